@@ -1,0 +1,15 @@
+"""bpcourse's grading core: reference backpropagation, safe parsing, follow-through, diagnosis."""
+
+from graders.graph import STEPS, PartInfo
+from graders.grading import Policy, Report, grade
+from graders.parsing import AnswerError, parse_answer
+from graders.solve import Solution, solve, train
+from graders.spec import Spec, SpecError, parse_spec
+from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
+from graders.variants import TEMPLATES, Template, UnknownTemplate, generate
+
+__all__ = [
+    "AnswerError", "DEFAULT_TOLERANCE", "PartInfo", "Policy", "Report", "STEPS", "Solution",
+    "Spec", "SpecError", "TEMPLATES", "Template", "Tolerance", "UnknownTemplate", "generate",
+    "grade", "parse_answer", "parse_spec", "solve", "train", "within",
+]

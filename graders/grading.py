@@ -1,0 +1,242 @@
+"""grade(spec, answers, policy): per-part verdicts with follow-through and diagnosis."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping
+
+from graders.followthrough import followthrough_value, plausible, student_world
+from graders.graph import Rules, build_graph
+from graders.mistakes import MISTAKES, Diagnosis, MistakeContext
+from graders.parsing import AnswerError, parse_answer
+from graders.solve import Solution, solve, spec_key
+from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
+
+MAX_ANSWER_CHARS = 1000  # longer texts are rejected by the parser; keep only this much
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How an exercise is graded: tolerance, points, follow-through and feedback."""
+
+    tolerance: Tolerance = DEFAULT_TOLERANCE
+    part_tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
+    points: Mapping[str, float] = field(default_factory=dict)
+    default_points: float = 1.0
+    parts: tuple[str, ...] | None = None  # None: every quantity of the network
+    followthrough: bool = True
+    followthrough_credit: float = 1.0
+    diagnose: bool = True
+
+    def tolerance_for(self, key: str) -> Tolerance:
+        """The tolerance of one part."""
+        return self.part_tolerances.get(key, self.tolerance)
+
+    def points_for(self, key: str) -> float:
+        """The points one part is worth."""
+        return float(self.points.get(key, self.default_points))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "tolerance": self.tolerance.to_dict(),
+            "part_tolerances": {k: t.to_dict() for k, t in self.part_tolerances.items()},
+            "points": dict(self.points),
+            "default_points": self.default_points,
+            "parts": list(self.parts) if self.parts is not None else None,
+            "followthrough": self.followthrough,
+            "followthrough_credit": self.followthrough_credit,
+            "diagnose": self.diagnose,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """Build from to_dict()'s form; missing fields take their defaults."""
+        parts = data.get("parts")
+        return cls(
+            tolerance=Tolerance.from_dict(data.get("tolerance") or DEFAULT_TOLERANCE.to_dict()),
+            part_tolerances={
+                k: Tolerance.from_dict(t) for k, t in (data.get("part_tolerances") or {}).items()
+            },
+            points={k: float(v) for k, v in (data.get("points") or {}).items()},
+            default_points=float(data.get("default_points", 1.0)),
+            parts=tuple(parts) if parts is not None else None,
+            followthrough=bool(data.get("followthrough", True)),
+            followthrough_credit=float(data.get("followthrough_credit", 1.0)),
+            diagnose=bool(data.get("diagnose", True)),
+        )
+
+
+@dataclass
+class PartResult:
+    """The verdict on one part."""
+
+    key: str
+    status: str  # correct | followthrough | incorrect | invalid | missing
+    points: float
+    max_points: float
+    answer: str | None
+    value: float | None
+    expected: float
+    followthrough_expected: float | None = None
+    error: dict | None = None
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "status": self.status,
+            "points": self.points,
+            "max_points": self.max_points,
+            "answer": self.answer,
+            "value": self.value,
+            "expected": self.expected,
+            "followthrough_expected": self.followthrough_expected,
+            "error": self.error,
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
+        }
+
+
+@dataclass
+class Report:
+    """The verdict on a submission: parts in teaching order and the total score."""
+
+    parts: dict[str, PartResult]
+    points: float
+    max_points: float
+
+    @property
+    def score(self) -> float:
+        """Earned over possible points, 0…1."""
+        return self.points / self.max_points if self.max_points else 0.0
+
+    @property
+    def invalid_parts(self) -> list[str]:
+        """Parts with a format error (a submission with any should not count as an attempt)."""
+        return [k for k, p in self.parts.items() if p.status == "invalid"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "score": self.score,
+            "points": self.points,
+            "max_points": self.max_points,
+            "parts": {k: p.to_dict() for k, p in self.parts.items()},
+        }
+
+
+class _VariantCache:
+    """What depends only on the variant: reference values and each misconception's values."""
+
+    def __init__(self, solution: Solution) -> None:
+        self.solution = solution
+        self.forbidden = frozenset(p.key for p in solution.parts)
+        self._full: dict[int, dict[str, float]] = {}
+
+    def full_values(self, rules: Rules) -> dict[str, float]:
+        """Every quantity as a student holding these (mistaken) rules would compute it."""
+        values = self._full.get(id(rules))
+        if values is None:
+            graph = build_graph(self.solution.spec.arch, rules)
+            values = self._full[id(rules)] = graph.evaluate(self.solution.givens)
+        return values
+
+
+@lru_cache(maxsize=2048)
+def _variant(key: str) -> _VariantCache:
+    return _VariantCache(solve(key_to_spec(key)))
+
+
+def key_to_spec(key: str) -> dict:
+    """Inverse of spec_key."""
+    return json.loads(key)
+
+
+def variant_context(spec: Any) -> _VariantCache:
+    """The cached per-variant data (reference values, misconceptions' values)."""
+    return _variant(spec_key(spec))
+
+
+def parse_answers(spec: Any, answers: Mapping[str, Any]) -> tuple[dict[str, float], dict]:
+    """Parse every non-empty answer: (values by key, {key: AnswerError}); unknown keys dropped."""
+    cache = variant_context(spec)
+    values: dict[str, float] = {}
+    errors: dict[str, AnswerError] = {}
+    for key, text in answers.items():
+        if key not in cache.forbidden or text is None:
+            continue
+        text = str(text)[:MAX_ANSWER_CHARS] if not isinstance(text, str) else text
+        if not text.strip():
+            continue
+        try:
+            values[key] = parse_answer(text, cache.solution.givens, cache.forbidden)
+        except AnswerError as err:
+            errors[key] = err
+    return values, errors
+
+
+def _diagnose(ctx: MistakeContext, key: str, value: float, expected: float,
+              tolerance: Tolerance) -> list[Diagnosis]:
+    """Misconceptions whose value for `key` matches the answer but not the reference."""
+    found: list[Diagnosis] = []
+    arch = ctx.graph.arch
+    for mistake in MISTAKES:
+        if not mistake.applies(arch):
+            continue
+        if found and not mistake.in_degeneracy_check:
+            continue  # rounding explains a value only when nothing else does
+        for candidate in mistake.candidates(ctx, key):
+            if within(value, candidate, tolerance) and not within(candidate, expected, tolerance):
+                found.append(mistake.diagnosis())
+                break
+    return found
+
+
+def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -> Report:
+    """Grade typed answers against the spec's reference; never raises on any answer text."""
+    policy = policy or Policy()
+    cache = variant_context(spec)
+    solution = cache.solution
+    graph, reference = solution.graph, solution.values
+    values, errors = parse_answers(spec, answers)
+    world = student_world(graph, solution.givens, values)
+    ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values)
+    keys = policy.parts if policy.parts is not None else [p.key for p in solution.parts]
+    parts: dict[str, PartResult] = {}
+    for key in keys:
+        node = graph.by_key.get(key)
+        if node is None:
+            continue
+        parts[key] = _grade_part(node, answers.get(key), values.get(key), errors.get(key),
+                                 reference[key], world, ctx, policy)
+    earned = math.fsum(p.points for p in parts.values())
+    possible = math.fsum(p.max_points for p in parts.values())
+    return Report(parts, earned, possible)
+
+
+def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy) -> PartResult:
+    """The verdict on one part."""
+    key, tol, worth = node.key, policy.tolerance_for(node.key), policy.points_for(node.key)
+    answer = None if text is None else str(text)[:MAX_ANSWER_CHARS]
+    result = PartResult(key, "missing", 0.0, worth, answer, value, expected)
+    if error is not None:
+        result.status, result.error = "invalid", error.to_dict()
+        return result
+    if value is None:
+        return result
+    if within(value, expected, tol):
+        result.status, result.points = "correct", worth
+        return result
+    if policy.followthrough and plausible(node, value):
+        carried = followthrough_value(node, world)
+        if math.isfinite(carried) and within(value, carried, tol):
+            result.status, result.followthrough_expected = "followthrough", carried
+            result.points = worth * policy.followthrough_credit
+            return result
+    result.status = "incorrect"
+    if policy.diagnose:
+        result.diagnoses = _diagnose(ctx, key, value, expected, tol)
+    return result

@@ -1,0 +1,296 @@
+"""Misconception models: each computes the answer a student holding it would give.
+
+Adding a misconception is one entry in MISTAKES. Most are a `Rules` subclass that overrides
+the one local rule the student gets wrong; the graph built with those rules then yields the
+student's value for every quantity downstream of the mistake.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from graders.activations import Activation
+from graders.graph import Graph, Rules, build_graph, run_node
+from graders.losses import Loss
+from graders.spec import Architecture
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A named misconception and its feedback in English and Chinese."""
+
+    key: str
+    message: dict[str, str]
+
+    def to_dict(self) -> dict:
+        """JSON-safe form."""
+        return {"key": self.key, "message": dict(self.message)}
+
+
+class MistakeContext:
+    """What a misconception model may look at: the variant and the student's own values."""
+
+    def __init__(self, graph: Graph, givens: dict[str, float], reference: dict[str, float],
+                 student_world: dict[str, float], full_values: Callable[[Rules], dict]) -> None:
+        self.graph, self.givens, self.reference = graph, givens, reference
+        self.student_world = student_world
+        self.full_values = full_values
+
+
+class Mistake:
+    """Base: a misconception with feedback; subclasses say which values it produces."""
+
+    key: str = ""
+    message: dict[str, str] = {}
+    in_degeneracy_check = True
+
+    def applies(self, arch: Architecture) -> bool:
+        """Whether this misconception can occur in the architecture."""
+        return True
+
+    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        """Values a student holding this misconception could give for `key`."""
+        return ()
+
+    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        """Values from the givens alone (no student input): used to vet variants."""
+        return ()
+
+    def diagnosis(self) -> Diagnosis:
+        """The feedback for this misconception."""
+        return Diagnosis(self.key, self.message)
+
+
+class RulesMistake(Mistake):
+    """A misconception that replaces local rules; each rule set is one way of holding it."""
+
+    rule_sets: tuple[Rules, ...] = ()
+
+    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        for rules in self.rule_sets:
+            yield ctx.full_values(rules).get(key, math.nan)
+
+    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        yield from self.full_candidates(ctx, key)
+        for rules in self.rule_sets:
+            node = build_graph(ctx.graph.arch, rules).by_key.get(key)
+            if node is None:
+                continue
+            for world in (ctx.student_world, ctx.reference):
+                yield run_node(node, [world[k] for k in node.inputs])
+
+
+def _rules_mistake(key: str, en: str, zh: str, *rule_sets: Rules,
+                   applies: Callable[[Architecture], bool] = lambda a: True) -> Mistake:
+    """Declare a rules-based misconception in one statement."""
+    mistake = RulesMistake()
+    mistake.key, mistake.message, mistake.rule_sets = key, {"en": en, "zh": zh}, rule_sets
+    mistake.applies = applies  # type: ignore[method-assign]
+    return mistake
+
+
+class _NoActivationDerivative(Rules):
+    def delta(self, de_dout: float, dout_dnet: float) -> float:
+        return de_dout
+
+    def softmax_delta(self, de_douts: list[float], outs: list[float], k: int) -> float:
+        return de_douts[k]
+
+
+class _NetForOut(Rules):
+    def source_key(self, out_key: str, net_key: str) -> str:
+        return net_key
+
+
+class _SignFlipped(Rules):
+    def loss_grad(self, loss: Loss, t: float, o: float, k: int) -> float:
+        return -loss.grad(t, o, k)
+
+
+class _ForgotHalf(Rules):
+    def loss_term(self, loss: Loss, t: float, o: float, k: int) -> float:
+        return 2.0 * loss.term(t, o, k)
+
+    def loss_grad(self, loss: Loss, t: float, o: float, k: int) -> float:
+        return 2.0 * loss.grad(t, o, k)
+
+
+class _AddedGradient(Rules):
+    def update(self, value: float, grad: float, eta: float) -> float:
+        return value + eta * grad
+
+
+class _NoLearningRate(Rules):
+    def update(self, value: float, grad: float, eta: float) -> float:
+        return value - grad
+
+
+class _UpdatedWeights(Rules):
+    def hidden_paths(self, paths: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(delta, f"{w}_new") for delta, w in paths]
+
+
+@dataclass(frozen=True, eq=False)
+class _OnePath(Rules):
+    path: int
+
+    def hidden_paths(self, paths: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return paths[self.path : self.path + 1] or paths
+
+
+class _SigmaForSigmaPrime(Rules):
+    def dout_dnet(self, act: Activation, net: float, out: float) -> float:
+        return out if act.name in ("sigmoid", "tanh") else act.derivative(net, out)
+
+
+class _NoBias(Rules):
+    def net(self, weighted: list[tuple[float, float]], bias: float) -> float:
+        return math.fsum(w * x for w, x in weighted)
+
+
+class RoundedTooEarly(Mistake):
+    """Intermediates rounded to a few decimals before being used downstream."""
+
+    key = "rounded_too_early"
+    message = {
+        "en": "Your value matches a calculation whose intermediate results were rounded too "
+              "early; keep at least 4–6 significant figures until the final answer.",
+        "zh": "你的结果与过早对中间结果四舍五入的计算一致;在得出最终答案之前,中间结果至少保留 4–6 位有效数字。",
+    }
+    in_degeneracy_check = False  # a fallback: it only explains what nothing else does
+    decimals = (2, 3)
+
+    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        node = ctx.graph.by_key.get(key)
+        if node is None:
+            return
+        for d in self.decimals:
+            yield run_node(node, [round(ctx.student_world[k], d) for k in node.inputs])
+            yield run_node(node, [round(ctx.reference[k], d) for k in node.inputs])
+
+
+_WEIGHT_PART = re.compile(r"^(dE_d)?w(\d+)(_new)?$")
+
+
+class SwappedWeightNumbering(Mistake):
+    """Weights numbered source-first (w6 read as h1→o2) instead of destination-first."""
+
+    key = "swapped_weight_numbering"
+    message = {
+        "en": "Check the weight numbering: weights are numbered layer by layer, then by "
+              "destination neuron, then by source neuron (in the article w6 is h2→o1 and w7 is "
+              "h1→o2).",
+        "zh": "请检查权重编号:先按层,再按目标神经元,最后按来源神经元编号(文章中 w6 是 h2→o1,w7 是 h1→o2)。",
+    }
+
+    @staticmethod
+    def swapped(arch: Architecture, index: int) -> int:
+        """The 0-based weight index a source-first numbering gives the same position."""
+        for layer in range(arch.depth):
+            dest, src = arch.layers[layer + 1], arch.layers[layer]
+            start = arch.weight_index(layer, 0, 0)
+            if index < start + dest * src:
+                j, k = divmod(index - start, src)
+                return start + k * dest + j
+        return index
+
+    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        match = _WEIGHT_PART.match(key)
+        if not match:
+            return
+        n = int(match.group(2)) - 1
+        other = self.swapped(ctx.graph.arch, n) + 1
+        if other == n + 1:
+            return
+        yield ctx.reference.get(key.replace(f"w{n + 1}", f"w{other}", 1), math.nan)
+        if match.group(3):
+            g = ctx.reference[f"dE_dw{other}"]
+            yield ctx.givens[f"w{n + 1}"] - ctx.givens["eta"] * g
+
+    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        return self.full_candidates(ctx, key)
+
+
+def _has(names: tuple[str, ...]) -> Callable[[Architecture], bool]:
+    return lambda a: any(act in names for act in a.activations)
+
+
+MISTAKES: list[Mistake] = [
+    _rules_mistake(
+        "forgot_activation_derivative",
+        "You left out the activation's derivative ∂out/∂net in the chain rule (for the sigmoid "
+        "it is out·(1−out)).",
+        "链式法则中漏掉了激活函数的导数 ∂out/∂net(sigmoid 的导数是 out·(1−out))。",
+        _NoActivationDerivative(),
+        applies=lambda a: any(act != "linear" for act in a.activations),
+    ),
+    _rules_mistake(
+        "used_net_for_out",
+        "You used a neuron's net input where its output out (after the activation) belongs.",
+        "在应当使用神经元输出 out(经过激活函数之后的值)的地方用了净输入 net。",
+        _NetForOut(),
+        applies=lambda a: a.depth >= 2,
+    ),
+    _rules_mistake(
+        "sign_flipped",
+        "The sign is flipped: ∂E/∂out = −(target − out) = out − target, not target − out.",
+        "符号反了:∂E/∂out = −(target − out) = out − target,而不是 target − out。",
+        _SignFlipped(),
+    ),
+    _rules_mistake(
+        "forgot_half",
+        "You dropped the ½ in E = ½(target − out)², so the result is twice too large.",
+        "误差公式 E = ½(target − out)² 中漏掉了 ½,结果大了一倍。",
+        _ForgotHalf(),
+        applies=lambda a: a.loss == "half_sse",
+    ),
+    _rules_mistake(
+        "added_gradient",
+        "You added the gradient: gradient descent subtracts it, w ← w − η·∂E/∂w.",
+        "更新时加上了梯度:梯度下降应减去梯度,w ← w − η·∂E/∂w。",
+        _AddedGradient(),
+    ),
+    _rules_mistake(
+        "forgot_learning_rate",
+        "You forgot the learning rate η in the update w ← w − η·∂E/∂w.",
+        "更新公式 w ← w − η·∂E/∂w 中漏掉了学习率 η。",
+        _NoLearningRate(),
+    ),
+    _rules_mistake(
+        "used_updated_weights",
+        "Hidden-layer gradients use the output weights as they were before this step's update, "
+        "not the already updated ones.",
+        "计算隐藏层梯度时应使用本次更新之前的输出层权重,而不是已经更新过的权重。",
+        _UpdatedWeights(),
+        applies=lambda a: a.depth >= 2,
+    ),
+    _rules_mistake(
+        "one_output_path",
+        "A hidden neuron reaches the error through every output: ∂E_total/∂out_h = Σ_o δ_o·w. "
+        "You followed only one output's path.",
+        "隐藏层神经元通过每一个输出影响总误差:∂E_total/∂out_h = Σ_o δ_o·w,你只计算了一个输出的路径。",
+        *(_OnePath(p) for p in range(8)),
+        applies=lambda a: a.depth >= 2 and max(a.layers[2:]) >= 2,
+    ),
+    SwappedWeightNumbering(),
+    _rules_mistake(
+        "sigma_for_sigma_prime",
+        "You wrote σ(x) where its derivative belongs: ∂out/∂net = σ(x)(1−σ(x)) = out(1−out).",
+        "在应当使用导数的地方写成了 σ(x) 本身:∂out/∂net = σ(x)(1−σ(x)) = out(1−out)。",
+        _SigmaForSigmaPrime(),
+        applies=_has(("sigmoid", "tanh")),
+    ),
+    _rules_mistake(
+        "forgot_bias",
+        "You left out the bias: net = Σ w·x + b.",
+        "漏掉了偏置项:net = Σ w·x + b。",
+        _NoBias(),
+        applies=lambda a: a.bias != "none",
+    ),
+    RoundedTooEarly(),
+]
+
+MISTAKES_BY_KEY: dict[str, Mistake] = {m.key: m for m in MISTAKES}
