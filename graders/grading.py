@@ -10,9 +10,10 @@ from typing import Any, Mapping
 
 from graders.followthrough import followthrough_value, plausible, student_world
 from graders.graph import Rules, build_graph
-from graders.mistakes import MISTAKES, Diagnosis, MistakeContext
+from graders.mistakes import MISTAKES, Diagnosis, Mistake, MistakeContext
 from graders.parsing import AnswerError, parse_answer
 from graders.solve import Solution, solve, spec_key
+from graders.spec import Spec
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
 
 MAX_ANSWER_CHARS = 1000  # longer texts are rejected by the parser; keep only this much
@@ -135,6 +136,7 @@ class _VariantCache:
         self.solution = solution
         self.forbidden = frozenset(p.key for p in solution.parts)
         self._full: dict[int, dict[str, float]] = {}
+        self._static: dict[tuple[str, Tolerance], list] = {}
 
     def full_values(self, rules: Rules) -> dict[str, float]:
         """Every quantity as a student holding these (mistaken) rules would compute it."""
@@ -143,6 +145,25 @@ class _VariantCache:
             graph = build_graph(self.solution.spec.arch, rules)
             values = self._full[id(rules)] = graph.evaluate(self.solution.givens)
         return values
+
+    def static_table(self, ctx: MistakeContext, key: str,
+                     tolerance: Tolerance) -> list[tuple[Mistake, tuple[float, ...]]]:
+        """Each applicable misconception with its variant-only values that are wrong answers."""
+        cache_key = (key, tolerance)
+        table = self._static.get(cache_key)
+        if table is None:
+            expected, arch = self.solution.values[key], self.solution.spec.arch
+            table = self._static[cache_key] = [
+                (m, tuple({c for c in m.static_candidates(ctx, key)
+                           if _distinct(c, expected, tolerance)}))
+                for m in MISTAKES if m.applies(arch)
+            ]
+        return table
+
+
+def _distinct(candidate: float, expected: float, tolerance: Tolerance) -> bool:
+    """A misconception's value can name a mistake only if it is not itself a right answer."""
+    return math.isfinite(candidate) and not within(candidate, expected, tolerance)
 
 
 @lru_cache(maxsize=2048)
@@ -155,14 +176,24 @@ def key_to_spec(key: str) -> dict:
     return json.loads(key)
 
 
+@lru_cache(maxsize=2048)
+def _variant_of_spec(spec: Spec) -> _VariantCache:
+    return _variant(spec_key(spec))
+
+
 def variant_context(spec: Any) -> _VariantCache:
-    """The cached per-variant data (reference values, misconceptions' values)."""
+    """The cached per-variant data; a Spec (frozen, hashable) skips re-serialising a dict."""
+    if isinstance(spec, Spec):
+        return _variant_of_spec(spec)
     return _variant(spec_key(spec))
 
 
 def parse_answers(spec: Any, answers: Mapping[str, Any]) -> tuple[dict[str, float], dict]:
     """Parse every non-empty answer: (values by key, {key: AnswerError}); unknown keys dropped."""
-    cache = variant_context(spec)
+    return _parse_with(variant_context(spec), answers)
+
+
+def _parse_with(cache: _VariantCache, answers: Mapping[str, Any]) -> tuple[dict, dict]:
     values: dict[str, float] = {}
     errors: dict[str, AnswerError] = {}
     for key, text in answers.items():
@@ -178,20 +209,20 @@ def parse_answers(spec: Any, answers: Mapping[str, Any]) -> tuple[dict[str, floa
     return values, errors
 
 
-def _diagnose(ctx: MistakeContext, key: str, value: float, expected: float,
+def _diagnose(cache: _VariantCache, ctx: MistakeContext, key: str, value: float,
               tolerance: Tolerance) -> list[Diagnosis]:
     """Misconceptions whose value for `key` matches the answer but not the reference."""
     found: list[Diagnosis] = []
-    arch = ctx.graph.arch
-    for mistake in MISTAKES:
-        if not mistake.applies(arch):
-            continue
+    expected, node = ctx.reference[key], ctx.graph.by_key[key]
+    own_inputs = any(ctx.student_world[k] != ctx.reference[k] for k in node.inputs)
+    for mistake, static in cache.static_table(ctx, key, tolerance):
         if found and not mistake.in_degeneracy_check:
             continue  # rounding explains a value only when nothing else does
-        for candidate in mistake.candidates(ctx, key):
-            if within(value, candidate, tolerance) and not within(candidate, expected, tolerance):
-                found.append(mistake.diagnosis())
-                break
+        if any(within(value, c, tolerance) for c in static) or (own_inputs and any(
+            within(value, c, tolerance) and _distinct(c, expected, tolerance)
+            for c in mistake.student_candidates(ctx, key)
+        )):
+            found.append(mistake.diagnosis())
     return found
 
 
@@ -201,7 +232,7 @@ def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -
     cache = variant_context(spec)
     solution = cache.solution
     graph, reference = solution.graph, solution.values
-    values, errors = parse_answers(spec, answers)
+    values, errors = _parse_with(cache, answers)
     world = student_world(graph, solution.givens, values)
     ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values)
     keys = policy.parts if policy.parts is not None else [p.key for p in solution.parts]
@@ -211,13 +242,14 @@ def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -
         if node is None:
             continue
         parts[key] = _grade_part(node, answers.get(key), values.get(key), errors.get(key),
-                                 reference[key], world, ctx, policy)
+                                 reference[key], world, ctx, policy, cache)
     earned = math.fsum(p.points for p in parts.values())
     possible = math.fsum(p.max_points for p in parts.values())
     return Report(parts, earned, possible)
 
 
-def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy) -> PartResult:
+def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy,
+                cache: _VariantCache) -> PartResult:
     """The verdict on one part."""
     key, tol, worth = node.key, policy.tolerance_for(node.key), policy.points_for(node.key)
     answer = None if text is None else str(text)[:MAX_ANSWER_CHARS]
@@ -238,5 +270,5 @@ def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy) 
             return result
     result.status = "incorrect"
     if policy.diagnose:
-        result.diagnoses = _diagnose(ctx, key, value, expected, tol)
+        result.diagnoses = _diagnose(cache, ctx, key, value, tol)
     return result

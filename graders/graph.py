@@ -24,6 +24,10 @@ STEPS = ("forward", "error", "output_gradients", "hidden_gradients", "updates")
 class Rules:
     """The correct local rules of backpropagation; a misconception overrides one of them."""
 
+    def relevant(self, arch: Architecture) -> bool:
+        """Whether these rules can differ from the correct ones in the architecture."""
+        return True
+
     def source_key(self, out_key: str, net_key: str) -> str:
         """A neuron passes its output (not its net input) to the next layer."""
         return out_key
@@ -104,6 +108,14 @@ class Graph:
     def __post_init__(self) -> None:
         self.by_key = {n.key: n for n in self.nodes}
         self.parts = [PartInfo(n.key, n.step, n.kind) for n in self.nodes]
+        self._under: dict[int, Graph] = {}
+
+    def under(self, rules: Rules) -> Graph:
+        """The same architecture's graph under other rules (memoised on this graph)."""
+        graph = self._under.get(id(rules))
+        if graph is None:
+            graph = self._under[id(rules)] = build_graph(self.arch, rules)
+        return graph
 
     def evaluate(self, givens: dict[str, float]) -> dict[str, float]:
         """All values from the givens; a node whose rule fails (log 0, overflow) is nan."""

@@ -19,16 +19,14 @@ ANSWER_ERRORS: dict[str, dict[str, str]] = {
     },
     # max: the nesting limit
     "too_deep": {
-        "en": "The expression is nested too deeply: use at most {max} levels of brackets "
-        "and operations.",
+        "en": "The expression is nested too deeply: use at most {max} levels of brackets and operations.",
         "zh": "表达式嵌套太深：括号和运算最多只能有 {max} 层。",
     },
     # no params
     "syntax": {
         "en": "This cannot be read as a number or a formula. Write, for example, 0.6506, "
         "6.506e-1, 6.506×10^-1 or 1/(1+exp(-0.3775)).",
-        "zh": "无法识别为数字或算式。请写成例如 0.6506、6.506e-1、6.506×10^-1 "
-        "或 1/(1+exp(-0.3775))。",
+        "zh": "无法识别为数字或算式。请写成例如 0.6506、6.506e-1、6.506×10^-1 或 1/(1+exp(-0.3775))。",
     },
     # name: the unknown name as typed
     "unknown_name": {
@@ -46,8 +44,7 @@ ANSWER_ERRORS: dict[str, dict[str, str]] = {
     "unsupported": {
         "en": "“{what}” is not allowed. Use numbers, + − × ÷ ^, brackets and the functions "
         "exp, ln, sqrt, tanh, sigmoid and abs.",
-        "zh": "不允许使用“{what}”。只能使用数字、+ − × ÷ ^、括号以及函数 exp、ln、sqrt、"
-        "tanh、sigmoid 和 abs。",
+        "zh": "不允许使用“{what}”。只能使用数字、+ − × ÷ ^、括号以及函数 exp、ln、sqrt、tanh、sigmoid 和 abs。",
     },
     # no params
     "not_finite": {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from graders.activations import Activation
-from graders.graph import Graph, Rules, build_graph, run_node
+from graders.graph import Graph, Rules, run_node
 from graders.losses import Loss
 from graders.spec import Architecture
 
@@ -51,12 +51,16 @@ class Mistake:
         """Whether this misconception can occur in the architecture."""
         return True
 
-    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        """Values a student holding this misconception could give for `key`."""
+    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        """Values with the misconception held throughout, from the givens: vets variants."""
         return ()
 
-    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        """Values from the givens alone (no student input): used to vet variants."""
+    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        """Values that depend only on the variant (cached per variant by the grader)."""
+        return self.full_candidates(ctx, key)
+
+    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        """Values that depend on the student's own earlier answers."""
         return ()
 
     def diagnosis(self) -> Diagnosis:
@@ -69,18 +73,33 @@ class RulesMistake(Mistake):
 
     rule_sets: tuple[Rules, ...] = ()
 
+    def __init__(self) -> None:
+        self._relevant: dict[Architecture, tuple[Rules, ...]] = {}
+
+    def rules_for(self, arch: Architecture) -> tuple[Rules, ...]:
+        """The rule sets that make a difference in this architecture."""
+        found = self._relevant.get(arch)
+        if found is None:
+            found = self._relevant[arch] = tuple(r for r in self.rule_sets if r.relevant(arch))
+        return found
+
     def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        for rules in self.rule_sets:
+        for rules in self.rules_for(ctx.graph.arch):
             yield ctx.full_values(rules).get(key, math.nan)
 
-    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        yield from self.full_candidates(ctx, key)
-        for rules in self.rule_sets:
-            node = build_graph(ctx.graph.arch, rules).by_key.get(key)
-            if node is None:
-                continue
-            for world in (ctx.student_world, ctx.reference):
+    def _local(self, ctx: MistakeContext, key: str, world: dict) -> Iterable[float]:
+        """The mistaken rule applied at this node only, to the world's inputs."""
+        for rules in self.rules_for(ctx.graph.arch):
+            node = ctx.graph.under(rules).by_key.get(key)
+            if node is not None:
                 yield run_node(node, [world[k] for k in node.inputs])
+
+    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        yield from self.full_candidates(ctx, key)
+        yield from self._local(ctx, key, ctx.reference)
+
+    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        return self._local(ctx, key, ctx.student_world)
 
 
 def _rules_mistake(key: str, en: str, zh: str, *rule_sets: Rules,
@@ -140,6 +159,9 @@ class _OnePath(Rules):
     def hidden_paths(self, paths: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return paths[self.path : self.path + 1] or paths
 
+    def relevant(self, arch: Architecture) -> bool:
+        return self.path < max(arch.layers[2:], default=0)
+
 
 class _SigmaForSigmaPrime(Rules):
     def dout_dnet(self, act: Activation, net: float, out: float) -> float:
@@ -163,13 +185,17 @@ class RoundedTooEarly(Mistake):
     in_degeneracy_check = False  # a fallback: it only explains what nothing else does
     decimals = (2, 3)
 
-    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+    def _rounded(self, ctx: MistakeContext, key: str, world: dict) -> Iterable[float]:
         node = ctx.graph.by_key.get(key)
-        if node is None:
-            return
-        for d in self.decimals:
-            yield run_node(node, [round(ctx.student_world[k], d) for k in node.inputs])
-            yield run_node(node, [round(ctx.reference[k], d) for k in node.inputs])
+        if node is not None:
+            for d in self.decimals:
+                yield run_node(node, [round(world[k], d) for k in node.inputs])
+
+    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        return self._rounded(ctx, key, ctx.reference)
+
+    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        return self._rounded(ctx, key, ctx.student_world)
 
 
 _WEIGHT_PART = re.compile(r"^(dE_d)?w(\d+)(_new)?$")
@@ -210,8 +236,6 @@ class SwappedWeightNumbering(Mistake):
             g = ctx.reference[f"dE_dw{other}"]
             yield ctx.givens[f"w{n + 1}"] - ctx.givens["eta"] * g
 
-    def candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        return self.full_candidates(ctx, key)
 
 
 def _has(names: tuple[str, ...]) -> Callable[[Architecture], bool]:

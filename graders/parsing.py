@@ -83,7 +83,7 @@ _ALLOWED_ASCII = frozenset(chr(c) for c in range(0x20, 0x7F)) - {"#", "\\"}
 
 
 def _from_superscript(match: re.Match) -> str:
-    """"⁻¹" → "^(-1)", so the exponent survives NFKC as an exponent."""
+    """Superscripts become a bracketed power: ⁻¹ → ^(-1), so NFKC cannot flatten them."""
     return "^(" + match.group().translate(_FROM_SUPERSCRIPT) + ")"
 
 

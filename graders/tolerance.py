@@ -47,9 +47,7 @@ class Tolerance:
         if self.kind in ("sigfigs", "decimals"):
             low, high = (1, MAX_SIGFIGS) if self.kind == "sigfigs" else (0, MAX_DECIMALS)
             if value != int(value) or not low <= value <= high:
-                raise ToleranceError(
-                    "value", f"{self.kind} must be a whole number from {low} to {high}"
-                )
+                raise ToleranceError("value", f"{self.kind} must be a whole number from {low} to {high}")
             object.__setattr__(self, "value", int(value))  # 4.0 from JSON is stored as 4
         elif self.kind == "relative" and not 0 <= value <= 1:
             raise ToleranceError("value", "relative must be from 0 to 1")
