@@ -71,7 +71,7 @@ class Policy:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class PartResult:
     """The verdict on one part."""
 
@@ -214,7 +214,9 @@ def _diagnose(cache: _VariantCache, ctx: MistakeContext, key: str, value: float,
     """Misconceptions whose value for `key` matches the answer but not the reference."""
     found: list[Diagnosis] = []
     expected, node = ctx.reference[key], ctx.graph.by_key[key]
-    own_inputs = any(ctx.student_world[k] != ctx.reference[k] for k in node.inputs)
+    # the student's own upstream numbers matter only where they are wrong, not merely rounded
+    own_inputs = any(not within(ctx.student_world[k], ctx.reference[k], tolerance)
+                     for k in node.inputs)
     for mistake, static in cache.static_table(ctx, key, tolerance):
         if found and not mistake.in_degeneracy_check:
             continue  # rounding explains a value only when nothing else does
@@ -252,7 +254,8 @@ def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy,
                 cache: _VariantCache) -> PartResult:
     """The verdict on one part."""
     key, tol, worth = node.key, policy.tolerance_for(node.key), policy.points_for(node.key)
-    answer = None if text is None else str(text)[:MAX_ANSWER_CHARS]
+    answer = text if text is None or (isinstance(text, str) and len(text) <= MAX_ANSWER_CHARS) \
+        else str(text)[:MAX_ANSWER_CHARS]
     result = PartResult(key, "missing", 0.0, worth, answer, value, expected)
     if error is not None:
         result.status, result.error = "invalid", error.to_dict()
