@@ -28,6 +28,10 @@ class UnknownTemplate(ValueError):
     """No template has this name."""
 
 
+class NoUsableVariant(ValueError):
+    """Every draw of the template was degenerate (saturated, zero gradients, confusable)."""
+
+
 @dataclass(frozen=True)
 class Grid:
     """Values low, low+step, …, high."""
@@ -65,6 +69,18 @@ class Template:
     tolerance: Tolerance = DEFAULT_TOLERANCE
     check_mistakes: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, accepted by template_from_dict."""
+        grids = {k: [g.low, g.high, g.step] for k, g in
+                 (("inputs", self.inputs), ("weights", self.weights), ("biases", self.biases),
+                  ("targets", self.targets))}
+        return {
+            "name": self.name, "title": dict(self.title), "description": dict(self.description),
+            **self.base(), **grids, "targets_sum_to_one": self.targets_sum_to_one,
+            "fixed": self.fixed, "min_gradient": self.min_gradient,
+            "tolerance": self.tolerance.to_dict(), "check_mistakes": self.check_mistakes,
+        }
 
     def base(self) -> dict[str, Any]:
         """The spec fields that do not depend on the seed."""
@@ -259,4 +275,60 @@ def generate(template: str | Template, seed: str) -> dict[str, Any]:
         spec = draw(template, rng_for(template.name, str(seed), attempt))
         if degeneracy(template, spec) is None:
             return parse_spec(spec).to_dict()
-    raise RuntimeError(f"no usable variant of {template.name} for seed {seed!r}")
+    raise NoUsableVariant(f"no usable variant of {template.name} for seed {seed!r}: the value "
+                          "ranges give saturated neurons or vanishing gradients")
+
+
+def _grid(value: Any, field: str) -> Grid:
+    """[low, high, step] with low ≤ high, step > 0 and at most 1000 points."""
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        raise SpecError(field, "must be [low, high, step]")
+    low, high, step = (_finite(v, f"{field}[{i}]") for i, v in enumerate(value))
+    if step <= 0 or low > high or (high - low) / step > 1000:
+        raise SpecError(field, "needs low ≤ high, a positive step and at most 1000 values")
+    return Grid(low, high, step)
+
+
+def _finite(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SpecError(field, "must be a finite number")
+    return float(value)
+
+
+def template_from_dict(data: Any) -> Template:
+    """An instructor's template (shape, grids, or fixed values), validated field by field."""
+    if not isinstance(data, dict):
+        raise SpecError("template", "must be a JSON object")
+    shape = {k: data[k] for k in ("layers", "activations", "loss", "bias", "train_biases",
+                                  "learning_rate") if k in data}
+    probe = parse_spec({**shape, **_zero_values(shape)})  # validates the shape's fields
+    fixed = parse_spec(data["fixed"]).to_dict() if data.get("fixed") else None
+    defaults = Template("custom", {}, {}, (1, 1), ("linear",))
+    grids = {k: _grid(data[k], k) if k in data else getattr(defaults, k)
+             for k in ("inputs", "weights", "biases", "targets")}
+    text = lambda k: {lang: str(v)[:200] for lang, v in (data.get(k) or {}).items()}  # noqa: E731
+    return Template(
+        name=str(data.get("name", "custom"))[:64], title=text("title"),
+        description=text("description"), layers=probe.arch.layers,
+        activations=probe.arch.activations, loss=probe.arch.loss, bias=probe.arch.bias,
+        train_biases=probe.arch.train_biases, learning_rate=probe.learning_rate,
+        targets_sum_to_one=bool(data.get("targets_sum_to_one", probe.arch.loss == "ce")),
+        fixed=fixed, min_gradient=_finite(data.get("min_gradient", 1e-4), "min_gradient"),
+        tolerance=Tolerance.from_dict(data.get("tolerance") or DEFAULT_TOLERANCE.to_dict()),
+        check_mistakes=bool(data.get("check_mistakes", True)), **grids,
+    )
+
+
+def _zero_values(shape: dict[str, Any]) -> dict[str, Any]:
+    """Placeholder numbers of the right shape, so parse_spec can vet a shape alone."""
+    layers = shape.get("layers")
+    if not isinstance(layers, list) or not all(isinstance(n, int) and 0 < n <= 8 for n in layers):
+        return {}
+    per = {"shared": lambda m: 1, "per_neuron": lambda m: layers[m + 1]}
+    bias_rows = per.get(shape.get("bias", "shared"), lambda m: 0)
+    return {
+        "inputs": [0.0] * layers[0], "targets": [0.5] * layers[-1],
+        "weights": [[[0.0] * layers[m] for _ in range(layers[m + 1])]
+                    for m in range(len(layers) - 1)],
+        "biases": [[0.0] * bias_rows(m) for m in range(len(layers) - 1)],
+    }

@@ -250,10 +250,29 @@ def _tex(expr: Any, names: dict[sympy.Symbol, str]) -> str:
     return sympy.latex(expr, symbol_names=names, **_LATEX_OPTIONS)
 
 
+class _Paren(sympy.Function):
+    """Parentheses sympy would not print: a negative factor or term after the first."""
+
+    def _latex(self, printer: Any) -> str:
+        return r"\left(%s\right)" % printer._print(self.args[0])
+
+
+def _leads_with_minus(expr: sympy.Expr) -> bool:
+    """Whether sympy prints `expr` starting with a minus sign."""
+    while isinstance(expr, U):
+        expr = expr.args[0]
+    if expr.is_Number:
+        return bool(expr < 0)
+    if isinstance(expr, sympy.Mul):
+        return _leads_with_minus(expr.args[0])
+    return False
+
+
 def _prod(*factors: sympy.Expr) -> sympy.Expr:
     """A product printed in the given order, one × between factors."""
     if len(factors) == 1:
         return factors[0]
+    factors = tuple(_Paren(f) if i and _leads_with_minus(f) else f for i, f in enumerate(factors))
     return sympy.Mul(*[U(f) for f in factors], evaluate=False)
 
 
@@ -261,6 +280,7 @@ def _sum(*terms: sympy.Expr) -> sympy.Expr:
     """A sum printed in the given order."""
     if len(terms) == 1:
         return terms[0]
+    terms = tuple(_Paren(t) if i and _leads_with_minus(t) else t for i, t in enumerate(terms))
     return sympy.Add(*terms, evaluate=False)
 
 

@@ -80,3 +80,46 @@ def test_softmax_targets_sum_to_one():
     for i in range(5):
         targets = generate("softmax-2-2-2", str(i))["targets"]
         assert sum(targets) == pytest.approx(1.0)
+
+
+def test_an_instructors_template_round_trips_and_draws_on_its_own_grid():
+    from graders.variants import template_from_dict
+
+    template = template_from_dict({"layers": [2, 3, 2], "activations": ["tanh", "sigmoid"],
+                                   "weights": [-0.5, 0.5, 0.1], "inputs": [0.1, 0.9, 0.1]})
+    assert template_from_dict(template.to_dict()) == template
+    spec = generate(template, "student-7")
+    weights = [w for m in spec["weights"] for row in m for w in row]
+    assert all(-0.5 <= w <= 0.5 and abs(w * 10 - round(w * 10)) < 1e-9 for w in weights)
+
+
+def test_an_instructors_fixed_values_are_used_as_given():
+    from graders.variants import template_from_dict
+
+    template = template_from_dict({"layers": [2, 2, 2], "activations": ["sigmoid", "sigmoid"],
+                                   "fixed": ARTICLE_SPEC})
+    assert generate(template, "anyone") == ARTICLE_SPEC
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"layers": [2, 2], "activations": ["swish"]}, "activations[0]"),
+    ({"layers": [2, 2], "activations": ["tanh"], "weights": [1, 0, 0.1]}, "weights"),
+    ({"layers": [2, 2], "activations": ["tanh"], "inputs": "all"}, "inputs"),
+    ("nope", "template"),
+])
+def test_a_malformed_instructor_template_names_its_field(data, field):
+    from graders import SpecError
+    from graders.variants import template_from_dict
+
+    with pytest.raises(SpecError) as error:
+        template_from_dict(data)
+    assert error.value.field == field
+
+
+def test_ranges_that_only_give_degenerate_networks_are_reported_not_looped_forever():
+    from graders.variants import NoUsableVariant, template_from_dict
+
+    hopeless = template_from_dict({"layers": [2, 2, 2], "activations": ["sigmoid", "sigmoid"],
+                                   "weights": [9, 9.5, 0.5], "inputs": [5, 6, 1]})
+    with pytest.raises(NoUsableVariant):
+        generate(hopeless, "x")
