@@ -6,6 +6,7 @@ from graders.parsing import AnswerError, parse_answer
 from graders.solve import Solution, solve, train
 from graders.spec import Spec, SpecError, parse_spec
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
+from graders.worked import WorkedSolution, worked_solution
 from graders.variants import (
     TEMPLATES, NoUsableVariant, Template, UnknownTemplate, generate, template_from_dict,
 )
@@ -14,5 +15,5 @@ __all__ = [
     "AnswerError", "DEFAULT_TOLERANCE", "PartInfo", "Policy", "Report", "STEPS", "Solution",
     "Spec", "SpecError", "TEMPLATES", "Template", "Tolerance", "UnknownTemplate", "generate",
     "grade", "parse_answer", "parse_spec", "solve", "train", "within", "NoUsableVariant",
-    "template_from_dict",
+    "template_from_dict", "WorkedSolution", "worked_solution",
 ]

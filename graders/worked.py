@@ -19,10 +19,10 @@ number that is not a plain positive decimal is put in parentheses before a power
 that ``.6g`` prints with an exponent is written ``1.23 \\times 10^{-5}``. The MathML written for
 a number is exactly what latex2mathml produces for the same LaTeX (the tests check this).
 
-Notation: ``i_{1}``, ``w_{1}``, ``b_{1}``, ``\\eta``, ``\\mathrm{net}_{h1}``, ``\\mathrm{out}_{o1}``,
-``\\mathrm{target}_{o1}``, ``E_{o1}``, ``E_{\\mathrm{total}}``, ``\\delta_{o1}``, updated values
-``w_{6}^{+}``. A hidden neuron of a deeper network, key ``h1_3`` (layer 1, neuron 3), is written
-``h_{1,3}`` — e.g. ``\\mathrm{out}_{h_{1,3}}``.
+Notation: ``i_{1}``, ``w_{1}``, ``b_{1}``, ``\\eta``, ``\\mathrm{net}_{h1}``,
+``\\mathrm{out}_{o1}``, ``\\mathrm{target}_{o1}``, ``E_{o1}``, ``E_{\\mathrm{total}}``,
+``\\delta_{o1}``, updated values ``w_{6}^{+}``. A hidden neuron of a deeper network, key
+``h1_3`` (layer 1, neuron 3), is written ``h_{1,3}``, e.g. ``\\mathrm{out}_{h_{1,3}}``.
 """
 
 from __future__ import annotations
@@ -280,8 +280,17 @@ def _sum(*terms: sympy.Expr) -> sympy.Expr:
     """A sum printed in the given order."""
     if len(terms) == 1:
         return terms[0]
-    terms = tuple(_Paren(t) if i and _leads_with_minus(t) else t for i, t in enumerate(terms))
-    return sympy.Add(*terms, evaluate=False)
+    return sympy.Add(terms[0], *[_paren_lead(t) for t in terms[1:]], evaluate=False)
+
+
+def _paren_lead(term: sympy.Expr) -> sympy.Expr:
+    """A later term of a sum that would print as "+ -x": parenthesize its leading factor."""
+    if not _leads_with_minus(term):
+        return term
+    if isinstance(term, sympy.Mul) and all(isinstance(f, U) for f in term.args):
+        first, *rest = term.args
+        return sympy.Mul(U(_Paren(first.args[0])), *rest, evaluate=False)
+    return _Paren(term)
 
 
 def _activation(name: str, net: sympy.Symbol) -> sympy.Expr:
