@@ -1,0 +1,39 @@
+"""The copying signal names a student whose answers are a classmate's numbers."""
+
+from __future__ import annotations
+
+from graders import generate, solve
+from graders.copying import Sheet, copy_signals
+
+
+def expected(seed: str) -> dict[str, float]:
+    return solve(generate("article-random", seed)).quantities()
+
+
+def test_answers_equal_to_a_classmates_expected_values_are_flagged():
+    alice, bob, carol = expected("alice"), expected("bob"), expected("carol")
+    sheets = [
+        Sheet("alice", alice, {k: round(v, 5) for k, v in alice.items()}),
+        Sheet("bob", bob, {k: round(alice[k], 5) for k in list(alice)[:10]}),  # bob copied alice
+        Sheet("carol", carol, {k: round(v, 5) for k, v in list(carol.items())[:10]}),
+    ]
+    signals = copy_signals(sheets)
+    assert [(s.suspect, s.source, s.kind) for s in signals] == [("bob", "alice", "expected")]
+    assert len(signals[0].parts) >= 8
+
+
+def test_sharing_a_classmates_wrong_answers_is_flagged_but_honest_work_is_not():
+    dan, eve = expected("dan"), expected("eve")
+    wrong = {k: v * 1.5 for k, v in list(dan.items())[:6]}
+    sheets = [Sheet("dan", dan, wrong), Sheet("eve", eve, dict(wrong)),
+              Sheet("fay", expected("fay"), {k: v for k, v in expected("fay").items()})]
+    signals = {(s.suspect, s.source, s.kind) for s in copy_signals(sheets)}
+    assert ("eve", "dan", "answers") in signals
+    assert not any(s[0] == "fay" or s[1] == "fay" for s in signals)
+
+
+def test_a_single_coincidence_is_not_a_signal():
+    gus, hal = expected("gus"), expected("hal")
+    key = next(iter(gus))
+    sheets = [Sheet("gus", gus, {key: gus[key]}), Sheet("hal", hal, {key: gus[key]})]
+    assert copy_signals(sheets) == []
