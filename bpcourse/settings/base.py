@@ -1,0 +1,274 @@
+"""Settings shared by every environment; everything that differs comes from the environment.
+
+Environment variables (all optional for a local run):
+  DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
+  DATABASE_URL (default: SQLite in var/db.sqlite3), CONN_MAX_AGE,
+  CELERY_BROKER_URL or REDIS_URL (default: kombu's filesystem transport under var/broker),
+  BPCOURSE_SWEEP_AGE_SECONDS, BPCOURSE_SWEEP_INTERVAL_SECONDS, BPCOURSE_VISIBILITY_TIMEOUT_SECONDS,
+  BPCOURSE_VAR_DIR (where SQLite, the embedded broker and the beat schedule live).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A string from the environment; empty counts as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """A boolean from the environment (1/true/yes/on)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer from the environment."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    """A float from the environment."""
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list from the environment."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+VAR_DIR = Path(env_str("BPCOURSE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Core -------------------------------------------------------------------------------------
+# The fallback key is for local runs only; settings.prod refuses to start without DJANGO_SECRET_KEY.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-local-only-7c1f0e4b9d2a4f6e8b3c5d7e9f1a2b4c")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",  # serves swagger-ui from its own static files (no CDN)
+    "exercises",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bpcourse.middleware.JsonApiErrorsMiddleware",
+]
+
+ROOT_URLCONF = "bpcourse.urls"
+WSGI_APPLICATION = "bpcourse.wsgi.application"
+ASGI_APPLICATION = "bpcourse.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+# SQLite shared by the web process and a Celery worker needs these options: without them up to
+# 40 % of concurrent writes failed with "database is locked" (see shared notes).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=CONN_MAX_AGE,
+        conn_health_checks=CONN_MAX_AGE > 0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+elif env_bool("BPCOURSE_DB_ASYNC_COMMIT") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    # For worker processes only: their writes (claims, results, sweeps) are recoverable — a
+    # crash loses at most the last moments of them, never corrupts, and the sweep grades the
+    # submission again with no attempt counted twice — so they need not wait for WAL flushes.
+    # The web process, which tells a student "accepted", keeps full durability.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+]
+# Project-level catalogue (API and service messages); the app's own catalogue is exercises/locale.
+LOCALE_PATHS = [BASE_DIR / "bpcourse" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# --- Static files (whitenoise) ----------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the apps' static folders when collectstatic has not run (local runs).
+WHITENOISE_USE_FINDERS = True
+
+# --- Request limits: keep bodies small (answers are short strings) ----------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
+
+# --- Grading ----------------------------------------------------------------------------------
+BPCOURSE_MAX_ANSWER_CHARS = env_int("BPCOURSE_MAX_ANSWER_CHARS", 200)
+# A submission still queued (or stuck in grading) this long is re-enqueued by the sweep.
+# Chosen with the Redis visibility timeout below so that a killed worker's submissions are
+# graded within a minute: redelivery after <= 30 s (+ up to 5 s until a worker's restore
+# cycle runs), or the sweep after 30 s (+ up to 10 s until the next beat tick).
+BPCOURSE_SWEEP_AGE_SECONDS = env_float("BPCOURSE_SWEEP_AGE_SECONDS", 30.0)
+BPCOURSE_SWEEP_INTERVAL_SECONDS = env_float("BPCOURSE_SWEEP_INTERVAL_SECONDS", 10.0)
+# A claim (status "grading") older than this may be taken over by another copy of the task.
+# Must exceed the hard time limit so that a running task is never overtaken.
+BPCOURSE_GRADING_STALE_SECONDS = env_float(
+    "BPCOURSE_GRADING_STALE_SECONDS", BPCOURSE_SWEEP_AGE_SECONDS
+)
+
+# --- Celery -----------------------------------------------------------------------------------
+# Grading takes milliseconds. Redis redelivers an unacknowledged task only after the visibility
+# timeout (one hour by default!): 30 s keeps a killed worker's work within the one-minute goal.
+# It must stay above the longest ETA/countdown (retry backoff max 20 s) and the hard time limit,
+# or a task still held by a live worker would be delivered a second time (harmless — grading is
+# idempotent — but wasted work).
+BPCOURSE_VISIBILITY_TIMEOUT_SECONDS = env_float("BPCOURSE_VISIBILITY_TIMEOUT_SECONDS", 30.0)
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL") or "filesystem://"
+BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Embedded broker for a local run with nothing installed: kombu's filesystem transport.
+    # It deletes a message when it is fetched, so a killed worker loses its tasks: the sweep
+    # (beat) re-enqueues them. Use Redis in production.
+    (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 0.1,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": BPCOURSE_VISIBILITY_TIMEOUT_SECONDS,
+        # kombu 5.7 looks for expired unacknowledged messages only every
+        # interval × throttle seconds (10 × 10 by default): check every 5 s instead.
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
+        # A publish never hangs on a broker that vanished without closing the connection.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back
+# A web request publishing while the broker is down gives up after about a second; the
+# submission stays stored as "queued" and the sweep enqueues it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "bpcourse")
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-submissions": {
+        "task": "exercises.sweep_submissions",
+        "schedule": BPCOURSE_SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than one interval is pointless: the next one is coming.
+        "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS},
+    },
+}
+
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console handler would print every record a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # The filesystem transport has no host name; kombu warns about it on every connect.
+        "kombu.connection": {"level": "ERROR"},
+    },
+}

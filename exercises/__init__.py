@@ -1,0 +1,1 @@
+"""The exercises app: practice variants, submissions and their grading."""

@@ -1,0 +1,70 @@
+"""Translated names for the grader's vocabulary (steps, statuses) and picking a language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+STEP_TITLES: dict[str, Promise] = {
+    "forward": _("Forward pass"),
+    "error": _("Error"),
+    "output_gradients": _("Output-layer gradients"),
+    "hidden_gradients": _("Hidden-layer gradients"),
+    "updates": _("Updates"),
+}
+
+STEP_HINTS: dict[str, Promise] = {
+    "forward": _(
+        "The net input and the output of every neuron, layer by layer: net = Σ w·in + b, out = f(net)."
+    ),
+    "error": _("The error of each output and their sum E_total (for squared error, E = ½(target − out)²)."),
+    "output_gradients": _(
+        "The chain rule for the weights into the output layer: ∂E_total/∂out · ∂out/∂net · ∂net/∂w."
+    ),
+    "hidden_gradients": _(
+        "The error reaches a hidden neuron through every output it feeds: "
+        "sum those paths, using the weights before the update."
+    ),
+    "updates": _("Gradient descent: w⁺ = w − η · ∂E_total/∂w, and the error after the update."),
+}
+
+SUBMISSION_STATUS_LABELS: dict[str, Promise] = {
+    "queued": _("Queued"),
+    "grading": _("Grading"),
+    "graded": _("Graded"),
+    "error": _("Grading failed"),
+}
+
+PART_STATUS_LABELS: dict[str, Promise] = {
+    "correct": _("Correct"),
+    "followthrough": _("Follow-through"),
+    "incorrect": _("Incorrect"),
+    "invalid": _("Format error"),
+    "missing": _("Not answered"),
+}
+
+PART_STATUS_HELP: dict[str, Promise] = {
+    "followthrough": _(
+        "Wrong compared with the reference, but right from your own earlier answers: "
+        "you get credit for the method."
+    ),
+    "invalid": _("This answer could not be read; it was not graded."),
+}
+
+
+def grader_language() -> str:
+    """The grader's language key ("en" or "zh") for the language of the current request."""
+    language = (get_language() or "en").lower()
+    return "zh" if language.startswith("zh") else "en"
+
+
+def pick_language(texts: Mapping[str, str] | str | None) -> str:
+    """The current language's entry of a {"en": …, "zh": …} mapping (English as fallback)."""
+    if texts is None:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    return texts.get(grader_language()) or texts.get("en") or next(iter(texts.values()), "")

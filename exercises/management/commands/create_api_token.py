@@ -1,0 +1,27 @@
+"""Create a personal API token for a user (printed once; only its hash is stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from exercises.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = "Create an API token for `Authorization: Bearer …` and print it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="", help="a label, e.g. the machine it is used on")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        User = get_user_model()
+        try:
+            user = User.objects.get(username=options["username"])
+        except User.DoesNotExist as exc:
+            raise CommandError(f"no user {options['username']!r}") from exc
+        _token, raw = api_token_create(user=user, name=options["name"])
+        self.stdout.write(raw)

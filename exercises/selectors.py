@@ -1,0 +1,107 @@
+"""Reads: who may see which variant or submission, practice history, API token lookup."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+
+from .models import ApiToken, Submission, Variant, hash_token
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    """A UUID from a string or UUID; None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _owns(*, owner_id: int | None, owner_session: str, user: Any, session_key: str | None) -> bool:
+    """Signed-in owner, or the same browser session for an anonymous owner."""
+    if owner_id is not None:
+        return bool(user is not None and user.is_authenticated and user.pk == owner_id)
+    return bool(owner_session) and owner_session == (session_key or "")
+
+
+def variant_get_for_viewer(
+    *,
+    variant_id: Any,
+    user: AbstractBaseUser | Any | None,
+    session_key: str | None,
+    public_practice: bool = False,
+) -> Variant | None:
+    """The variant if the viewer owns it (or, with public_practice, if it is practice); else None."""
+    pk = _as_uuid(variant_id)
+    if pk is None:
+        return None
+    variant = Variant.objects.filter(pk=pk).first()
+    if variant is None:
+        return None
+    if public_practice and variant.kind == Variant.Kind.PRACTICE:
+        return variant
+    if _owns(owner_id=variant.owner_id, owner_session=variant.session_key, user=user, session_key=session_key):
+        return variant
+    return None
+
+
+def submission_get_for_viewer(
+    *,
+    submission_id: Any,
+    user: AbstractBaseUser | Any | None,
+    session_key: str | None,
+    public_practice: bool = False,
+) -> Submission | None:
+    """The submission if the viewer owns it (or, with public_practice, if it is practice); else None.
+
+    Practice objects are capabilities: their ids are random UUIDs, so the API serves them to
+    whoever holds the id (public_practice=True). Homework needs the owner.
+    """
+    pk = _as_uuid(submission_id)
+    if pk is None:
+        return None
+    submission = Submission.objects.select_related("variant").filter(pk=pk).first()
+    if submission is None:
+        return None
+    if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
+        return submission
+    if _owns(
+        owner_id=submission.user_id, owner_session=submission.session_key, user=user, session_key=session_key
+    ):
+        return submission
+    return None
+
+
+def variant_submissions(*, variant: Variant) -> QuerySet[Submission]:
+    """A variant's submissions, newest first."""
+    return Submission.objects.filter(variant=variant).order_by("-created_at")
+
+
+def practice_history(*, user: AbstractBaseUser | Any, limit: int = 50) -> QuerySet[Submission]:
+    """A signed-in student's practice submissions, newest first (empty for anonymous users)."""
+    if user is None or not user.is_authenticated:
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(user=user, variant__kind=Variant.Kind.PRACTICE)
+        .select_related("variant")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def api_token_get(*, raw_token: str) -> ApiToken | None:
+    """The unrevoked API token of an active user matching the raw token, or None."""
+    if not raw_token or len(raw_token) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token
+

@@ -1,0 +1,75 @@
+/* bpcourse: a few lines of plain JavaScript. The site works without it; with it, a submission's
+   status updates live and a form cannot be sent twice by a double click. */
+(function () {
+  "use strict";
+
+  // Live status: <div data-status-url="…" data-final="false"> is replaced by the server's fragment
+  // until the submission is graded (or grading failed).
+  function pollSubmission(container) {
+    var url = container.getAttribute("data-status-url");
+    var announcer = document.getElementById("status-announcer");
+    var delay = 400;
+    var failures = 0;
+
+    function schedule() {
+      window.setTimeout(poll, delay);
+      delay = Math.min(delay * 1.5, 3000);
+    }
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (data) {
+          failures = 0;
+          if (data.html && container.getAttribute("data-status") !== data.status) {
+            container.innerHTML = data.html;
+            container.setAttribute("data-status", data.status);
+            if (announcer && data.status_label) { announcer.textContent = data.status_label; }
+          }
+          if (data.final) {
+            container.setAttribute("data-final", "true");
+          } else {
+            schedule();
+          }
+        })
+        .catch(function () {
+          failures += 1;
+          if (failures === 5) {
+            var note = container.querySelector("[data-poll-note]");
+            if (note) { note.hidden = false; }
+          }
+          schedule();
+        });
+    }
+
+    schedule();
+  }
+
+  document.querySelectorAll("[data-status-url][data-final='false']").forEach(pollSubmission);
+
+  // One click, one submission: disable the submit buttons once a form is on its way.
+  document.querySelectorAll("form[data-single-submit]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type='submit']").forEach(function (button) {
+          button.disabled = true;
+          var busy = button.getAttribute("data-busy-label");
+          if (busy) { button.textContent = busy; }
+        });
+      }, 0);
+    });
+  });
+
+  // Coming back with the browser's Back button restores the page as it was: enable the buttons.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-single-submit] button[type='submit']").forEach(function (button) {
+      button.disabled = false;
+      var idle = button.getAttribute("data-idle-label");
+      if (idle) { button.textContent = idle; }
+    });
+  });
+})();

@@ -1,0 +1,237 @@
+"""Template helpers: the article's notation for answer keys, picking a language, numbers."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from exercises.diagram import network_svg
+from exercises.i18n import (
+    PART_STATUS_HELP,
+    PART_STATUS_LABELS,
+    STEP_HINTS,
+    STEP_TITLES,
+    SUBMISSION_STATUS_LABELS,
+    pick_language,
+)
+from graders.worked import WorkedLine
+
+register = template.Library()
+
+_PARTIAL = "\u2202"  # ∂
+_NAMED = re.compile(r"^(net|out)_(?P<neuron>\w+)$")
+_ERROR = re.compile(r"^E_(?P<which>o\d+|total)(?P<new>_new)?$")
+_DE_DOUT = re.compile(r"^dE_dout_(?P<neuron>\w+)$")
+_DOUT_DNET = re.compile(r"^dout_dnet_(?P<neuron>\w+)$")
+_DELTA = re.compile(r"^delta_(?P<neuron>\w+)$")
+_DE_DPARAM = re.compile(r"^dE_d(?P<param>[wb]\d+)$")
+_NEW_PARAM = re.compile(r"^(?P<param>[wb]\d+)_new$")
+_TARGET = re.compile(r"^target_(?P<neuron>\w+)$")
+
+
+def _neuron(name: str) -> SafeString:
+    """h1 stays h1; a hidden neuron of a deeper network, h2_3 (layer 2, neuron 3), becomes h_{2,3}."""
+    if "_" in name:
+        return format_html("{}<sub>{}</sub>", name[0], name[1:].replace("_", ","))
+    return format_html("{}", name)
+
+
+def _sub(name: str, subscript: str) -> SafeString:
+    return format_html("{}<sub>{}</sub>", name, _neuron(subscript))
+
+
+def _e_total() -> SafeString:
+    return _sub("E", "total")
+
+
+@register.filter
+def notation(key: str) -> SafeString:
+    """An answer key in the article's notation as HTML: net_h1 → net<sub>h1</sub>, dE_dw6 → ∂E_total/∂w6."""
+    return _notation(str(key))
+
+
+@lru_cache(maxsize=4096)
+def _notation(key: str) -> SafeString:
+    if match := _NAMED.match(key):
+        return _sub(match.group(1), match.group("neuron"))
+    if match := _ERROR.match(key):
+        base = _sub("E", match.group("which"))
+        return format_html("{}<sup>+</sup>", base) if match.group("new") else base
+    if match := _DE_DOUT.match(key):
+        return format_html("{}{}/{}{}", _PARTIAL, _e_total(), _PARTIAL, _sub("out", match.group("neuron")))
+    if match := _DOUT_DNET.match(key):
+        neuron = match.group("neuron")
+        return format_html("{}{}/{}{}", _PARTIAL, _sub("out", neuron), _PARTIAL, _sub("net", neuron))
+    if match := _DELTA.match(key):
+        return format_html("{}{}/{}{}", _PARTIAL, _e_total(), _PARTIAL, _sub("net", match.group("neuron")))
+    if match := _DE_DPARAM.match(key):
+        return format_html("{}{}/{}{}", _PARTIAL, _e_total(), _PARTIAL, match.group("param"))
+    if match := _NEW_PARAM.match(key):
+        return format_html("{}<sup>+</sup>", match.group("param"))
+    if match := _TARGET.match(key):
+        return _sub("target", match.group("neuron"))
+    if key == "eta":
+        return mark_safe("\u03b7")  # noqa: S308 - a constant
+    return format_html("{}", key)
+
+
+@register.filter
+def localized(texts: Mapping[str, str] | str | None) -> str:
+    """The current language's text of a {"en": …, "zh": …} mapping."""
+    return pick_language(texts)
+
+
+@register.filter
+def step_title(step: str) -> str:
+    return str(STEP_TITLES.get(step, step))
+
+
+@register.filter
+def step_hint(step: str) -> str:
+    return str(STEP_HINTS.get(step, ""))
+
+
+@register.filter
+def submission_status_label(status: str) -> str:
+    return str(SUBMISSION_STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def part_status_label(status: str) -> str:
+    return str(PART_STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def part_status_help(status: str) -> str:
+    return str(PART_STATUS_HELP.get(status, ""))
+
+
+@register.filter
+def significant(value: Any, digits: int = 6) -> str:
+    """A number to `digits` significant figures (the precision the answer boxes expect)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return str(number)
+    return f"{number:.{int(digits)}g}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def network_diagram(spec: Mapping[str, Any], element_id: str = "network") -> SafeString:
+    """The spec's network as inline SVG; diagram.network_svg escapes every piece of text."""
+    return mark_safe(network_svg(dict(spec), element_id=element_id))  # noqa: S308
+
+
+# ------------------------------------------------------------------------ worked-solution lines
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>")
+_EQUALS = "<mo>&#x0003D;</mo>"
+_MATH_OPEN = re.compile(r"^(<math\b[^>]*>)<mrow>(.*)</mrow></math>$", re.DOTALL)
+
+
+@lru_cache(maxsize=8192)
+def split_at_equals(mathml: str) -> tuple[str, ...]:
+    """Split a one-line `<math>` "a = b = c" at its top-level equals signs into `<math>` pieces.
+
+    latex2mathml writes a line as <math …><mrow>…</mrow></math>; "=" between the forms sits at
+    depth 0 of that mrow. Anything else comes back whole, as a single piece.
+    """
+    match = _MATH_OPEN.match(mathml.strip())
+    if match is None:
+        return (mathml,)
+    opening, body = match.groups()
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    position = 0
+    while position < len(body):
+        if depth == 0 and body.startswith(_EQUALS, position):
+            pieces.append(body[start:position])
+            position += len(_EQUALS)
+            start = position
+            continue
+        tag = _TAG.match(body, position)
+        if tag is None:
+            position += 1
+            continue
+        closing, _name, self_closing = tag.groups()
+        if not self_closing:
+            depth += -1 if closing else 1
+        if depth < 0:
+            return (mathml,)
+        position = tag.end()
+    pieces.append(body[start:])
+    if depth != 0 or any(not piece.strip() for piece in pieces):
+        return (mathml,)
+    return tuple(f"{opening}<mrow>{piece}</mrow></math>" for piece in pieces)
+
+
+@register.simple_tag
+def derivation(line: WorkedLine) -> SafeString:
+    """A worked line as a grid of rows "lhs = form₁", "= form₂", … (each form its own <math>).
+
+    Built here rather than in a template: a page has up to hundreds of lines.
+    """
+    pieces = split_at_equals(line.mathml)
+    if len(pieces) == 1:
+        body = format_html('<div class="derivation-whole">{}</div>', mark_safe(line.mathml))  # noqa: S308
+    else:
+        equals = '<div class="derivation-eq"><math><mo>=</mo></math></div>'
+        rows = [f'{equals}<div class="derivation-rhs">{piece}</div>' for piece in pieces[1:]]
+        # MathML from the grader (latex2mathml output), safe by construction.
+        body = mark_safe(  # noqa: S308
+            f'<div class="derivation-lhs">{pieces[0]}</div>' + "<div></div>".join(rows)
+        )
+    return format_html('<div class="derivation" data-key="{}">{}</div>', line.key, body)
+
+
+@register.simple_tag
+def answer_boxes(boxes: Iterable[Any]) -> SafeString:
+    """The labelled answer boxes of one step (built here, not in a template: a sheet has 40–340)."""
+    return mark_safe("".join(answer_box(box.key, box.value, box.error) for box in boxes))  # noqa: S308
+
+
+def answer_box(key: str, value: str, error: str) -> str:
+    """One labelled answer box with its format error, if any (all text escaped)."""
+    label, attributes = _answer_box_parts(key)
+    typed = html.escape(value, quote=True)
+    if not error:
+        return f'<div class="answer-field">{label}<input {attributes} value="{typed}"></div>'
+    input_id = f"id_{key}"
+    return (
+        f'<div class="answer-field has-error">{label}<input {attributes} value="{typed}" aria-invalid="true"'
+        f' aria-describedby="{input_id}-error"><p class="field-error" id="{input_id}-error">'
+        f"{html.escape(error)}</p></div>"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _answer_box_parts(key: str) -> tuple[str, str]:
+    """The label and the fixed input attributes of a part key (escaped once, then reused)."""
+    input_id = html.escape(f"id_{key}", quote=True)
+    label = f'<label for="{input_id}"><span class="notation">{notation(key)}</span></label>'
+    attributes = (
+        f'type="text" name="{html.escape(key, quote=True)}" id="{input_id}" autocomplete="off"'
+        ' autocapitalize="off" spellcheck="false"'
+    )
+    return label, attributes

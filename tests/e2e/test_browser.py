@@ -1,0 +1,201 @@
+"""A real browser (Debian's Chromium via Playwright) against pytest-django's live server.
+
+Grading runs eagerly inside the live server (test settings), except in the live-status test,
+which holds grading back to watch the page go from "queued" to "graded" without a reload.
+Screenshots go to test-artifacts/screenshots/; their absolute paths are printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+import graders
+from exercises import services
+from exercises.models import Submission
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+SEED = "e2e-seed"
+
+
+# ----------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def allow_orm_next_to_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread, which trips Django's async-safety
+    check on the ORM calls of the test itself (data, flush); the live server has its own thread."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def playwright(django_db_setup: None, allow_orm_next_to_playwright: None) -> Iterator[Playwright]:
+    """Started after the test database exists, stopped before it is destroyed."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run bin/test (it installs chromium with apt-get)")
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = (SCREENSHOTS / name).resolve()
+    page.screenshot(path=str(path), full_page=True)
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
+    return path
+
+
+def reference_answers(template: str, seed: str) -> dict[str, str]:
+    solution = graders.solve(graders.generate(template, seed))
+    return {part.key: f"{solution.values[part.key]:.6g}" for part in solution.parts}
+
+
+def fill_answers(page: Page, answers: dict[str, str]) -> None:
+    for key, text in answers.items():
+        page.fill(f"#id_{key}", text)
+
+
+def submit_answers(page: Page) -> None:
+    page.click("#submit-answers")
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+
+
+# -------------------------------------------------------------------------------------- tests
+
+
+def test_walkthrough_renders_network_and_mathml(live_server, page: Page, capsys) -> None:
+    page.goto(f"{live_server.url}/walkthrough/")
+    expect(page.locator("h1")).to_contain_text("Walkthrough")
+    expect(page.locator("#walkthrough-network")).to_be_visible()
+    assert page.locator("#walkthrough-network line.edge-weight").count() == 8
+    assert page.locator("math").count() > 40
+    # MathML is laid out natively: a fraction has real height, not a line of raw text.
+    box = page.locator('.derivation[data-key="dE_dw6"] mfrac').first.bounding_box()
+    assert box is not None and box["height"] > 20
+    save_screenshot(page, "walkthrough.png", capsys)
+
+
+def test_practice_all_correct_then_diagnosis_then_chinese(live_server, page: Page, capsys) -> None:
+    page.goto(f"{live_server.url}/practice/")
+    page.click('a[href="/practice/article-random/"]')
+    page.wait_for_url(re.compile(r"/practice/article-random/[0-9a-f]{8}/$"))
+    seed = page.url.rstrip("/").rsplit("/", 1)[-1]
+    answers = reference_answers("article-random", seed)
+    expect(page.locator("#practice-network")).to_be_visible()
+
+    # Every box from the reference answers: everything correct.
+    fill_answers(page, answers)
+    submit_answers(page)
+    live = page.locator("#submission-live")
+    expect(live).to_have_attribute("data-status", "graded")
+    expect(page.locator("[data-testid=score]")).to_have_text("100%")
+    assert page.locator("tr[data-status=correct]").count() == len(answers)
+    assert page.locator("tr[data-status]:not([data-status=correct])").count() == 0
+    assert page.locator("#worked-title").is_visible()
+    save_screenshot(page, "practice-graded-all-correct.png", capsys)
+
+    # One box wrong in a diagnosable way: the sign of ∂E_total/∂out_o1 flipped.
+    page.click("text=Edit these answers and try again")
+    expect(page.locator("#id_dE_dout_o1")).to_have_value(answers["dE_dout_o1"])
+    flipped = f"{-float(answers['dE_dout_o1']):.6g}"
+    page.fill("#id_dE_dout_o1", flipped)
+    submit_answers(page)
+    expect(live).to_have_attribute("data-status", "graded")
+    row = page.locator('tr[data-key="dE_dout_o1"]')
+    expect(row).to_have_attribute("data-status", "incorrect")
+    spec = graders.generate("article-random", seed)
+    report = graders.grade(spec, {**answers, "dE_dout_o1": flipped})
+    diagnoses = report.parts["dE_dout_o1"].diagnoses
+    assert diagnoses, "the grader diagnoses a flipped sign"
+    expect(row.locator(".diagnosis").last).to_have_text(diagnoses[0].message["en"])
+    save_screenshot(page, "practice-graded-diagnosis.png", capsys)
+
+    # Switch to Chinese with the language form: same page, translated.
+    page.select_option("#language-select", "zh-hans")
+    page.click(".language-form button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("h1")).to_have_text("你的结果")
+    expect(page.locator('tr[data-key="dE_dout_o1"] .status-pill')).to_have_text("错误")
+    expect(page.locator('tr[data-key="dE_dout_o1"] .diagnosis').last).to_have_text(diagnoses[0].message["zh"])
+    expect(page.locator("#worked-title")).to_have_text("本题的详细解答")
+    save_screenshot(page, "practice-graded-zh.png", capsys)
+
+
+def test_status_updates_live_without_reload(live_server, page: Page, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(services, "_enqueue_grading", lambda submission_id: True)  # hold grading back
+    page.goto(f"{live_server.url}/practice/article/{SEED}/")
+    fill_answers(page, {"net_h1": "0.325", "out_h1": "1/(1+exp(-0.325))"})
+    submit_answers(page)
+    live = page.locator("#submission-live")
+    expect(live).to_have_attribute("data-status", "queued")
+    expect(page.locator(".status-banner .status-pill")).to_have_text("Queued")
+    save_screenshot(page, "submission-queued.png", capsys)
+    page.evaluate("window.__sameDocument = true")
+
+    submission = Submission.objects.get()
+    services.submission_grade(submission_id=submission.pk)
+
+    expect(live).to_have_attribute("data-status", "graded", timeout=10_000)
+    expect(live).to_have_attribute("data-final", "true")
+    expect(page.locator('tr[data-key="out_h1"]')).to_have_attribute("data-status", "correct")
+    expect(page.locator("#status-announcer")).to_have_text("Graded")
+    assert page.evaluate("window.__sameDocument === true"), "the page was not reloaded"
+
+
+def test_format_error_keeps_input_next_to_its_box(live_server, page: Page) -> None:
+    page.goto(f"{live_server.url}/practice/article/{SEED}/")
+    page.fill("#id_net_h1", "0.3.25")
+    page.fill("#id_out_h1", "0.580542")
+    page.press("#id_out_h1", "Enter")  # keyboard submit
+    page.wait_for_load_state()
+    expect(page.locator("#id_net_h1")).to_have_value("0.3.25")
+    expect(page.locator("#id_out_h1")).to_have_value("0.580542")
+    expect(page.locator("#id_net_h1")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_net_h1-error")).to_be_visible()
+    expect(page.locator("#form-message")).to_be_visible()
+    assert Submission.objects.count() == 0
+
+
+def test_practice_page_fits_a_phone(live_server, browser: Browser, capsys) -> None:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/practice/article/{SEED}/")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-hans")  # chosen from the browser
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, "no sideways scrolling on a phone"
+        save_screenshot(page, "practice-phone-zh.png", capsys)
+    finally:
+        context.close()

@@ -1,0 +1,142 @@
+"""The network diagram: well-formed SVG, every edge labelled, the values shown, text escaped."""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.utils import translation
+
+import graders
+from exercises import diagram
+from exercises.diagram import format_value, network_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [element.text or "" for element in root.iter(f"{SVG}text")]
+
+
+def lines_with_class(root: ET.Element, css_class: str) -> list[ET.Element]:
+    return [line for line in root.iter(f"{SVG}line") if line.get("class") == css_class]
+
+
+@pytest.fixture(autouse=True)
+def fresh_drawings():
+    """network_svg caches drawings per network and language; each test draws afresh."""
+    diagram._network_svg.cache_clear()
+    yield
+    diagram._network_svg.cache_clear()
+
+
+@pytest.fixture
+def article_spec() -> dict:
+    return graders.generate("article", "")
+
+
+def test_article_has_eight_labelled_weight_edges(article_spec):
+    root = parse(network_svg(article_spec))
+    assert len(lines_with_class(root, "edge edge-weight")) == 8
+    labels = texts(root)
+    expected = {
+        "w1": "0.05", "w2": "0.1", "w3": "0.15", "w4": "0.2",
+        "w5": "0.25", "w6": "0.3", "w7": "0.35", "w8": "0.4",
+    }
+    for name, value in expected.items():
+        assert f"{name} = {value}" in labels
+
+
+def test_article_shows_neurons_inputs_targets_and_intercepts(article_spec):
+    root = parse(network_svg(article_spec))
+    labels = texts(root)
+    for name in ("i1", "i2", "h1", "h2", "o1", "o2", "b1", "b2"):
+        assert name in labels
+    assert "i1 = 0.1" in labels and "i2 = 0.2" in labels
+    assert labels.count("= 0.3") == 2  # b1 = b2 = 0.3
+    assert any("0.8" in text for text in labels) and any("0.9" in text for text in labels)
+    # b1 feeds h1 and h2, b2 feeds o1 and o2: four dashed intercept edges.
+    assert len(lines_with_class(root, "edge edge-bias")) == 4
+
+
+def test_article_svg_is_accessible(article_spec):
+    root = parse(network_svg(article_spec, element_id="net"))
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "net-title"
+    title = root.find(f"{SVG}title")
+    desc = root.find(f"{SVG}desc")
+    assert title is not None and title.get("id") == "net-title"
+    assert desc is not None and "w6 = 0.3" in (desc.text or "")
+
+
+@pytest.mark.parametrize("template", sorted(graders.TEMPLATES))
+def test_every_template_draws_every_weight(template):
+    spec = graders.generate(template, "diagram-test")
+    root = parse(network_svg(spec))
+    layers = spec["layers"]
+    weight_count = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    assert len(lines_with_class(root, "edge edge-weight")) == weight_count
+    # Crowded layers write only the name on the edge; the value is then in the label's <title>.
+    shown = " ".join(texts(root) + [t.text or "" for t in root.iter(f"{SVG}title")])
+    for n in range(1, weight_count + 1):
+        assert f"w{n} = " in shown
+    circles = list(root.iter(f"{SVG}circle"))
+    bias_nodes = [c for c in circles if "neuron-bias" in (c.get("class") or "")]
+    expected_biases = {"shared": len(layers) - 1, "per_neuron": sum(layers[1:]), "none": 0}[spec["bias"]]
+    assert len(bias_nodes) == expected_biases
+    assert len(circles) - len(bias_nodes) == sum(layers)
+
+
+def test_no_bias_mode_draws_no_intercepts(article_spec):
+    spec = copy.deepcopy(article_spec)
+    spec["bias"] = "none"
+    spec["biases"] = []
+    root = parse(network_svg(spec))
+    assert lines_with_class(root, "edge edge-bias") == []
+    assert not any(text.startswith("b") for text in texts(root))
+
+
+def test_per_neuron_biases_each_feed_one_neuron(article_spec):
+    spec = copy.deepcopy(article_spec)
+    spec["bias"] = "per_neuron"
+    spec["biases"] = [[0.1, 0.2], [0.3, 0.4]]
+    root = parse(network_svg(spec))
+    assert len(lines_with_class(root, "edge edge-bias")) == 4
+    labels = texts(root)
+    for name, value in (("b1", "0.1"), ("b2", "0.2"), ("b3", "0.3"), ("b4", "0.4")):
+        assert name in labels and f"= {value}" in labels
+
+
+def test_translated_text_is_escaped_and_well_formed(article_spec, monkeypatch):
+    monkeypatch.setattr("exercises.diagram.gettext", lambda text: "<&\"'>" + text)
+    svg = network_svg(article_spec)
+    root = parse(svg)
+    assert "<&\"'>" not in svg  # the marker only ever appears escaped
+    assert any(text.startswith("<&\"'>") for text in texts(root))
+
+
+def test_chinese_labels_parse(article_spec):
+    with translation.override("zh-hans"):
+        root = parse(network_svg(article_spec))
+    assert "输入层" in texts(root)
+
+
+def test_invalid_spec_is_rejected(article_spec):
+    spec = copy.deepcopy(article_spec)
+    spec["layers"] = [2, 2]
+    with pytest.raises(graders.SpecError):
+        network_svg(spec)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.05, "0.05"), (0.3, "0.3"), (-1.25, "-1.25"), (0.0, "0"), (0.123456, "0.1235")]
+)
+def test_format_value(value, text):
+    assert format_value(value) == text

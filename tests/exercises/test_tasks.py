@@ -1,0 +1,94 @@
+"""Task tests (eager): thin wrappers, retry policy, the sweep task and management command."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+import graders
+from bpcourse.celery import app
+from exercises import services, tasks
+from exercises.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def queued_submission() -> Submission:
+    variant = services.variant_create(template="article", seed="t")
+    solution = graders.solve(variant.spec)
+    answers = {p.key: repr(solution.values[p.key]) for p in solution.parts}
+    with mock.patch("exercises.services._enqueue_grading", return_value=True):
+        return services.submission_create(variant=variant, answers=answers)
+
+
+def test_tasks_are_registered_with_the_project_app():
+    assert "exercises.grade_submission" in app.tasks
+    assert "exercises.sweep_submissions" in app.tasks
+
+
+def test_grade_task_options():
+    task = tasks.grade_submission
+    assert task.acks_late is True
+    assert task.reject_on_worker_lost is True
+    assert task.ignore_result is True
+    assert set(task.autoretry_for) == {OperationalError, InterfaceError}
+    assert task.retry_backoff and task.retry_backoff_max <= 20
+
+
+def test_app_configuration_follows_settings():
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_ignore_result
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert "sweep-stale-submissions" in conf.beat_schedule
+
+
+def test_grade_task_grades_once():
+    submission = queued_submission()
+    tasks.grade_submission.delay(str(submission.id))
+    tasks.grade_submission.delay(str(submission.id))
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED
+    assert submission.attempt_number == 1
+
+
+@pytest.mark.parametrize("bad", [str(uuid.uuid4()), "garbage"])
+def test_grade_task_drops_unknown_ids(bad):
+    result = tasks.grade_submission.apply(args=[bad])
+    assert result.successful()
+
+
+def test_grade_task_retries_database_errors():
+    with mock.patch("exercises.tasks.submission_grade", side_effect=OperationalError("down")):
+        with mock.patch.object(tasks.grade_submission, "retry", side_effect=RuntimeError("retry")) as retry:
+            with pytest.raises(RuntimeError):
+                tasks.grade_submission.run("x")
+    # autoretry_for wraps run(): calling the wrapped function triggers retry on OperationalError
+    assert retry.called
+
+
+def test_sweep_task_and_command():
+    submission = queued_submission()
+    past = timezone.now() - timedelta(seconds=120)
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
+    with mock.patch("exercises.services._enqueue_grading", return_value=True) as enqueue:
+        assert tasks.sweep_submissions.apply().get() == 1
+    enqueue.assert_called_once_with(str(submission.id))
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
+    out = StringIO()
+    with mock.patch("exercises.services._enqueue_grading", return_value=True):
+        call_command("sweep_submissions", "--older-than", "60", stdout=out)
+    assert "re-enqueued 1" in out.getvalue()
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
+    out = StringIO()
+    call_command("sweep_submissions", stdout=out)  # eager: the task runs and grades it
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED

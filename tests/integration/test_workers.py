@@ -1,0 +1,153 @@
+"""Real Celery workers, real Redis, the real database: exactly-once grading under faults."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+
+import pytest
+import redis
+from integration_support import use_broker, wait_until
+
+import graders
+from exercises import services
+from exercises.models import Submission, Variant
+from exercises.tasks import grade_submission
+
+pytestmark = pytest.mark.integration
+
+
+def full_answers(variant: Variant) -> dict[str, str]:
+    solution = graders.solve(variant.spec)
+    return {p.key: repr(solution.values[p.key]) for p in solution.parts}
+
+
+def count(**filters) -> int:
+    return Submission.objects.filter(**filters).count()
+
+
+def assert_graded_exactly_once(variants: list[Variant], per_variant: int) -> None:
+    """Every submission graded, score 1, and attempt numbers 1..n per variant (none twice)."""
+    rows = Submission.objects.values_list("variant_id", "status", "score", "attempt_number", "claim_token")
+    by_variant: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for variant_id, status, score, attempt, claim in rows:
+        assert status == Submission.Status.GRADED
+        assert score == pytest.approx(1.0)
+        assert claim is None
+        by_variant[variant_id].append(attempt)
+    assert set(by_variant) == {v.pk for v in variants}
+    for attempts in by_variant.values():
+        assert sorted(attempts) == list(range(1, per_variant + 1))
+
+
+def test_submissions_are_graded_by_a_worker(start_worker):
+    start_worker()
+    variant = services.variant_create(template="article", seed="it-basic")
+    subs = [services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(5)]
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 5, 30, what="5 graded")
+    for sub in subs:
+        sub.refresh_from_db()
+        assert sub.report["parts"]["net_h1"]["status"] == "correct"
+        assert sub.enqueue_count == 1 and sub.grading_started_at <= sub.graded_at
+    assert sorted(s.attempt_number for s in subs) == [1, 2, 3, 4, 5]
+
+
+def test_kill_9_worker_with_200_in_flight(start_worker):
+    """kill -9 a worker (and its pool) mid-run; a new worker finishes: all graded exactly once."""
+    variants = [services.variant_create(template="article-random", seed=f"kill-{i}") for i in range(4)]
+    answers = [full_answers(v) for v in variants]
+    first = start_worker(concurrency=2, grade_delay=0.02)
+    for i in range(200):
+        services.submission_create(variant=variants[i % 4], answers=answers[i % 4])
+    wait_until(lambda: count(status=Submission.Status.GRADED) >= 20, 30, what="20 graded")
+    first.kill9()
+    graded_before = count(status=Submission.Status.GRADED)
+    in_flight = count(status=Submission.Status.GRADING)
+    assert graded_before < 200, "the worker finished before it could be killed"
+    started = time.monotonic()
+    start_worker(concurrency=2, beat=True)
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 200, 60, 0.2, what="all 200 graded")
+    recovery = time.monotonic() - started
+    assert_graded_exactly_once(variants, 50)
+    print(f"\nkill -9 after {graded_before} graded ({in_flight} mid-grade); recovered in {recovery:.1f}s")
+
+
+def test_redis_down_during_submits(start_worker, private_redis):
+    """Redis stops while students submit: submits still succeed (queued); all graded after."""
+    variant = services.variant_create(template="article", seed="redis-down")
+    answers = full_answers(variant)
+    with use_broker(private_redis.url):
+        start_worker(broker=private_redis.url, beat=True)
+        for _ in range(10):
+            services.submission_create(variant=variant, answers=answers)
+        wait_until(lambda: count(status=Submission.Status.GRADED) == 10, 30, what="first 10 graded")
+
+        private_redis.stop()
+        slowest = 0.0
+        for _ in range(30):
+            t0 = time.monotonic()
+            sub = services.submission_create(variant=variant, answers=answers)  # must not raise
+            slowest = max(slowest, time.monotonic() - t0)
+            assert Submission.objects.get(pk=sub.pk).status == Submission.Status.QUEUED
+        assert slowest < 5, f"a submit took {slowest:.1f}s with the broker down"
+        assert count(status=Submission.Status.QUEUED) == 30
+
+        time.sleep(1)
+        private_redis.start()  # same port, empty: every message sent before is gone
+        wait_until(lambda: count(status=Submission.Status.GRADED) == 40, 60, 0.2, what="all 40 graded")
+    assert_graded_exactly_once([variant], 40)
+
+
+def test_unknown_and_deleted_submissions_are_dropped(start_worker, broker_url):
+    worker = start_worker()
+    variant = services.variant_create(template="article", seed="dropped")
+    doomed = services.submission_create(variant=variant, answers={"net_h1": "1"})
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 1, 30)
+    Submission.objects.all().delete()
+    unknown = str(uuid.uuid4())
+    grade_submission.delay(unknown)
+    grade_submission.delay(str(doomed.pk))
+    grade_submission.delay("not-a-uuid")
+    ok = services.submission_create(variant=variant, answers={"net_h1": "1"})
+    wait_until(lambda: count(pk=ok.pk, status=Submission.Status.GRADED) == 1, 30)
+    time.sleep(0.5)
+    log = worker.output()
+    assert unknown in log and "nothing to do" in log
+    assert "Traceback" not in log and "Retry in" not in log
+    from django.conf import settings
+
+    client = redis.Redis.from_url(broker_url)
+    assert client.llen(settings.CELERY_TASK_DEFAULT_QUEUE) == 0
+    assert worker.proc.poll() is None
+
+
+def test_duplicate_tasks_grade_once(start_worker):
+    """The same task delivered many times at once (e.g. sweep + redelivery) stores one result."""
+    start_worker(concurrency=4)
+    variant = services.variant_create(template="article", seed="dupes")
+    subs = [services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(10)]
+    for sub in subs:
+        for _ in range(5):
+            grade_submission.delay(str(sub.pk))
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 10, 30)
+    time.sleep(1)
+    assert_graded_exactly_once([variant], 10)
+
+
+def test_sweep_command_enqueues_forgotten_submissions(start_worker):
+    """Submissions stored while nothing was enqueued are graded after the sweep (command)."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    variant = services.variant_create(template="article", seed="forgotten")
+    with mock.patch("exercises.services._enqueue_grading", return_value=False):
+        subs = [services.submission_create(variant=variant, answers={"net_h1": "1"}) for _ in range(5)]
+    start_worker()
+    time.sleep(0.5)
+    assert count(status=Submission.Status.QUEUED) == 5
+    call_command("sweep_submissions", "--older-than", "0")
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 5, 30)
+    assert {s.pk for s in subs} == set(Submission.objects.values_list("pk", flat=True))
+    assert set(Submission.objects.values_list("enqueue_count", flat=True)) == {2}
