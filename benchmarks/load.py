@@ -146,14 +146,21 @@ class Services:
         """CPU time (user + system) used so far by each started process and its descendants."""
         ticks = os.sysconf("SC_CLK_TCK")
         stats: dict[int, tuple[int, float]] = {}
+        by_name: dict[str, float] = {"postgres": 0.0, "redis-server": 0.0}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    head, tail = (entry / "stat").read_text().rsplit(")", 1)
                 except OSError:
                     continue
-                stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-        out: dict[str, float] = {}
+                fields = tail.split()
+                cpu = (int(fields[11]) + int(fields[12])) / ticks
+                stats[int(entry.name)] = (int(fields[1]), cpu)
+                comm = head.split("(", 1)[1]
+                for name in by_name:
+                    if comm.startswith(name):
+                        by_name[name] += cpu
+        out: dict[str, float] = dict(by_name)
         for proc in self.procs:
             family, frontier = {proc.pid}, [proc.pid]
             while frontier:
@@ -233,6 +240,8 @@ async def http(port: int, method: str, path: str, body: dict | None = None) -> t
 @dataclass
 class Phase:
     latencies: list[float] = field(default_factory=list)  # seconds
+    accept: list[float] = field(default_factory=list)  # client send → row stored (web)
+    queue: list[float] = field(default_factory=list)  # row stored → graded (broker + worker)
     submitted: int = 0
     accepted: list[tuple[str, float]] = field(default_factory=list)  # (submission id, t0 epoch)
     errors: int = 0
@@ -300,7 +309,10 @@ async def student(
         phase.accepted.append((created["id"], t0))
         sub = await wait_graded(port, created["id"], poll, stop_at + 60)
         if sub is not None:
-            phase.latencies.append(parse_time(sub["graded_at"]) - t0)
+            created, graded = parse_time(sub["created_at"]), parse_time(sub["graded_at"])
+            phase.latencies.append(graded - t0)
+            phase.accept.append(created - t0)
+            phase.queue.append(graded - created)
         await asyncio.sleep(rng.expovariate(1 / think) if think > 0 else 0)
 
 
@@ -413,6 +425,8 @@ def main() -> None:
                 f"{graded} graded, {lost} lost; throughput {graded / span:.1f} graded/s\n"
                 f"  submit→graded ms  p50 {fmt_ms(phase.latencies, 50)}  p95 {fmt_ms(phase.latencies, 95)}"
                 f"  p99 {fmt_ms(phase.latencies, 99)}  (n={len(phase.latencies)})\n"
+                f"    of which web: send → stored  p50 {fmt_ms(phase.accept, 50)}  p95 {fmt_ms(phase.accept, 95)};"
+                f"  stored → graded  p50 {fmt_ms(phase.queue, 50)}  p95 {fmt_ms(phase.queue, 95)}\n"
                 f"  no-op round trip  p50 {fmt_ms(base.latencies, 50)}  p95 {fmt_ms(base.latencies, 95)}"
                 f"  p99 {fmt_ms(base.latencies, 99)}  (n={len(base.latencies)}, "
                 f"{len(base.latencies) / max(base.ended - base.started, 1e-9):.1f}/s)\n"

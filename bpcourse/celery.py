@@ -11,5 +11,6 @@ app = Celery("bpcourse")
 # All Celery settings live in Django settings, prefixed CELERY_ (see bpcourse/settings/base.py).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-# Load task modules from all registered Django apps (exercises/tasks.py).
+# Load task modules from all registered Django apps (exercises/tasks.py, exercises/homework_tasks.py).
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="homework_tasks")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Submission, Variant
+from .models import ApiToken, Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
 
 
 @admin.register(Variant)
@@ -8,7 +8,7 @@ class VariantAdmin(admin.ModelAdmin):
     list_display = ("id", "template", "seed", "kind", "owner", "created_at")
     list_filter = ("kind", "template")
     search_fields = ("id", "seed", "owner__username")
-    raw_id_fields = ("owner",)
+    raw_id_fields = ("owner", "assignment")
     readonly_fields = ("id", "created_at")
 
 
@@ -35,3 +35,54 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "name", "prefix")
     raw_id_fields = ("user",)
     readonly_fields = ("prefix", "token_hash", "created_at", "last_used_at")
+
+
+# ------------------------------------------------------------------------------------ homework
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "created_by", "created_at")
+    search_fields = ("title", "code", "created_by__username")
+    raw_id_fields = ("created_by",)
+    readonly_fields = ("created_at",)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "course__title", "course__code")
+    raw_id_fields = ("user", "course")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "opens_at", "due_at", "attempts_allowed", "scoring", "reveal")
+    list_filter = ("reveal", "scoring", "late_policy")
+    search_fields = ("title", "course__title", "course__code")
+    raw_id_fields = ("course",)
+    readonly_fields = ("secret", "created_at", "updated_at")
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ("assignment", "student", "due_at", "created_at")
+    search_fields = ("student__username", "assignment__title")
+    raw_id_fields = ("assignment", "student")
+
+
+@admin.register(RegradeJob)
+class RegradeJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "assignment", "status", "done", "total", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    search_fields = ("assignment__title", "created_by__username")
+    raw_id_fields = ("assignment", "created_by")
+    readonly_fields = ("created_at", "finished_at")

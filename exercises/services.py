@@ -10,6 +10,7 @@ BPCOURSE_GRADING_STALE_SECONDS. Works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -23,7 +24,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
@@ -198,6 +199,8 @@ def submission_create(
     """Check the answers' format, store the submission as queued and enqueue its grading."""
     if user is not None and not user.is_authenticated:
         user = None
+    if variant.kind == Variant.Kind.HOMEWORK:  # deadlines, attempts: homework_services.homework_submit
+        raise ValidationError(_("Homework is submitted on its assignment's page."), code="homework")
     kept = _clean_answers(variant=variant, answers=answers)
     now = timezone.now()
     submission = Submission(
@@ -210,31 +213,62 @@ def submission_create(
         enqueued_at=now,
         enqueue_count=1,
     )
-    with transaction.atomic():
-        submission.save(force_insert=True)
-        # Same as grade_submission.delay_on_commit(), but a broker failure is caught (never a
-        # 500): the submission stays queued and the sweep enqueues it once the broker is back.
-        submission_id = str(submission.id)
-        transaction.on_commit(lambda: _enqueue_grading(submission_id))
+    # One INSERT is atomic by itself (no BEGIN/COMMIT round trips); called inside a caller's
+    # transaction, the enqueue still waits for that transaction's commit.
+    submission.save(force_insert=True)
+    # Same as grade_submission.delay_on_commit(), but a broker failure is caught (never a 500):
+    # the submission stays queued and the sweep enqueues it once the broker is back.
+    submission_id = str(submission.id)
+    transaction.on_commit(lambda: _enqueue_grading(submission_id))
     return submission
 
 
 def _grading_policy(variant: Variant) -> graders.Policy:
-    """The grading policy for a variant (practice: the grader's defaults)."""
+    """The grading policy for a variant (practice: the grader's defaults; homework: its assignment's)."""
+    if variant.assignment_id is not None:
+        return variant.assignment.policy()
     return graders.Policy()
 
 
-def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> bool:
-    """Atomically take queued (or stale grading) → grading; True if this caller got it."""
+# The grading hot path uses a few hand-written statements (portable: PostgreSQL and SQLite
+# ≥ 3.35 both have UPDATE … RETURNING): the ORM's query building cost more CPU than grading.
+_S = Submission._meta
+
+
+def _col(name: str) -> str:
+    return connection.ops.quote_name(_S.get_field(name).column)
+
+
+def _prep(name: str, value: Any) -> Any:
+    """A Python value adapted for a Submission column in a raw query."""
+    return None if value is None else _S.get_field(name).get_db_prep_save(value, connection)
+
+
+def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> tuple[uuid.UUID, dict[str, Any]] | None:
+    """Atomically take queued (or stale grading) → grading; (variant id, answers) if we got it."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
-    claimable = Q(status=Submission.Status.QUEUED) | Q(
-        status=Submission.Status.GRADING, grading_started_at__lt=stale_before
+    status, started = _col("status"), _col("grading_started_at")
+    sql = (
+        f"UPDATE {connection.ops.quote_name(_S.db_table)} "
+        f"SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
+        f"WHERE {_col('id')} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)) "
+        f"RETURNING {_col('variant')}, {_col('answers')}"
     )
-    updated = Submission.objects.filter(claimable, pk=submission_id).update(
-        status=Submission.Status.GRADING, grading_started_at=now, claim_token=token
-    )
-    return updated == 1
+    grading = Submission.Status.GRADING
+    params = [
+        grading, _prep("grading_started_at", now), _prep("claim_token", token), _prep("id", submission_id),
+        Submission.Status.QUEUED, grading, _prep("grading_started_at", stale_before),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    variant_id, answers = row
+    if isinstance(answers, str | bytes):
+        answers = json.loads(answers)
+    return uuid.UUID(str(variant_id)), answers
 
 
 def _release(submission_id: uuid.UUID, token: uuid.UUID) -> None:
@@ -247,14 +281,32 @@ def _release(submission_id: uuid.UUID, token: uuid.UUID) -> None:
         logger.warning("could not release claim on %s; the sweep will", submission_id, exc_info=True)
 
 
+def _next_attempt_number(variant_id: uuid.UUID) -> int | None:
+    """Increment the variant's attempt counter and return it (call inside a transaction).
+
+    The UPDATE locks the variant row until commit, so concurrent gradings of one variant get
+    distinct numbers (SQLite: the IMMEDIATE transaction serialises writers anyway).
+    """
+    table = connection.ops.quote_name(Variant._meta.db_table)
+    pk = Variant._meta.pk.get_db_prep_value(variant_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET attempt_count = attempt_count + 1 WHERE id = %s RETURNING attempt_count", [pk]
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])  # None: the variant was deleted meanwhile
+
+
 def _finish(
-    submission: Submission,
+    submission_id: uuid.UUID,
+    variant_id: uuid.UUID,
     token: uuid.UUID,
     *,
     status: str,
     report: dict[str, Any] | None = None,
     score: float | None = None,
     error_reason: str = "",
+    homework: bool = False,
 ) -> bool:
     """Store the outcome if this caller still holds the claim; number the attempt once."""
     fields: dict[str, Any] = {
@@ -268,45 +320,65 @@ def _finish(
     }
     with transaction.atomic():
         if status == Submission.Status.GRADED:
-            # The UPDATE locks the variant row until commit, so concurrent gradings of the same
-            # variant get distinct numbers (SQLite: the IMMEDIATE transaction serialises).
-            variants = Variant.objects.filter(pk=submission.variant_id)
-            variants.update(attempt_count=F("attempt_count") + 1)
-            fields["attempt_number"] = variants.values_list("attempt_count", flat=True).get()
-        updated = Submission.objects.filter(
-            pk=submission.pk, status=Submission.Status.GRADING, claim_token=token
-        ).update(**fields)
+            fields["attempt_number"] = _next_attempt_number(variant_id)
+        assignments = ", ".join(f"{_col(name)} = %s" for name in fields)
+        sql = (
+            f"UPDATE {connection.ops.quote_name(_S.db_table)} SET {assignments} "
+            f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
+        )
+        params = [_prep(name, value) for name, value in fields.items()]
+        params += [_prep("id", submission_id), Submission.Status.GRADING, _prep("claim_token", token)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
         if updated != 1:
             transaction.set_rollback(True)  # another copy owns it now: undo the count
             return False
-    for name, value in fields.items():
-        setattr(submission, name, value)
+        if homework and status == Submission.Status.GRADED:  # penalty and final score, same transaction
+            from .homework_services import homework_finalize
+
+            homework_finalize(submission_id=submission_id)
     return True
 
 
-def submission_grade(*, submission_id: str | uuid.UUID) -> Submission | None:
-    """Grade a queued submission once; repeated or concurrent calls change nothing."""
+def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
+    """Grade a queued submission once; True if this call stored the outcome.
+
+    Repeated, redelivered or concurrent calls change nothing and return False, as do unknown,
+    deleted or malformed ids.
+    """
     try:
         pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
     except (TypeError, ValueError, AttributeError):
         logger.warning("grading: dropped malformed submission id %r", submission_id)
-        return None
+        return False
     token = uuid.uuid4()
-    if not _claim(pk, token):
-        logger.info("grading: %s is unknown, deleted, finished or being graded; nothing to do", pk)
-        return None
     try:
-        submission = Submission.objects.select_related("variant").get(pk=pk)
+        claimed = _claim(pk, token)
+        if claimed is None:
+            logger.info("grading: %s is unknown, deleted, finished or being graded; nothing to do", pk)
+            return False
+        variant_id, answers = claimed
         report: dict[str, Any] | None = None
         error_reason = ""
+        homework = False
         try:
-            variant = submission.variant
-            result = graders.grade(variant.spec, submission.answers, _grading_policy(variant))
+            variant = Variant.objects.get(pk=variant_id)
+            homework = variant.assignment_id is not None
+            # Variant.spec: practice regenerates template+seed (cached per process); homework
+            # uses its assignment's own template and the seed kept on the submission.
+            if homework:
+                from .homework_services import homework_submission_spec
+
+                spec = homework_submission_spec(submission_id=pk, variant=variant)
+            else:
+                spec = variant.spec
+            result = graders.grade(spec, answers, _grading_policy(variant))
             report = result.to_dict()
         except graders.UnknownTemplate:
             logger.error("grading: %s has an unknown template", pk, exc_info=True)
             error_reason = ERROR_VARIANT_BROKEN
-        except DatabaseError:
+        except (DatabaseError, Variant.DoesNotExist):
             raise
         except Exception as exc:  # the grader must never crash the worker
             if isinstance(exc, SoftTimeLimitExceeded):
@@ -316,21 +388,19 @@ def submission_grade(*, submission_id: str | uuid.UUID) -> Submission | None:
                 logger.exception("grading: the grader failed on submission %s", pk)
                 error_reason = ERROR_GRADER_FAILED
         if report is not None:
-            stored = _finish(
-                submission, token, status=Submission.Status.GRADED, report=report, score=report["score"]
-            )
+            stored = _finish(pk, variant_id, token, status=Submission.Status.GRADED, report=report,
+                             score=report["score"], homework=homework)
         else:
-            stored = _finish(submission, token, status=Submission.Status.ERROR, error_reason=error_reason)
-    except Submission.DoesNotExist:
-        logger.info("grading: %s was deleted while being claimed", pk)
-        return None
+            stored = _finish(pk, variant_id, token, status=Submission.Status.ERROR, error_reason=error_reason)
+    except Variant.DoesNotExist:
+        logger.info("grading: %s was deleted while being graded", pk)
+        return False
     except DatabaseError:
         _release(pk, token)
         raise
     if not stored:
-        logger.info("grading: %s was finished by another copy of the task", pk)
-        return None
-    return submission
+        logger.info("grading: %s was finished by another copy of the task (or deleted)", pk)
+    return stored
 
 
 def submission_sweep(*, older_than_seconds: float, limit: int = 1000) -> int:

@@ -1,6 +1,6 @@
 """The HTML site (included at the root by bpcourse/urls.py, after auth, i18n and the API)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
     path("history/", views.history, name="history"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("", include("exercises.homework_urls")),
 ]

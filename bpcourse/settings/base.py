@@ -122,7 +122,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=CONN_MAX_AGE,
-        conn_health_checks=CONN_MAX_AGE > 0,
+        # A persistent connection is checked (one cheap query) before each request reuses it.
+        conn_health_checks=CONN_MAX_AGE > 0 and env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

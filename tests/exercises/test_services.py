@@ -195,10 +195,10 @@ def make_queued(variant: Variant | None = None, answers: dict[str, str] | None =
 
 def test_grade_is_idempotent():
     submission = make_queued()
-    graded = services.submission_grade(submission_id=submission.id)
-    assert graded is not None and graded.status == Submission.Status.GRADED
+    assert services.submission_grade(submission_id=submission.id) is True
     first = Submission.objects.get(pk=submission.pk)
-    assert services.submission_grade(submission_id=str(submission.id)) is None
+    assert first.status == Submission.Status.GRADED
+    assert services.submission_grade(submission_id=str(submission.id)) is False
     again = Submission.objects.get(pk=submission.pk)
     assert (again.status, again.graded_at, again.attempt_number, again.report) == (
         first.status,
@@ -210,13 +210,13 @@ def test_grade_is_idempotent():
 
 @pytest.mark.parametrize("bad", [str(uuid.uuid4()), "not-a-uuid", "", None, 12, "'; DROP TABLE x"])
 def test_grade_unknown_or_malformed_ids_return_cleanly(bad):
-    assert services.submission_grade(submission_id=bad) is None
+    assert services.submission_grade(submission_id=bad) is False
 
 
 def test_grade_deleted_submission():
     submission = make_queued()
     Submission.objects.filter(pk=submission.pk).delete()
-    assert services.submission_grade(submission_id=submission.id) is None
+    assert services.submission_grade(submission_id=submission.id) is False
 
 
 def test_attempts_counted_once_in_grading_order():
@@ -234,16 +234,17 @@ def test_claim_held_by_another_copy_blocks_until_stale(settings):
     token = uuid.uuid4()
     assert services._claim(submission.pk, token)
     # a second copy while the first is grading: nothing to do
-    assert services.submission_grade(submission_id=submission.id) is None
+    assert services.submission_grade(submission_id=submission.id) is False
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.GRADING
     # the first copy's worker died: once the claim is stale another copy takes over
     Submission.objects.filter(pk=submission.pk).update(
         grading_started_at=timezone.now() - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS + 1)
     )
-    assert services.submission_grade(submission_id=submission.id) is not None
+    assert services.submission_grade(submission_id=submission.id) is True
     # the first copy comes back late: it no longer holds the claim and stores nothing
-    fresh = Submission.objects.get(pk=submission.pk)
-    assert not services._finish(fresh, token, status=Submission.Status.ERROR, error_reason="late")
+    assert not services._finish(
+        submission.pk, submission.variant_id, token, status=Submission.Status.ERROR, error_reason="late"
+    )
     final = Submission.objects.get(pk=submission.pk)
     assert final.status == Submission.Status.GRADED and final.attempt_number == 1 and final.error_reason == ""
 
@@ -286,7 +287,7 @@ def test_database_error_releases_the_claim():
             services.submission_grade(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.QUEUED and submission.claim_token is None
-    assert services.submission_grade(submission_id=submission.id) is not None
+    assert services.submission_grade(submission_id=submission.id) is True
 
 
 def test_partial_answers_score_and_followthrough():
@@ -313,7 +314,7 @@ def test_concurrent_copies_yield_one_result():
         pass  # IMMEDIATE transactions serialise writers; the claim still decides
     variant = services.variant_create(template="article", seed="s")
     subs = [make_queued(variant) for _ in range(12)]
-    results: list[Submission | None] = []
+    results: list[bool] = []
     lock = threading.Lock()
     barrier = threading.Barrier(4)
 
@@ -333,7 +334,7 @@ def test_concurrent_copies_yield_one_result():
         t.start()
     for t in threads:
         t.join()
-    assert len([r for r in results if r is not None]) == len(subs)
+    assert results.count(True) == len(subs)
     numbers = sorted(Submission.objects.filter(variant=variant).values_list("attempt_number", flat=True))
     assert numbers == list(range(1, len(subs) + 1))
     assert set(Submission.objects.values_list("status", flat=True)) == {Submission.Status.GRADED}
@@ -368,7 +369,7 @@ def test_sweep_reenqueues_stale_queued_and_grading_only():
     with mock.patch("exercises.services._enqueue_grading", return_value=True) as enqueue:
         assert services.submission_sweep(older_than_seconds=30) == 0
     # a stuck claim is taken over by the re-sent task
-    assert services.submission_grade(submission_id=stuck.id) is not None
+    assert services.submission_grade(submission_id=stuck.id) is True
     assert fresh.pk
 
 

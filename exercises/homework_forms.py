@@ -1,0 +1,652 @@
+"""Forms of the homework pages: courses, roster, assignment authoring, extension, regrade.
+
+Forms only read and shape what was typed; the rules (which networks are valid, who may do what,
+deadlines) live in `homework_services`, whose ValidationErrors are attached back to the fields
+with `attach_errors`. Shares typed as percentages (credit, penalties) are stored as fractions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import graders
+from graders.variants import ARTICLE_SPEC, Template
+
+ROLE_CHOICES = [("instructor", _("Instructor")), ("ta", _("Teaching assistant")), ("student", _("Student"))]
+NETWORK_CHOICES = [
+    ("builtin", _("A ready-made network")),
+    ("custom", _("My own network shape and value ranges")),
+    ("fixed", _("Fixed values (the same numbers for everyone)")),
+]
+LOSS_CHOICES = [
+    ("half_sse", _("½ squared error (the article's)")),
+    ("mse", _("Mean squared error")),
+    ("ce", _("Cross-entropy (softmax outputs)")),
+]
+BIAS_CHOICES = [
+    ("shared", _("One intercept per layer (the article's b1, b2)")),
+    ("per_neuron", _("One intercept per neuron")),
+    ("none", _("No intercepts")),
+]
+TOLERANCE_CHOICES = [
+    ("sigfigs", _("Significant figures")),
+    ("relative", _("Relative error")),
+    ("absolute", _("Absolute error")),
+    ("decimals", _("Decimal places")),
+]
+LATE_CHOICES = [("none", _("Not accepted after the due date")), ("penalty", _("Accepted with a penalty per day"))]
+REVEAL_CHOICES = [
+    ("after_submission", _("After each submission")),
+    ("after_due", _("After the due date")),
+    ("never", _("Never")),
+]
+SCORING_CHOICES = [("best", _("The best attempt counts")), ("last", _("The last attempt counts"))]
+GRIDS = ("inputs", "weights", "biases", "targets")
+GRID_TITLES = {
+    "inputs": _("Inputs"),
+    "weights": _("Weights"),
+    "biases": _("Intercepts (biases)"),
+    "targets": _("Targets"),
+}
+# More parts than this (the 4-8-8-3 network has 340) are chosen by step, not one by one:
+# one checkbox each would pass DATA_UPLOAD_MAX_NUMBER_FIELDS.
+MAX_PART_CHECKBOXES = 120
+PART_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+DEFAULT_TEMPLATE = "article-random"
+ROSTER_MAX_BYTES = 1024 * 1024
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_widget() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+
+def _percent_field(label: Any, initial: float, help_text: Any = "") -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        initial=initial,
+        min_value=0,
+        max_value=100,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+def _fraction(percent: float | None) -> float:
+    return round((percent or 0.0) / 100.0, 6)
+
+
+def _percent(fraction: Any) -> float:
+    return round(float(fraction or 0.0) * 100.0, 4)
+
+
+def attach_errors(form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: on the field it names if the form has one
+    (directly or through `aliases`, e.g. template_config → network), else on the whole form."""
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = aliases.get(name, name)
+            messages = [message for item in errors for message in item.messages]
+            if target in form.fields:
+                form.add_error(target, messages)
+            else:
+                form.add_error(None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+# ------------------------------------------------------------------------------------ courses
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label=_("Course title"), max_length=200)
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Course code"),
+        max_length=16,
+        help_text=_("The 8-character code your instructor gave you."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        return re.sub(r"\s+", "", self.cleaned_data["code"]).upper()
+
+
+class RosterImportForm(forms.Form):
+    csv_file = forms.FileField(label=_("CSV file"), required=False)
+    csv_text = forms.CharField(
+        label=_("… or paste the rows"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "placeholder": "username,email,name"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("csv_file")
+        text = data.get("csv_text") or ""
+        if upload:
+            if upload.size > ROSTER_MAX_BYTES:
+                raise ValidationError(_("The file is too large (at most 1 MB)."))
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from exc
+        if not text.strip():
+            raise ValidationError(_("Choose a CSV file or paste its rows."))
+        data["text"] = text
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class ExtensionForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New due date (UTC)"), widget=_datetime_widget())
+
+
+# ------------------------------------------------------------------------------- assignments
+
+
+class PartKeysField(forms.MultipleChoiceField):
+    """Part keys of whatever network the form describes (the services check them against it)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return bool(PART_KEY.match(str(value)))
+
+
+class GradingFields(forms.Form):
+    """Points, tolerance and penalties: what the assignment form and the regrade form share."""
+
+    default_points = forms.FloatField(
+        label=_("Points per part"),
+        initial=1,
+        min_value=0,
+        max_value=1000,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    points_overrides = forms.CharField(
+        label=_("Different points for single parts"),
+        required=False,
+        help_text=_("One per line, for example <code>w6_new = 2</code>."),
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+    )
+    tolerance_kind = forms.ChoiceField(label=_("Tolerance"), choices=TOLERANCE_CHOICES, initial="sigfigs")
+    tolerance_value = forms.FloatField(
+        label=_("Tolerance value"),
+        initial=4,
+        min_value=0,
+        help_text=_("Significant figures or decimal places (a whole number), or the allowed error (0.001 = 0.1 %)."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    followthrough = forms.BooleanField(
+        label=_("Give follow-through credit"),
+        required=False,
+        initial=True,
+        help_text=_("An answer that is wrong only because an earlier answer was wrong earns credit."),
+    )
+    followthrough_credit = _percent_field(_("Follow-through credit (%)"), 100)
+    attempt_penalty = _percent_field(
+        _("Penalty per extra attempt (%)"), 0, _("Taken off the score of every attempt after the first.")
+    )
+    late_penalty_per_day = _percent_field(_("Late penalty per day (%)"), 10)
+    scoring = forms.ChoiceField(label=_("Which attempt counts"), choices=SCORING_CHOICES, initial="best")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for step in graders.STEPS:
+            self.fields[f"points_{step}"] = forms.FloatField(
+                label=_("Points each"),
+                required=False,
+                min_value=0,
+                max_value=1000,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "class": "points-input"}),
+            )
+
+    def clean_tolerance_value(self) -> float:
+        return self.cleaned_data["tolerance_value"]
+
+    def clean_points_overrides(self) -> dict[str, float]:
+        overrides: dict[str, float] = {}
+        for number, line in enumerate((self.cleaned_data.get("points_overrides") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep:
+                key, sep, value = line.partition(":")
+            key = key.strip()
+            try:
+                points = float(value)
+            except ValueError:
+                points = -1.0
+            if not sep or not PART_KEY.match(key) or not 0 <= points <= 1000:
+                raise ValidationError(
+                    _("Line %(number)s: write a part and its points, such as w6_new = 2."),
+                    params={"number": number},
+                )
+            overrides[key] = points
+        return overrides
+
+    def tolerance(self) -> dict[str, Any]:
+        kind = self.cleaned_data["tolerance_kind"]
+        value = self.cleaned_data["tolerance_value"]
+        if kind in ("sigfigs", "decimals") and value == int(value):
+            value = int(value)
+        return {"kind": kind, "value": value}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "tolerance_kind" in data and "tolerance_value" in data:
+            try:
+                graders.Tolerance.from_dict(self.tolerance())
+            except ValueError:
+                self.add_error("tolerance_value", self._tolerance_message(data["tolerance_kind"]))
+        return data
+
+    @staticmethod
+    def _tolerance_message(kind: str) -> Any:
+        return {
+            "sigfigs": _("Significant figures: a whole number from 1 to 15."),
+            "decimals": _("Decimal places: a whole number from 0 to 15."),
+            "relative": _("A relative error from 0 to 1 (0.01 = 1 %)."),
+        }.get(kind, _("The allowed error must not be negative."))
+
+    def points_for(self, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, float]:
+        """Points of every part (by step: the step's value, else the default; then the overrides),
+        or {} when every part is worth the default 1 point."""
+        default = self.cleaned_data.get("default_points")
+        default = 1.0 if default is None else float(default)
+        points: dict[str, float] = {}
+        for step, keys in keys_by_step.items():
+            value = self.cleaned_data.get(f"points_{step}")
+            for key in keys:
+                points[key] = float(value) if value is not None else default
+        points.update(self.cleaned_data.get("points_overrides") or {})
+        if all(value == 1.0 for value in points.values()):
+            return {}
+        return points
+
+    def grading_data(self, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+        """The grading settings as Assignment fields (call after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "points": self.points_for(keys_by_step),
+            "tolerance": self.tolerance(),
+            "followthrough": bool(data.get("followthrough")),
+            "followthrough_credit": _fraction(data.get("followthrough_credit")),
+            "attempt_penalty": _fraction(data.get("attempt_penalty")),
+            "late_penalty_per_day": _fraction(data.get("late_penalty_per_day")),
+            "scoring": data.get("scoring") or "best",
+        }
+
+    @classmethod
+    def grading_initial(cls, assignment: Any, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+        """The form's initial values from a saved assignment."""
+        tolerance = dict(assignment.tolerance or {})
+        initial: dict[str, Any] = {
+            "tolerance_kind": tolerance.get("kind", "sigfigs"),
+            "tolerance_value": tolerance.get("value", 4),
+            "followthrough": assignment.followthrough,
+            "followthrough_credit": _percent(assignment.followthrough_credit),
+            "attempt_penalty": _percent(assignment.attempt_penalty),
+            "late_penalty_per_day": _percent(assignment.late_penalty_per_day),
+            "scoring": assignment.scoring,
+        }
+        initial.update(points_initial(dict(assignment.points or {}), keys_by_step))
+        return initial
+
+
+def points_initial(points: Mapping[str, float], keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """Stored per-part points back as a default, per-step values and single-part overrides."""
+    if not points:
+        return {"default_points": 1}
+    values = list(points.values())
+    default = max(set(values), key=values.count)
+    initial: dict[str, Any] = {"default_points": _plain_number(default)}
+    overrides: list[str] = []
+    for step, keys in keys_by_step.items():
+        step_values = [points.get(key, default) for key in keys]
+        if step_values and len(set(step_values)) == 1 and step_values[0] != default:
+            initial[f"points_{step}"] = _plain_number(step_values[0])
+            continue
+        overrides += [f"{key} = {_plain_number(points[key])}" for key in keys if points.get(key, default) != default]
+    initial["points_overrides"] = "\n".join(overrides)
+    return initial
+
+
+def _plain_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+class AssignmentForm(GradingFields):
+    """Everything an assignment is made of. `assignment_data()` returns the service's `data`."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    instructions = forms.CharField(
+        label=_("Instructions for students"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    network = forms.ChoiceField(label=_("Network"), choices=NETWORK_CHOICES, initial="builtin", widget=forms.RadioSelect)
+    builtin = forms.ChoiceField(label=_("Ready-made network"), required=False, initial=DEFAULT_TEMPLATE)
+    layers = forms.CharField(
+        label=_("Layer sizes"),
+        required=False,
+        initial="2-2-2",
+        max_length=40,
+        help_text=_("Inputs first, outputs last, for example 2-3-1 (at most 8 neurons a layer)."),
+    )
+    activations = forms.CharField(
+        label=_("Activations"),
+        required=False,
+        initial="sigmoid, sigmoid",
+        max_length=120,
+        help_text=_("One per layer after the inputs: sigmoid, tanh, relu, linear; softmax on the output layer only."),
+    )
+    loss = forms.ChoiceField(label=_("Loss"), choices=LOSS_CHOICES, initial="half_sse")
+    bias = forms.ChoiceField(label=_("Intercepts"), choices=BIAS_CHOICES, initial="shared")
+    train_biases = forms.BooleanField(label=_("Intercepts get gradients and updates too"), required=False)
+    learning_rate = forms.FloatField(
+        label=_("Learning rate η"),
+        initial=0.5,
+        min_value=0.000001,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    fixed_values = forms.CharField(
+        label=_("Fixed values (JSON)"),
+        required=False,
+        help_text=_(
+            "The whole network as JSON: layers, activations, inputs, targets, weights[layer][to][from], biases. "
+            "Pre-filled with the article's numbers."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code-input"}),
+    )
+    parts = PartKeysField(label=_("Parts asked"), required=False)
+    steps = forms.MultipleChoiceField(
+        label=_("Steps asked"),
+        required=False,
+        choices=[(step, step) for step in graders.STEPS],
+    )
+    show_diagnosis = forms.BooleanField(
+        label=_("Show diagnosis feedback"),
+        required=False,
+        initial=True,
+        help_text=_("Name the likely misconception behind a wrong answer, such as a flipped sign."),
+    )
+    attempts_allowed = forms.IntegerField(
+        label=_("Attempts allowed"), initial=3, min_value=0, max_value=1000, help_text=_("0 = unlimited.")
+    )
+    opens_at = forms.DateTimeField(label=_("Opens (UTC)"), widget=_datetime_widget())
+    due_at = forms.DateTimeField(label=_("Due (UTC)"), widget=_datetime_widget())
+    late_policy = forms.ChoiceField(label=_("Late submissions"), choices=LATE_CHOICES, initial="none")
+    late_until = forms.DateTimeField(
+        label=_("Late submissions accepted until (UTC)"),
+        required=False,
+        widget=_datetime_widget(),
+        help_text=_("Needed when late submissions are accepted."),
+    )
+    reveal = forms.ChoiceField(
+        label=_("Show expected answers and worked solutions"),
+        choices=REVEAL_CHOICES,
+        initial="after_due",
+        widget=forms.RadioSelect,
+    )
+
+    # Field names of the template section (where a template_config error is shown).
+    TEMPLATE_FIELDS = ("network", "builtin", "layers", "activations", "loss", "bias", "train_biases",
+                       "learning_rate", "fixed_values",
+                       *(f"{grid}_{end}" for grid in GRIDS for end in ("low", "high", "step")))
+
+    def __init__(self, *args: Any, part_infos: Iterable[graders.PartInfo] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["builtin"].choices = builtin_choices()
+        defaults = Template("custom", {}, {}, (1, 1), ("linear",))
+        for grid in GRIDS:
+            spacing = getattr(defaults, grid)
+            for end, initial in (("low", spacing.low), ("high", spacing.high), ("step", spacing.step)):
+                self.fields[f"{grid}_{end}"] = forms.FloatField(
+                    label={"low": _("from"), "high": _("to"), "step": _("step")}[end],
+                    required=False,
+                    initial=initial,
+                    widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "class": "grid-input"}),
+                )
+        if not self.is_bound:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial.setdefault("opens_at", now)
+            self.initial.setdefault("due_at", (now + timedelta(days=7)).replace(hour=23, minute=59))
+            self.initial.setdefault("fixed_values", json.dumps(ARTICLE_SPEC))
+        self.set_parts(part_infos)
+
+    # ------------------------------------------------------------------- the parts checklist
+
+    def set_parts(self, part_infos: Iterable[graders.PartInfo]) -> None:
+        """The network's parts, for the checklist (grouped by step) and the points per step."""
+        self.part_infos = list(part_infos)
+        self.fields["parts"].choices = [(part.key, part.key) for part in self.part_infos]
+
+    @property
+    def by_part(self) -> bool:
+        """Checkboxes per part (False: per step, for very large networks)."""
+        return len(self.part_infos) <= MAX_PART_CHECKBOXES
+
+    def keys_by_step(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for part in self.part_infos:
+            grouped.setdefault(part.step, []).append(part.key)
+        return grouped
+
+    def checked_parts(self) -> set[str]:
+        """The part keys ticked (everything on a fresh form)."""
+        if self.is_bound:
+            if self.by_part:
+                return set(self.data.getlist("parts")) if hasattr(self.data, "getlist") else set(self.data.get("parts", []))
+            steps = set(self.data.getlist("steps")) if hasattr(self.data, "getlist") else set(self.data.get("steps", []))
+            return {part.key for part in self.part_infos if part.step in steps}
+        initial = self.initial.get("parts")
+        keys = [part.key for part in self.part_infos]
+        return set(initial) if initial else set(keys)
+
+    def asked_parts(self) -> list[str]:
+        """The keys asked, in the network's order; [] means every part (call after cleaning)."""
+        keys = [part.key for part in self.part_infos]
+        if self.by_part:
+            chosen = set(self.cleaned_data.get("parts") or [])
+        else:
+            steps = set(self.cleaned_data.get("steps") or [])
+            chosen = {part.key for part in self.part_infos if part.step in steps}
+        if keys and chosen >= set(keys):
+            return []
+        ordered = [key for key in keys if key in chosen]
+        # Keys of another network (its template changed without the script): the services judge them.
+        return ordered + sorted(chosen - set(keys))
+
+    def asked_keys_by_step(self) -> dict[str, list[str]]:
+        asked = set(self.asked_parts()) or {part.key for part in self.part_infos}
+        return {step: [key for key in keys if key in asked] for step, keys in self.keys_by_step().items()}
+
+    # ---------------------------------------------------------------------------- the network
+
+    def clean_fixed_values(self) -> Any:
+        text = self.cleaned_data.get("fixed_values") or ""
+        if self.data.get("network") != "fixed":
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError(
+                _("This is not valid JSON (line %(line)s): %(problem)s"),
+                params={"line": getattr(exc, "lineno", "?"), "problem": getattr(exc, "msg", str(exc))},
+            ) from exc
+        if not isinstance(value, dict):
+            raise ValidationError(_("Give one JSON object with the network's fields."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        network = data.get("network")
+        if network == "builtin" and not data.get("builtin"):
+            self.add_error("builtin", _("Choose a network."))
+        if network == "custom":
+            for name in ("layers", "activations"):
+                if not data.get(name):
+                    self.add_error(name, _("This field is required."))
+        if self.part_infos and not self.asked_parts_raw():
+            self.add_error("parts" if self.by_part else "steps", _("Ask at least one part."))
+        opens, due, late_until = data.get("opens_at"), data.get("due_at"), data.get("late_until")
+        if opens and due and due <= opens:
+            self.add_error("due_at", _("The due date must come after the opening date."))
+        if late_until and due and late_until < due:
+            self.add_error("late_until", _("This must not be before the due date."))
+        return data
+
+    def asked_parts_raw(self) -> set[str]:
+        if self.by_part:
+            return set(self.cleaned_data.get("parts") or [])
+        return set(self.cleaned_data.get("steps") or [])
+
+    def template_config(self) -> dict[str, Any] | None:
+        """The network as `Assignment.template_config`, or None if its fields are not valid."""
+        data = self.cleaned_data
+        network = data.get("network")
+        if network == "builtin":
+            name = data.get("builtin")
+            return {"builtin": name} if name else None
+        if network == "fixed":
+            fixed = data.get("fixed_values")
+            if not isinstance(fixed, dict):
+                return None
+            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate")
+                     if k in fixed}
+            return {**shape, "fixed": fixed}
+        if network == "custom":
+            if any(name in self.errors for name in self.TEMPLATE_FIELDS):
+                return None
+            layers = [piece for piece in re.split(r"[\s,\-–x×]+", data.get("layers") or "") if piece]
+            config: dict[str, Any] = {
+                "layers": [int(piece) if piece.isdigit() else piece for piece in layers],
+                "activations": [a for a in re.split(r"[\s,]+", (data.get("activations") or "").lower()) if a],
+                "loss": data.get("loss") or "half_sse",
+                "bias": data.get("bias") or "shared",
+                "train_biases": bool(data.get("train_biases")),
+                "learning_rate": data.get("learning_rate") or 0.5,
+            }
+            for grid in GRIDS:
+                ends = [data.get(f"{grid}_{end}") for end in ("low", "high", "step")]
+                if all(value is not None for value in ends):
+                    config[grid] = ends
+            return config
+        return None
+
+    def assignment_data(self) -> dict[str, Any]:
+        """The service's `data` (Assignment field names), from a valid form."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "instructions": data.get("instructions") or "",
+            "template_config": self.template_config(),
+            "parts": self.asked_parts(),
+            **self.grading_data(self.asked_keys_by_step()),
+            "show_diagnosis": bool(data.get("show_diagnosis")),
+            "attempts_allowed": data.get("attempts_allowed") or 0,
+            "opens_at": data.get("opens_at"),
+            "due_at": data.get("due_at"),
+            "late_policy": data.get("late_policy") or "none",
+            "late_until": data.get("late_until"),
+            "reveal": data.get("reveal") or "after_due",
+        }
+
+    def initial_data(self) -> QueryDict:
+        """An unbound form's initial values as the browser would post them."""
+        data = QueryDict(mutable=True)
+        for name in self.fields:
+            if name in ("parts", "steps"):
+                continue
+            value = self[name].value()
+            if value is None or value is False or value == "":
+                continue
+            if value is True:
+                data[name] = "on"
+            elif isinstance(value, datetime):
+                data[name] = (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(DATETIME_FORMAT)
+            else:
+                data[name] = str(value)
+        if self.by_part:
+            data.setlist("parts", sorted(self.checked_parts()))
+        else:
+            data.setlist("steps", sorted({p.step for p in self.part_infos if p.key in self.checked_parts()}))
+        return data
+
+    def preview_data(self) -> dict[str, Any] | None:
+        """What the live preview needs, even when unrelated fields are not valid yet (or None)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        config = self.template_config()
+        if config is None:
+            return None
+        data: dict[str, Any] = {"template_config": config, "parts": self.asked_parts()}
+        points_fields = ("default_points", "points_overrides", *(f"points_{step}" for step in graders.STEPS))
+        if not any(name in self.errors for name in points_fields):
+            data["points"] = self.points_for(self.asked_keys_by_step())
+        return data
+
+    @classmethod
+    def initial_from(cls, assignment: Any, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+        """Initial values to edit a saved assignment."""
+        config = dict(assignment.template_config or {})
+        initial: dict[str, Any] = {
+            "title": assignment.title,
+            "instructions": assignment.instructions,
+            "parts": list(assignment.parts or []),
+            "show_diagnosis": assignment.show_diagnosis,
+            "attempts_allowed": assignment.attempts_allowed,
+            "opens_at": timezone.localtime(assignment.opens_at) if assignment.opens_at else None,
+            "due_at": timezone.localtime(assignment.due_at) if assignment.due_at else None,
+            "late_policy": assignment.late_policy,
+            "late_until": timezone.localtime(assignment.late_until) if assignment.late_until else None,
+            "reveal": assignment.reveal,
+            **cls.grading_initial(assignment, keys_by_step),
+        }
+        if "builtin" in config:
+            initial.update(network="builtin", builtin=config["builtin"])
+        elif config.get("fixed"):
+            initial.update(network="fixed", fixed_values=json.dumps(config["fixed"]))
+        else:
+            initial["network"] = "custom"
+            initial["layers"] = "-".join(str(n) for n in config.get("layers", []))
+            initial["activations"] = ", ".join(config.get("activations", []))
+            for name in ("loss", "bias", "train_biases", "learning_rate"):
+                if name in config:
+                    initial[name] = config[name]
+            for grid in GRIDS:
+                if isinstance(config.get(grid), (list, tuple)) and len(config[grid]) == 3:
+                    for end, value in zip(("low", "high", "step"), config[grid], strict=True):
+                        initial[f"{grid}_{end}"] = value
+        return initial
+
+
+def builtin_choices() -> list[tuple[str, str]]:
+    """The ready-made networks, titled in the current language."""
+    from exercises.i18n import pick_language
+
+    return [(name, pick_language(template.title)) for name, template in graders.TEMPLATES.items()]
+
+
+class RegradeForm(GradingFields):
+    """New grading settings for every stored submission of an assignment."""
+
+    def new_settings(self, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+        return self.grading_data(keys_by_step)

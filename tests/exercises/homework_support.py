@@ -1,0 +1,158 @@
+"""Shared factories for the homework tests (imported by tests/exercises/test_homework_*.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+import graders
+from exercises import homework_services as hw
+from exercises.models import Assignment, Course, Membership, Submission, Variant
+
+User = get_user_model()
+
+
+def make_user(username: str, **extra: Any) -> Any:
+    """A user with a password."""
+    return User.objects.create_user(username=username, password=f"pw-{username}-123456", email=f"{username}@example.org",
+                                    **extra)
+
+
+def enroll(course: Course, user: Any, role: str = Membership.Role.STUDENT) -> Membership:
+    """Put a user in a course with a role."""
+    membership, _created = Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
+    return membership
+
+
+def settings_for(**overrides: Any) -> dict[str, Any]:
+    """Assignment settings: open since an hour, due in a day, the article's network with new numbers."""
+    now = timezone.now()
+    data: dict[str, Any] = {
+        "title": "Homework 1",
+        "template_config": {"builtin": "article-random"},
+        "opens_at": now - timedelta(hours=1),
+        "due_at": now + timedelta(days=1),
+    }
+    data.update(overrides)
+    return data
+
+
+def make_assignment(course: Course, instructor: Any, **overrides: Any) -> Assignment:
+    """An assignment created through the service."""
+    return hw.assignment_create(course=course, actor=instructor, data=settings_for(**overrides))
+
+
+def solution_of(variant: Variant) -> graders.Solution:
+    """The reference solution of a variant."""
+    return graders.solve(variant.spec)
+
+
+def reference_answers(variant: Variant, keys: list[str] | None = None) -> dict[str, str]:
+    """Every (or the given) part answered with the reference value."""
+    solution = solution_of(variant)
+    keys = keys or [p.key for p in solution.parts]
+    return {key: repr(solution.values[key]) for key in keys}
+
+
+def rounded_answers(variant: Variant, digits: int, keys: list[str] | None = None) -> dict[str, str]:
+    """Reference values rounded to `digits` significant figures (a tolerance test)."""
+    solution = solution_of(variant)
+    keys = keys or [p.key for p in solution.parts]
+    return {key: f"{solution.values[key]:.{digits}g}" for key in keys}
+
+
+@contextlib.contextmanager
+def frozen(when: datetime) -> Iterator[None]:
+    """Freeze the server clock (django.utils.timezone.now) at `when`."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        yield
+
+
+def submit(capture: Any, assignment: Assignment, student: Any, answers: Mapping[str, str]) -> Submission:
+    """Submit through the service; the eager Celery task grades it at commit."""
+    with capture(execute=True):
+        submission = hw.homework_submit(assignment=assignment, student=student, answers=answers)
+    submission.refresh_from_db()
+    return submission
+
+
+def fake_graded(variant: Variant, student: Any, count: int, *, score: float = 0.5,
+                report: dict[str, Any] | None = None, start: datetime | None = None) -> list[Submission]:
+    """`count` graded submissions stored directly (bulk_create), for size and query-count tests."""
+    start = start or timezone.now() - timedelta(hours=1)
+    rows = [
+        Submission(
+            id=uuid.uuid4(), variant=variant, user=student, answers={"net_h1": "0.3"}, status=Submission.Status.GRADED,
+            score=score, final_score=score * (1 - 0.0), penalty=0.0, attempt_number=i + 1, seed=variant.seed,
+            report=report or {"score": score, "points": score, "max_points": 1.0, "parts": {}},
+            created_at=start + timedelta(seconds=i), graded_at=start + timedelta(seconds=i),
+        )
+        for i in range(count)
+    ]
+    Submission.objects.bulk_create(rows)
+    Variant.objects.filter(pk=variant.pk).update(attempt_count=count)
+    return rows
+
+
+@pytest.fixture
+def instructor() -> Any:
+    return make_user("prof")
+
+
+@pytest.fixture
+def course(instructor: Any) -> Course:
+    return hw.course_create(title="Neural networks 101", instructor=instructor)
+
+
+@pytest.fixture
+def ta(course: Course) -> Any:
+    user = make_user("ta")
+    enroll(course, user, Membership.Role.TA)
+    return user
+
+
+@pytest.fixture
+def alice(course: Course) -> Any:
+    user = make_user("alice_s", first_name="Alice", last_name="Liddell")
+    enroll(course, user)
+    return user
+
+
+@pytest.fixture
+def bob(course: Course) -> Any:
+    user = make_user("bob_s", first_name="Bob", last_name="Builder")
+    enroll(course, user)
+    return user
+
+
+@pytest.fixture
+def assignment(course: Course, instructor: Any) -> Assignment:
+    return make_assignment(course, instructor)
+
+
+@pytest.fixture
+def other_course() -> Course:
+    """Another instructor's course with its own student."""
+    other = make_user("other_prof")
+    other_course = hw.course_create(title="Other course", instructor=other)
+    enroll(other_course, make_user("carol_s"))
+    return other_course
+
+
+@pytest.fixture
+def other_instructor(other_course: Course) -> Any:
+    return other_course.memberships.get(role=Membership.Role.INSTRUCTOR).user
+
+
+@pytest.fixture
+def outsider() -> Any:
+    """A signed-in user in no course."""
+    return make_user("mallory")

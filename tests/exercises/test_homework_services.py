@@ -1,0 +1,593 @@
+"""Homework services: courses and roster, assignment settings, variants and re-seeding, the
+submission pipeline (exactly once), attempts and penalties, deadlines by the server clock,
+best/last scoring, the rate limit, regrade preview and apply."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+
+import graders
+from exercises import homework_selectors as hs
+from exercises import homework_services as hw
+from exercises import services
+from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest.register_assert_rewrite("homework_support")
+
+from homework_support import (  # noqa: E402
+    frozen,
+    make_assignment,
+    make_user,
+    reference_answers,
+    rounded_answers,
+    settings_for,
+    submit,
+)
+
+pytest_plugins = ["homework_support"]  # the fixtures: instructor, course, ta, alice, bob, assignment, …
+
+pytestmark = pytest.mark.django_db
+
+
+def field_of(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return set(getattr(exc.value, "error_dict", {}) or {})
+
+
+# ------------------------------------------------------------------------------ courses, roster
+
+
+def test_course_create_makes_creator_instructor(instructor):
+    course = hw.course_create(title="  Backprop  ", instructor=instructor)
+    assert course.title == "Backprop" and len(course.code) == 8 and course.code.isalnum()
+    assert hs.role_in(course=course, user=instructor) == Membership.Role.INSTRUCTOR
+    assert hw.course_create(title="Two", instructor=instructor).code != course.code
+
+
+def test_course_create_needs_title_and_user(instructor):
+    with pytest.raises(ValidationError) as exc:
+        hw.course_create(title=" ", instructor=instructor)
+    assert field_of(exc) == {"title"}
+
+
+def test_course_join_by_code(course, instructor):
+    student = make_user("newbie")
+    membership = hw.course_join(code=course.code.lower() + " ", user=student)
+    assert membership.role == Membership.Role.STUDENT and membership.course == course
+    assert hw.course_join(code=course.code, user=student).pk == membership.pk  # idempotent
+    # Staff joining with the code keep their role.
+    assert hw.course_join(code=course.code, user=instructor).role == Membership.Role.INSTRUCTOR
+
+
+@pytest.mark.parametrize("code", ["", "NOPE1234", "x" * 50, None, 12345678])
+def test_course_join_unknown_code(course, code):
+    with pytest.raises(ValidationError) as exc:
+        hw.course_join(code=code, user=make_user("newbie"))
+    assert exc.value.error_dict["code"][0].code == "unknown_code"
+
+
+def test_a_person_can_be_student_in_one_course_and_instructor_in_another(course, alice):
+    own = hw.course_create(title="Alice teaches", instructor=alice)
+    roles = dict((c.title, r) for c, r in hs.courses_for_user(user=alice))
+    assert roles == {course.title: "student", own.title: "instructor"}
+
+
+def test_roster_import_good_and_bad_rows(course, instructor, ta, alice):
+    existing = make_user("dave")
+    csv_text = (
+        "username,email,name\n"
+        "erin,erin@example.org,Erin Brockovich\n"
+        "dave,dave@example.org,Dave\n"          # existing account: enrolled, not created
+        "alice_s,alice@example.org,Alice\n"     # already a student: nothing to do
+        "ta,ta@example.org,The TA\n"            # staff: stays staff (error)
+        "bad name!,x@example.org,Bad\n"         # invalid username
+        "frank,not-an-email,Frank\n"            # invalid email
+        "erin,erin@example.org,Erin again\n"    # twice
+        "gina,,Gina\n"                          # no email is fine
+        "a,b,c,d\n"                             # too many columns
+        "\n"
+    )
+    result = hw.roster_import(course=course, actor=instructor, csv_text=csv_text)
+    assert result.created == 2 and result.enrolled == 3
+    assert len(result.errors) == 5
+    assert any("Line 5" in e and "ta" in e for e in result.errors)
+    assert any("Line 6" in e for e in result.errors) and any("Line 7" in e for e in result.errors)
+    assert any("Line 8" in e for e in result.errors) and any("Line 10" in e for e in result.errors)
+    erin = Membership.objects.get(course=course, user__username="erin").user
+    assert erin.email == "erin@example.org" and erin.first_name == "Erin" and erin.last_name == "Brockovich"
+    assert not erin.has_usable_password()
+    assert hs.role_in(course=course, user=existing) == "student"
+    assert hs.role_in(course=course, user=ta) == "ta"
+
+
+def test_roster_import_messages_are_translated(course, instructor):
+    with translation.override("zh-hans"):
+        result = hw.roster_import(course=course, actor=instructor, csv_text="bad name!,x@example.org,X\n")
+    assert len(result.errors) == 1 and "bad name!" in result.errors[0]
+
+
+def test_roster_import_too_big(course, instructor):
+    with pytest.raises(ValidationError):
+        hw.roster_import(course=course, actor=instructor, csv_text="x" * 1_000_001)
+
+
+def test_set_role_and_last_instructor(course, instructor, alice):
+    assert hw.membership_set_role(course=course, actor=instructor, user=alice, role="ta").role == "ta"
+    with pytest.raises(ValidationError):
+        hw.membership_set_role(course=course, actor=instructor, user=instructor, role="student")
+    with pytest.raises(ValidationError):
+        hw.membership_set_role(course=course, actor=instructor, user=alice, role="god")
+    hw.membership_set_role(course=course, actor=instructor, user=alice, role="instructor")
+    assert hw.membership_set_role(course=course, actor=alice, user=instructor, role="student").role == "student"
+
+
+# ------------------------------------------------------------------------------- assignments
+
+
+def test_assignment_create_defaults(course, instructor):
+    a = make_assignment(course, instructor)
+    assert a.secret and len(a.secret) == 64
+    assert a.tolerance == {"kind": "sigfigs", "value": 4}
+    assert a.policy().parts is None and a.policy().diagnose
+    assert a.template().name == "article-random"
+    assert hs.assignment_max_points(assignment=a) == 40.0
+
+
+def test_assignment_settings_reach_the_policy(course, instructor):
+    a = make_assignment(course, instructor, parts=["out_h1", "net_h1"], points={"net_h1": 2, "out_h1": 0.5},
+                        tolerance={"kind": "relative", "value": 0.01}, followthrough=False,
+                        followthrough_credit=0.5, attempts_allowed=3, attempt_penalty=0.1)
+    assert a.parts == ["net_h1", "out_h1"]  # teaching order
+    policy = a.policy()
+    assert policy.parts == ("net_h1", "out_h1") and policy.points_for("net_h1") == 2.0
+    assert policy.tolerance == graders.Tolerance("relative", 0.01) and not policy.followthrough
+    assert hs.assignment_max_points(assignment=a) == 2.5
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"template_config": {"builtin": "nope"}}, "template_config"),
+        ({"template_config": {"layers": [2, 0, 2]}}, "template_config"),
+        ({"template_config": {"layers": [2, 2], "activations": ["sigmoid"], "weights": [1, 0, 1]}}, "template_config"),
+        ({"template_config": {}}, "template_config"),
+        ({"template_config": "article"}, "template_config"),
+        ({"parts": ["net_zz"]}, "parts"),
+        ({"points": {"net_h1": -1}}, "points"),
+        ({"points": {"net_h1": "lots"}}, "points"),
+        ({"tolerance": {"kind": "sigfigs", "value": 99}}, "tolerance"),
+        ({"tolerance": {"kind": "vibes"}}, "tolerance"),
+        ({"followthrough_credit": 1.5}, "followthrough_credit"),
+        ({"attempts_allowed": -1}, "attempts_allowed"),
+        ({"attempt_penalty": 2}, "attempt_penalty"),
+        ({"due_at": timezone.now() - timedelta(days=2)}, "due_at"),
+        ({"late_policy": "penalty"}, "late_until"),
+        ({"late_policy": "whenever"}, "late_policy"),
+        ({"reveal": "sometimes"}, "reveal"),
+        ({"scoring": "median"}, "scoring"),
+        ({"show_diagnosis": "yes"}, "show_diagnosis"),
+    ],
+)
+def test_assignment_validation_names_the_field(course, instructor, overrides, field):
+    with pytest.raises(ValidationError) as exc:
+        make_assignment(course, instructor, **overrides)
+    assert field_of(exc) == {field}
+    assert Assignment.objects.count() == 0
+
+
+def test_assignment_unknown_setting(course, instructor):
+    with pytest.raises(ValidationError):
+        hw.assignment_create(course=course, actor=instructor, data=settings_for(secret="mine"))
+
+
+def test_assignment_custom_template_with_ranges(course, instructor):
+    config = {"layers": [2, 3, 1], "activations": ["tanh", "sigmoid"], "loss": "half_sse",
+              "inputs": [0.1, 0.9, 0.1], "weights": [-0.5, 0.5, 0.05]}
+    a = make_assignment(course, instructor, template_config=config)
+    assert a.template().layers == (2, 3, 1)
+    assert "net_h3" in {p.key for p in hs.assignment_parts(assignment=a)}
+
+
+def test_assignment_fixed_values_give_everyone_the_same_numbers(course, instructor, alice, bob):
+    article = graders.generate("article", "x")
+    a = make_assignment(course, instructor, template_config={**graders.TEMPLATES["article"].to_dict(),
+                                                             "fixed": article})
+    va = hw.homework_variant(assignment=a, student=alice)
+    vb = hw.homework_variant(assignment=a, student=bob)
+    assert va.seed != vb.seed and va.spec == vb.spec == graders.parse_spec(article).to_dict()
+
+
+def test_assignment_preview(course):
+    preview = hw.assignment_preview(data={"template_config": {"builtin": "article"}, "parts": ["net_h1", "E_total"],
+                                          "points": {"E_total": 3}})
+    reference = graders.solve(graders.generate("article", "preview"))
+    assert preview["givens"] == dict(reference.givens)
+    assert [p["key"] for p in preview["parts"]] == ["net_h1", "E_total"]
+    assert preview["parts"][1]["points"] == 3
+    assert preview["expected"] == {"net_h1": reference.values["net_h1"], "E_total": reference.values["E_total"]}
+    assert preview["spec"]["layers"] == [2, 2, 2]
+    with pytest.raises(ValidationError) as exc:
+        hw.assignment_preview(data={"template_config": {"layers": "big"}})
+    assert field_of(exc) == {"template_config"}
+    with pytest.raises(ValidationError):
+        hw.assignment_preview(data={"template_config": {"builtin": "article"}}, seed="bad seed")
+
+
+def test_assignment_preview_seed_changes_numbers():
+    data = {"template_config": {"builtin": "article-random"}}
+    assert hw.assignment_preview(data=data, seed="a")["givens"] != hw.assignment_preview(data=data, seed="b")["givens"]
+
+
+def test_update_locks_template_and_scoring_settings_after_grading(course, instructor, alice,
+                                                                  django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor)
+    hw.assignment_update(assignment=a, actor=instructor, data={"tolerance": {"kind": "relative", "value": 0.01}})
+    variant = hw.homework_variant(assignment=a, student=alice)
+    submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant, ["net_h1"]))
+    with pytest.raises(ValidationError) as exc:
+        hw.assignment_update(assignment=a, actor=instructor, data={"template_config": {"builtin": "article"}})
+    assert exc.value.error_dict["template_config"][0].code == "locked"
+    with pytest.raises(ValidationError) as exc:
+        hw.assignment_update(assignment=a, actor=instructor, data={"points": {"net_h1": 5}})
+    assert exc.value.error_dict["points"][0].code == "needs_regrade"
+    # Dates, texts and best/last may still change.
+    updated = hw.assignment_update(assignment=a, actor=instructor,
+                                   data={"title": "HW 1 (revised)", "scoring": "last",
+                                         "due_at": a.due_at + timedelta(days=1)})
+    assert updated.title == "HW 1 (revised)" and updated.scoring == "last"
+
+
+# ---------------------------------------------------------------------------------- variants
+
+
+def test_variant_is_stable_and_differs_between_students(assignment, alice, bob):
+    va = hw.homework_variant(assignment=assignment, student=alice)
+    assert hw.homework_variant(assignment=assignment, student=alice).pk == va.pk
+    vb = hw.homework_variant(assignment=assignment, student=bob)
+    assert va.seed != vb.seed and va.spec != vb.spec
+    expected = hmac.new(assignment.secret.encode(), f"{alice.pk}:0".encode(), hashlib.sha256).hexdigest()[:16]
+    assert va.seed == expected and va.kind == Variant.Kind.HOMEWORK and va.assignment == assignment
+    # Same numbers from a fresh object (another device, another process: nothing is stored but the seed).
+    assert Variant.objects.get(pk=va.pk).spec == va.spec
+
+
+def test_variants_differ_between_assignments(course, instructor, alice):
+    a1, a2 = make_assignment(course, instructor), make_assignment(course, instructor, title="HW 2")
+    assert hw.homework_variant(assignment=a1, student=alice).seed != hw.homework_variant(assignment=a2,
+                                                                                          student=alice).seed
+
+
+def test_reseed_one_student_keeps_old_submissions_seed(assignment, instructor, alice, bob,
+                                                       django_capture_on_commit_callbacks):
+    va = hw.homework_variant(assignment=assignment, student=alice)
+    vb = hw.homework_variant(assignment=assignment, student=bob)
+    old_seed = va.seed
+    first = submit(django_capture_on_commit_callbacks, assignment, alice, reference_answers(va))
+    assert first.seed == old_seed and first.score == 1.0
+    new = hw.homework_reseed(assignment=assignment, student=alice, actor=instructor)
+    assert new.pk == va.pk and new.seed != old_seed and new.reseed == 1
+    assert Variant.objects.get(pk=vb.pk).seed == vb.seed  # others untouched
+    first.refresh_from_db()
+    assert first.seed == old_seed and first.score == 1.0
+    second = submit(django_capture_on_commit_callbacks, assignment, alice, reference_answers(new))
+    assert second.seed == new.seed and second.score == 1.0
+
+
+def test_queued_submission_is_graded_on_its_own_seed_after_a_reseed(assignment, instructor, alice,
+                                                                    django_capture_on_commit_callbacks):
+    variant = hw.homework_variant(assignment=assignment, student=alice)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = hw.homework_submit(assignment=assignment, student=alice, answers=reference_answers(variant))
+    hw.homework_reseed(assignment=assignment, student=alice, actor=instructor)
+    assert services.submission_grade(submission_id=queued.pk) is True
+    queued.refresh_from_db()
+    assert queued.score == 1.0
+
+
+# ------------------------------------------------------------------------------- submissions
+
+
+def test_submit_is_graded_by_the_pipeline_exactly_once(assignment, alice, django_capture_on_commit_callbacks):
+    variant = hw.homework_variant(assignment=assignment, student=alice)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission = hw.homework_submit(assignment=assignment, student=alice, answers=reference_answers(variant))
+    assert submission.status == Submission.Status.QUEUED and len(callbacks) == 1
+    assert Submission.objects.get(pk=submission.pk).final_score is None
+    assert services.submission_grade(submission_id=submission.pk) is True
+    assert services.submission_grade(submission_id=submission.pk) is False  # redelivered task: nothing
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED and submission.attempt_number == 1
+    assert submission.score == 1.0 and submission.final_score == 1.0 and submission.penalty == 0.0
+    assert submission.seed == variant.seed and submission.user == alice and not submission.late
+    assert Variant.objects.get(pk=variant.pk).attempt_count == 1
+
+
+def test_submit_only_asked_parts_are_kept(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, parts=["net_h1", "out_h1"])
+    variant = hw.homework_variant(assignment=a, student=alice)
+    s = submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant))
+    assert set(s.answers) == {"net_h1", "out_h1"} and set(s.report["parts"]) == {"net_h1", "out_h1"}
+    assert s.score == 1.0
+
+
+def test_format_error_stores_nothing_and_costs_no_attempt(course, instructor, alice):
+    a = make_assignment(course, instructor, attempts_allowed=1)
+    with pytest.raises(services.SubmissionFormatError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers={"net_h1": "0.3.3", "out_h1": "0.5"})
+    assert set(exc.value.errors) == {"net_h1"}
+    assert Submission.objects.count() == 0
+    with pytest.raises(ValidationError) as exc2:
+        hw.homework_submit(assignment=a, student=alice, answers={})
+    assert exc2.value.code == "empty"
+    assert hs.homework_state(assignment=a, student=alice).attempts_left == 1
+
+
+def test_practice_submit_refuses_homework_variants(assignment, alice):
+    variant = hw.homework_variant(assignment=assignment, student=alice)
+    with pytest.raises(ValidationError) as exc:
+        services.submission_create(variant=variant, answers=reference_answers(variant), user=alice)
+    assert exc.value.code == "homework"
+    assert Submission.objects.count() == 0
+
+
+def test_attempts_and_penalty(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, attempts_allowed=3, attempt_penalty=0.1)
+    variant = hw.homework_variant(assignment=a, student=alice)
+    right = reference_answers(variant)
+    results = [submit(django_capture_on_commit_callbacks, a, alice, right) for _ in range(3)]
+    assert [s.attempt_number for s in results] == [1, 2, 3]
+    assert [s.penalty for s in results] == pytest.approx([0.0, 0.1, 0.2])
+    assert [s.final_score for s in results] == pytest.approx([1.0, 0.9, 0.8])
+    with pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers=right)
+    assert exc.value.code == "no_attempts_left"
+    assert Submission.objects.count() == 3
+    state = hs.homework_state(assignment=a, student=alice)
+    assert state.attempts_left == 0 and not state.can_submit and state.reason == "no_attempts_left"
+
+
+def test_grader_errors_do_not_use_attempts(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, attempts_allowed=1)
+    variant = hw.homework_variant(assignment=a, student=alice)
+    from unittest import mock
+
+    with mock.patch("graders.grade", side_effect=RuntimeError("boom")):
+        failed = submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant))
+    assert failed.status == Submission.Status.ERROR and failed.final_score is None
+    ok = submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant))
+    assert ok.status == Submission.Status.GRADED and ok.attempt_number == 1 and ok.final_score == 1.0
+
+
+@pytest.mark.parametrize(("scoring", "expected"), [("best", 1.0), ("last", 0.0)])
+def test_best_or_last_attempt_counts(course, instructor, alice, scoring, expected,
+                                     django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, scoring=scoring, parts=["net_h1"])
+    variant = hw.homework_variant(assignment=a, student=alice)
+    submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant))
+    submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "123"})
+    state = hs.homework_state(assignment=a, student=alice)
+    assert state.score == expected
+    assert hs.gradebook(course=course).rows[0].cells[0].score == expected
+    assert hs.assignments_for_student(course=course, user=alice)[0].score == expected
+
+
+# ---------------------------------------------------------------------------------- deadlines
+
+
+def deadline_assignment(course, instructor, late_days=None, **extra):
+    now = timezone.now()
+    due = now + timedelta(days=3)
+    if late_days is not None:
+        extra.update(late_policy="penalty", late_until=due + timedelta(days=late_days))
+    return make_assignment(course, instructor, opens_at=now + timedelta(days=1), due_at=due, parts=["net_h1"],
+                           **extra)
+
+
+def test_not_open_yet_and_closed(course, instructor, alice):
+    a = deadline_assignment(course, instructor)
+    variant_answers = {"net_h1": "0.3"}
+    with pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers=variant_answers)
+    assert exc.value.code == "not_open"
+    with frozen(a.due_at + timedelta(seconds=1)), pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers=variant_answers)
+    assert exc.value.code == "closed"
+    assert Submission.objects.count() == 0
+
+
+def test_on_time_at_the_due_second(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = deadline_assignment(course, instructor)
+    with frozen(a.due_at):
+        s = submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+    assert not s.late and s.penalty == 0.0
+
+
+def test_late_policy_penalty_per_started_day(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = deadline_assignment(course, instructor, late_days=2, late_penalty_per_day=0.2, attempt_penalty=0.05)
+    variant = hw.homework_variant(assignment=a, student=alice)
+    right = reference_answers(variant, ["net_h1"])
+    with frozen(a.due_at + timedelta(hours=1)):
+        first = submit(django_capture_on_commit_callbacks, a, alice, right)
+        assert hs.homework_state(assignment=a, student=alice).status == "late"
+    assert first.late and first.penalty == pytest.approx(0.2) and first.final_score == pytest.approx(0.8)
+    with frozen(a.due_at + timedelta(days=1, hours=1)):
+        second = submit(django_capture_on_commit_callbacks, a, alice, right)
+    assert second.penalty == pytest.approx(0.4 + 0.05) and second.final_score == pytest.approx(0.55)
+    with frozen(a.late_until + timedelta(seconds=1)), pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers=right)
+    assert exc.value.code == "closed"
+
+
+def test_penalty_never_below_zero(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = deadline_assignment(course, instructor, late_days=5, late_penalty_per_day=0.7)
+    variant = hw.homework_variant(assignment=a, student=alice)
+    with frozen(a.due_at + timedelta(days=3)):
+        s = submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant, ["net_h1"]))
+    assert s.penalty == 1.0 and s.final_score == 0.0
+
+
+def test_extension_moves_the_due_date_and_late_window(course, instructor, alice, bob,
+                                                      django_capture_on_commit_callbacks):
+    a = deadline_assignment(course, instructor, late_days=1, late_penalty_per_day=0.5)
+    extension = hw.extension_grant(assignment=a, actor=instructor, student=alice, due_at=a.due_at + timedelta(days=2))
+    assert Extension.objects.get(pk=extension.pk).due_at == a.due_at + timedelta(days=2)
+    with frozen(a.due_at + timedelta(days=1, hours=12)):
+        s = submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+        assert not s.late and s.penalty == 0.0
+        with pytest.raises(ValidationError):  # Bob has no extension: his late window ended
+            hw.homework_submit(assignment=a, student=bob, answers={"net_h1": "0.3"})
+    with frozen(a.due_at + timedelta(days=2, hours=12)):  # Alice's own late window
+        late = submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+    assert late.late and late.penalty == pytest.approx(0.5)
+    state = hs.homework_state(assignment=a, student=alice)
+    assert state.extended and state.due_at == a.due_at + timedelta(days=2)
+    # Granting again replaces it; an extension before the due date is refused.
+    hw.extension_grant(assignment=a, actor=instructor, student=alice, due_at=a.due_at + timedelta(days=4))
+    assert Extension.objects.filter(assignment=a, student=alice).count() == 1
+    with pytest.raises(ValidationError):
+        hw.extension_grant(assignment=a, actor=instructor, student=alice, due_at=a.due_at - timedelta(days=1))
+
+
+def test_rate_limit_per_student(course, instructor, alice, bob, django_capture_on_commit_callbacks, settings):
+    settings.BPCOURSE_HOMEWORK_SUBMISSIONS_PER_WINDOW = 3
+    a = make_assignment(course, instructor, parts=["net_h1"])
+    for _ in range(3):
+        submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+    with pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers={"net_h1": "0.3"})
+    assert exc.value.code == "rate_limited"
+    with translation.override("zh-hans"):
+        message = " ".join(exc.value.messages)
+    assert "3" in message
+    submit(django_capture_on_commit_callbacks, a, bob, {"net_h1": "0.3"})  # others are not limited
+    with frozen(timezone.now() + timedelta(seconds=61)):
+        submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+    assert Submission.objects.filter(user=alice).count() == 4
+
+
+def test_default_rate_limit_is_ten_a_minute(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, parts=["net_h1"])
+    for _ in range(10):
+        with django_capture_on_commit_callbacks(execute=False):
+            hw.homework_submit(assignment=a, student=alice, answers={"net_h1": "0.3"})
+    with pytest.raises(ValidationError) as exc:
+        hw.homework_submit(assignment=a, student=alice, answers={"net_h1": "0.3"})
+    assert exc.value.code == "rate_limited"
+
+
+# ----------------------------------------------------------------------------------- regrade
+
+
+def test_regrade_preview_shows_changed_score_and_apply_writes_it(course, instructor, alice, bob,
+                                                                 django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, parts=["net_h1", "out_h1", "net_o1", "out_o1"], attempt_penalty=0.5)
+    va = hw.homework_variant(assignment=a, student=alice)
+    vb = hw.homework_variant(assignment=a, student=bob)
+    three = submit(django_capture_on_commit_callbacks, a, alice, rounded_answers(va, 3, ["net_h1", "out_h1"]))
+    exact = submit(django_capture_on_commit_callbacks, a, bob, reference_answers(vb, ["net_h1", "out_h1"]))
+    second = submit(django_capture_on_commit_callbacks, a, bob, reference_answers(vb, ["net_h1", "out_h1"]))
+    assert three.score < 0.5 and exact.score == 0.5 and second.final_score == pytest.approx(0.25)
+    new_settings = {"tolerance": {"kind": "relative", "value": 0.01}}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = hw.regrade_preview(assignment=a, actor=instructor, new_settings=new_settings)
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.PREVIEW_READY and job.total == 3 and job.done == 3
+    assert [c["submission"] for c in job.changes] == [str(three.pk)]
+    change = job.changes[0]
+    assert change["student"] == "alice_s" and change["old"] == pytest.approx(three.final_score)
+    assert change["new"] == pytest.approx(0.5)
+    # Nothing is written by a preview.
+    three.refresh_from_db()
+    a.refresh_from_db()
+    assert three.final_score < 0.5 and a.tolerance == {"kind": "sigfigs", "value": 4}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = hw.regrade_apply(job=job, actor=instructor)
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.APPLIED and job.done == 3 and job.finished_at
+    three.refresh_from_db()
+    a.refresh_from_db()
+    assert three.score == pytest.approx(0.5) and three.final_score == pytest.approx(0.5)
+    assert three.report["parts"]["net_h1"]["status"] == "correct"
+    assert a.tolerance == {"kind": "relative", "value": 0.01}
+    second.refresh_from_db()
+    assert second.final_score == pytest.approx(0.25)  # penalties are recomputed, not lost
+    # New submissions are graded with the new settings.
+    later = submit(django_capture_on_commit_callbacks, a, alice, rounded_answers(va, 3, ["net_h1", "out_h1"]))
+    assert later.score == pytest.approx(0.5)
+    with pytest.raises(ValidationError):  # an applied job cannot be applied again
+        hw.regrade_apply(job=job, actor=instructor)
+
+
+def test_regrade_points_change(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, parts=["net_h1", "out_h1"])
+    va = hw.homework_variant(assignment=a, student=alice)
+    s = submit(django_capture_on_commit_callbacks, a, alice, reference_answers(va, ["net_h1"]))
+    assert s.final_score == 0.5
+    with django_capture_on_commit_callbacks(execute=True):
+        job = hw.regrade_preview(assignment=a, actor=instructor, new_settings={"points": {"net_h1": 3}})
+    job.refresh_from_db()
+    assert job.changes[0]["new"] == pytest.approx(0.75)
+
+
+def test_regrade_settings_are_validated(assignment, instructor):
+    with pytest.raises(ValidationError):
+        hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"template_config": {"builtin": "article"}})
+    with pytest.raises(ValidationError) as exc:
+        hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"tolerance": {"kind": "x"}})
+    assert field_of(exc) == {"tolerance"}
+    with pytest.raises(ValidationError):
+        hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={})
+    assert RegradeJob.objects.count() == 0
+
+
+def test_regrade_preview_tasks_are_idempotent(course, instructor, alice, django_capture_on_commit_callbacks):
+    a = make_assignment(course, instructor, parts=["net_h1"])
+    va = hw.homework_variant(assignment=a, student=alice)
+    submit(django_capture_on_commit_callbacks, a, alice, rounded_answers(va, 2, ["net_h1"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = hw.regrade_preview(assignment=a, actor=instructor,
+                                 new_settings={"tolerance": {"kind": "relative", "value": 0.05}})
+    hw.regrade_run_preview(job_id=job.pk)  # a redelivered task finds nothing to do
+    job.refresh_from_db()
+    assert job.status == "preview_ready" and len(job.changes) == 1
+
+
+def test_regrade_broker_down_marks_job_failed(assignment, instructor, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    with mock.patch("exercises.homework_tasks.regrade_preview_task.delay", side_effect=OSError("down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"followthrough": False})
+    job.refresh_from_db()
+    assert job.status == "error" and job.error
+
+
+# ------------------------------------------------------------------------------------ misc
+
+
+def test_course_and_assignment_delete(course, instructor, assignment):
+    hw.assignment_delete(assignment=assignment, actor=instructor)
+    assert not Assignment.objects.exists()
+    hw.course_delete(course=course, actor=instructor)
+    assert not Course.objects.exists()
+
+
+def test_membership_remove(course, instructor, alice):
+    hw.membership_remove(course=course, actor=instructor, user=alice)
+    assert hs.role_in(course=course, user=alice) is None
+    with pytest.raises(ValidationError):
+        hw.membership_remove(course=course, actor=instructor, user=instructor)
+
+
+def test_students_only_get_variants(assignment, instructor):
+    with pytest.raises(PermissionDenied):
+        hw.homework_variant(assignment=assignment, student=instructor)
