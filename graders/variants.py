@@ -249,17 +249,18 @@ def _confusable_mistakes(solution, tolerance: Tolerance) -> str | None:
     mistakes = [m for m in MISTAKES if m.in_degeneracy_check and m.applies(graph.arch)]
     for part in graph.parts:
         expected = solution.values[part.key]
-        seen: list[tuple[str, float]] = []
-        for mistake in mistakes:
-            for value in mistake.full_candidates(ctx, part.key):
-                if not math.isfinite(value) or within(value, expected, tolerance):
-                    continue
-                for other, earlier in seen:
-                    close = within(value, earlier, tolerance) or within(earlier, value, tolerance)
-                    same = abs(value - earlier) <= 1e-9 * max(abs(value), abs(earlier), 1e-12)
-                    if other != mistake.key and close and not same:
-                        return f"{other} and {mistake.key} agree on {part.key}"
-                seen.append((mistake.key, value))
+        found = sorted(
+            (value, mistake.key)
+            for mistake in mistakes
+            for value in mistake.full_candidates(ctx, part.key)
+            if value != expected and math.isfinite(value) and not within(value, expected, tolerance)
+        )
+        # sorted, a value's nearest rivals are its neighbours: comparing those suffices
+        for (low, first), (high, second) in zip(found, found[1:]):
+            close = within(low, high, tolerance) or within(high, low, tolerance)
+            same = high - low <= 1e-9 * max(abs(low), abs(high), 1e-12)
+            if first != second and close and not same:
+                return f"{first} and {second} agree on {part.key}"
     return None
 
 
