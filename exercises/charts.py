@@ -348,11 +348,12 @@ def histogram_chart(counts: Sequence[int], *, title: str, element_id: str, width
             f'font-size="11" fill="{INK_SOFT}">{escape(label)}</text></g>'
         )
         summary.append(f"{label}: {count}")
+    axis_title = gettext("Score (share of the points)")
     body.append(
         f'<line x1={_a(left)} y1={_a(top + plot_h)} x2={_a(width - right)} y2={_a(top + plot_h)} '
         f'stroke="{INK_SOFT}" stroke-width="1"/>'
         f'<text x={_a(left + plot_w / 2)} y={_a(height - 10)} text-anchor="middle" fill="{INK_SOFT}">'
-        f"{escape(gettext('Score (share of the points)'))}</text>"
+        f"{escape(axis_title)}</text>"
     )
     description = gettext("Students per score range: %(ranges)s.") % {"ranges": "; ".join(summary)}
     return _open_svg(element_id, width, height, title, description, "chart-histogram") + "".join(body) + "</svg>"

@@ -7,6 +7,7 @@ with `attach_errors`. Shares typed as percentages (credit, penalties) are stored
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -65,6 +66,7 @@ PART_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DEFAULT_TEMPLATE = "article-random"
 ROSTER_MAX_BYTES = 1024 * 1024
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+SIGNATURE_FIELD = "checklist_signature"
 
 
 def _datetime_widget() -> forms.DateTimeInput:
@@ -449,16 +451,29 @@ class AssignmentForm(GradingFields):
             grouped.setdefault(part.step, []).append(part.key)
         return grouped
 
+    def signature(self) -> str:
+        """A short fingerprint of the network's part keys: the checklist posts it back, so a
+        changed network (another type, other layer sizes) is noticed and starts afresh."""
+        keys = ",".join(part.key for part in self.part_infos)
+        return hashlib.sha256(keys.encode()).hexdigest()[:16]
+
+    def network_changed(self) -> bool:
+        """True when the posted checklist belongs to another network than the one described now."""
+        posted = self.data.get(SIGNATURE_FIELD) if self.is_bound else None
+        return bool(posted) and posted != self.signature()
+
     def checked_parts(self) -> set[str]:
-        """The part keys ticked (everything on a fresh form)."""
-        if self.is_bound:
-            if self.by_part:
-                return set(self.data.getlist("parts")) if hasattr(self.data, "getlist") else set(self.data.get("parts", []))
-            steps = set(self.data.getlist("steps")) if hasattr(self.data, "getlist") else set(self.data.get("steps", []))
-            return {part.key for part in self.part_infos if part.step in steps}
-        initial = self.initial.get("parts")
-        keys = [part.key for part in self.part_infos]
-        return set(initial) if initial else set(keys)
+        """The part keys ticked (everything on a fresh form or a network that just changed)."""
+        keys = {part.key for part in self.part_infos}
+        if not self.is_bound:
+            initial = self.initial.get("parts")
+            return set(initial) if initial else keys
+        if self.network_changed():
+            return keys
+        if self.by_part:
+            return set(self.data.getlist("parts")) if hasattr(self.data, "getlist") else set(self.data.get("parts", []))
+        steps = set(self.data.getlist("steps")) if hasattr(self.data, "getlist") else set(self.data.get("steps", []))
+        return {part.key for part in self.part_infos if part.step in steps}
 
     def asked_parts(self) -> list[str]:
         """The keys asked, in the network's order; [] means every part (call after cleaning)."""
@@ -504,7 +519,12 @@ class AssignmentForm(GradingFields):
             for name in ("layers", "activations"):
                 if not data.get(name):
                     self.add_error(name, _("This field is required."))
-        if self.part_infos and not self.asked_parts_raw():
+        if self.part_infos and self.network_changed():
+            self.add_error(
+                "parts" if self.by_part else "steps",
+                _("The network changed: check the parts asked (every part of the new network is ticked now)."),
+            )
+        elif self.part_infos and not self.asked_parts_raw():
             self.add_error("parts" if self.by_part else "steps", _("Ask at least one part."))
         opens, due, late_until = data.get("opens_at"), data.get("due_at"), data.get("late_until")
         if opens and due and due <= opens:
@@ -597,7 +617,10 @@ class AssignmentForm(GradingFields):
         config = self.template_config()
         if config is None:
             return None
-        data: dict[str, Any] = {"template_config": config, "parts": self.asked_parts()}
+        known = {part.key for part in self.part_infos}
+        # Ticks of another network (its type just changed) do not count: the new one starts with all.
+        parts = [] if self.network_changed() else [k for k in self.asked_parts() if k in known]
+        data: dict[str, Any] = {"template_config": config, "parts": parts}
         points_fields = ("default_points", "points_overrides", *(f"points_{step}" for step in graders.STEPS))
         if not any(name in self.errors for name in points_fields):
             data["points"] = self.points_for(self.asked_keys_by_step())

@@ -246,6 +246,7 @@ class StudentAssignmentRow:
 
     @property
     def course(self) -> Course:
+        """The assignment's course."""
         return self.assignment.course
 
     @property
@@ -349,11 +350,9 @@ def _counted_submission(assignment: Assignment, submissions: list[Submission]) -
 
 
 def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> HomeworkState:
-    """The student's variant, submissions, attempts, window and what may be revealed.
-
-    `viewer` defaults to the student; staff of the course may look at any student's state (and
-    see everything revealed). Anyone else gets PermissionDenied.
-    """
+    """The student's variant, submissions, attempts, window and what may be revealed (to `viewer`)."""
+    # `viewer` defaults to the student; staff of the course may look at any student's state (and
+    # see everything revealed). Anyone else gets PermissionDenied.
     viewer = student if viewer is None else viewer
     if not _signed_in(viewer) or not _signed_in(student):
         raise PermissionDenied
@@ -462,6 +461,7 @@ class GradebookRow:
 
     @property
     def total_points(self) -> float:
+        """The student's points over all assignments."""
         return sum(c.points or 0.0 for c in self.cells)
 
 
@@ -476,6 +476,7 @@ class Gradebook:
 
     @property
     def total_max_points(self) -> float:
+        """The points all assignments are worth."""
         return sum(self.max_points)
 
 
@@ -543,10 +544,8 @@ def gradebook_csv(*, course: Course, user: Any | None = None) -> str:
 
 
 def submission_drilldown(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> list[Submission]:
-    """Every attempt of the student on the assignment, oldest first, with its stored report.
-
-    Reports are unfiltered: show them to the student only through `visible_report`.
-    """
+    """Every attempt of the student on the assignment, oldest first, with its (unfiltered) report."""
+    # Show reports to a student only through `visible_report`.
     if viewer is not None:
         is_self = _signed_in(viewer) and viewer.pk == getattr(student, "pk", None)
         if not is_self and not can_grade(course=assignment.course, user=viewer):

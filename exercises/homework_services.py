@@ -515,11 +515,9 @@ def assignment_create(*, course: Course, actor: Any, data: Mapping[str, Any]) ->
 
 
 def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    """Change an assignment's settings (instructors only).
-
-    Once students have submitted, the network can no longer change, and settings that change
-    given scores (points, tolerance, …) go through a regrade instead.
-    """
+    """Change an assignment's settings (instructors only; score-changing ones via regrade once graded)."""
+    # Once students have submitted, the network can no longer change, and settings that change
+    # given scores (REGRADE_FIELDS) go through a regrade (preview, apply) instead.
     _require(hs.can_manage(course=assignment.course, user=actor))
     current = _settings_of(assignment)
     clean = assignment_clean(data=data, base=current)
@@ -632,12 +630,10 @@ def homework_reseed(*, assignment: Assignment, student: Any, actor: Any) -> Vari
 
 
 def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[str, Any]) -> Submission:
-    """Store a homework submission as queued and enqueue its grading (the practice pipeline).
-
-    Checks, by the server clock: the student is in the course, the assignment is open (or late
-    submissions are allowed), attempts are left, and the per-student rate limit. Unreadable
-    answers raise SubmissionFormatError: nothing is stored and no attempt is used.
-    """
+    """Check window, attempts and rate limit, store the submission as queued, enqueue its grading."""
+    # By the server clock: the student is in the course, the assignment is open (or late
+    # submissions are allowed), attempts are left, and the per-student rate limit holds.
+    # Unreadable answers raise SubmissionFormatError: nothing is stored and no attempt is used.
     if not _signed_in(student) or hs.role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise PermissionDenied(_("Only the course's students can submit homework."))
     now = timezone.now()

@@ -10,7 +10,6 @@ lives here is HTTP and shaping data for the templates. Every view needs a signed
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -324,14 +323,22 @@ def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 def _part_infos(config: Mapping[str, Any] | None, fallback: Assignment | None = None) -> list[graders.PartInfo]:
     """Every part of the network a template config describes (for the checklist)."""
-    for candidate in (config, fallback.template_config if fallback else None, {"builtin": DEFAULT_TEMPLATE}):
+    return _part_infos_of(config, fallback)[0]
+
+
+def _part_infos_of(
+    config: Mapping[str, Any] | None, fallback: Assignment | None = None
+) -> tuple[list[graders.PartInfo], bool]:
+    """The parts, and whether they are the config's own (False: a fallback network's)."""
+    candidates = (config, fallback.template_config if fallback else None, {"builtin": DEFAULT_TEMPLATE})
+    for index, candidate in enumerate(candidates):
         if not candidate:
             continue
         try:
-            return list(services.assignment_part_infos(config=candidate, parts=()))
+            return list(services.assignment_part_infos(config=candidate, parts=())), index == 0
         except (ValidationError, ValueError, KeyError, TypeError):
             continue
-    return []
+    return [], False
 
 
 def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> AssignmentForm:
@@ -339,7 +346,9 @@ def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> 
     first, then everything with that network's parts)."""
     probe = AssignmentForm(data)
     probe.is_valid()
-    form = AssignmentForm(data, part_infos=_part_infos(probe.template_config(), assignment))
+    infos, own = _part_infos_of(probe.template_config(), assignment)
+    form = AssignmentForm(data, part_infos=infos)
+    form.checklist_is_current = own
     form.is_valid()
     return form
 
@@ -373,8 +382,7 @@ def checklist(form: AssignmentForm) -> tuple[list[ChecklistGroup], str]:
                 checked=any(item.checked for item in items),
             )
         )
-    keys = ",".join(part.key for part in form.part_infos)
-    return groups, hashlib.sha256(keys.encode()).hexdigest()[:16]
+    return groups, form.signature()
 
 
 @dataclass(frozen=True)
@@ -427,6 +435,7 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
         "assignment": assignment,
         "checklist": groups,
         "checklist_signature": signature,
+        "checklist_is_current": getattr(form, "checklist_is_current", True),
         "grid_fields": [
             (title, [form[f"{grid}_{end}"] for end in ("low", "high", "step")])
             for grid, title in _grid_titles()
@@ -660,7 +669,7 @@ def _homework_result_context(request: HttpRequest, submission: Submission) -> di
         }
         if state.reveal_solution:
             spec = services.assignment_spec(assignment=assignment, seed=submission.seed or submission.variant.seed)
-            context["steps"] = worked_steps(spec)
+            context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
     elif submission.status == Submission.Status.ERROR:
         context["error_message"] = _(submission.error_reason) if submission.error_reason else ""
     return context
@@ -876,33 +885,63 @@ def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
         "status_url": reverse("exercises:regrade_job_status", args=[job.pk]),
         "can_apply": job.status == RegradeJob.Status.PREVIEW_READY
         and selectors.can_manage(course=job.assignment.course, user=request.user),
-        "settings_shown": _settings_summary(job.new_settings or {}),
+        "settings_shown": _settings_summary(job),
     }
 
 
-def _settings_summary(settings_: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The new settings of a regrade in words."""
+def _setting_text(name: str, value: Any) -> str:
+    """One grading setting in words."""
     from .homework_forms import SCORING_CHOICES, TOLERANCE_CHOICES
 
-    lines: list[tuple[str, str]] = []
-    for name, value in settings_.items():
-        if name == "tolerance" and isinstance(value, Mapping):
-            kind = dict(TOLERANCE_CHOICES).get(value.get("kind"), value.get("kind"))
-            lines.append((_("Tolerance"), f"{kind}: {value.get('value')}"))
-        elif name == "points":
-            lines.append((_("Points"), ", ".join(f"{k} = {v:g}" for k, v in value.items()) or _("1 per part")))
-        elif name == "followthrough":
-            lines.append((_("Follow-through credit"), _("yes") if value else _("no")))
-        elif name == "followthrough_credit":
-            lines.append((_("Follow-through credit (%)"), f"{float(value) * 100:g}"))
-        elif name == "attempt_penalty":
-            lines.append((_("Penalty per extra attempt (%)"), f"{float(value) * 100:g}"))
-        elif name == "late_penalty_per_day":
-            lines.append((_("Late penalty per day (%)"), f"{float(value) * 100:g}"))
-        elif name == "scoring":
-            lines.append((_("Which attempt counts"), str(dict(SCORING_CHOICES).get(value, value))))
-        elif name == "parts":
-            lines.append((_("Parts asked"), ", ".join(value) or _("all")))
+    if name == "tolerance" and isinstance(value, Mapping):
+        kind = dict(TOLERANCE_CHOICES).get(value.get("kind"), value.get("kind"))
+        return f"{kind}: {value.get('value')}"
+    if name == "points":
+        if not value:
+            return _("1 per part")
+        by_value: dict[float, int] = {}
+        for points in value.values():
+            by_value[float(points)] = by_value.get(float(points), 0) + 1
+        return ", ".join(
+            _("%(points)s × %(count)s parts") % {"points": f"{points:g}", "count": count}
+            for points, count in sorted(by_value.items())
+        )
+    if name == "followthrough":
+        return _("yes") if value else _("no")
+    if name in ("followthrough_credit", "attempt_penalty", "late_penalty_per_day"):
+        return f"{float(value) * 100:g} %"
+    if name == "scoring":
+        return str(dict(SCORING_CHOICES).get(value, value))
+    if name == "parts":
+        return ", ".join(value) or _("all")
+    return str(value)
+
+
+SETTING_LABELS = {
+    "tolerance": lambda: _("Tolerance"),
+    "points": lambda: _("Points"),
+    "followthrough": lambda: _("Follow-through credit"),
+    "followthrough_credit": lambda: _("Follow-through credit (%)"),
+    "attempt_penalty": lambda: _("Penalty per extra attempt (%)"),
+    "late_penalty_per_day": lambda: _("Late penalty per day (%)"),
+    "scoring": lambda: _("Which attempt counts"),
+    "parts": lambda: _("Parts asked"),
+}
+
+
+def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
+    """(label, now, after) for every setting the regrade changes; after it was applied, what it set."""
+    applied = job.status == RegradeJob.Status.APPLIED
+    lines = []
+    for name, value in (job.new_settings or {}).items():
+        if name not in SETTING_LABELS:
+            continue
+        current = getattr(job.assignment, name, None)
+        if name == "points":
+            current = dict(current or {})
+        if not applied and current == value:
+            continue
+        lines.append((SETTING_LABELS[name](), "" if applied else _setting_text(name, current), _setting_text(name, value)))
     return lines
 
 

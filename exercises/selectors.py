@@ -56,16 +56,17 @@ def submission_get_for_viewer(
     session_key: str | None,
     public_practice: bool = False,
 ) -> Submission | None:
-    """The submission if the viewer owns it (or, with public_practice, if it is practice); else None.
+    """The practice submission if the viewer owns it (or, with public_practice, anyone); else None.
 
     Practice objects are capabilities: their ids are random UUIDs, so the API serves them to
-    whoever holds the id (public_practice=True). Homework needs the owner.
+    whoever holds the id (public_practice=True). Homework is never served here: its pages and
+    endpoints apply the assignment's reveal policy (homework_selectors.homework_submission_get).
     """
     pk = _as_uuid(submission_id)
     if pk is None:
         return None
     submission = Submission.objects.select_related("variant").filter(pk=pk).first()
-    if submission is None:
+    if submission is None or submission.variant.assignment_id is not None:
         return None
     if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
         return submission

@@ -41,38 +41,57 @@ def _matrix(rows: Sequence[Mapping[str, float]], keys: list[str]) -> np.ndarray:
     return np.array([[row.get(k, math.nan) for k in keys] for row in rows], dtype=float)
 
 
+def _allowed(values: np.ndarray, tolerance: Tolerance) -> np.ndarray:
+    """allowed_error for every entry (nan where the entry is nan): the one tolerance rule."""
+    flat = [allowed_error(v, tolerance) if math.isfinite(v) else math.nan for v in values.ravel().tolist()]
+    return np.array(flat, dtype=float).reshape(values.shape)
+
+
 def copy_signals(sheets: Sequence[Sheet], tolerance: Tolerance = DEFAULT_TOLERANCE) -> list[CopySignal]:
     """Pairs where one student's wrong answers match another's expected values or answers."""
     keys = sorted({k for s in sheets for k in s.expected})
     if len(sheets) < 2 or not keys:
         return []
-    expected, answers = _matrix([s.expected for s in sheets], keys), _matrix(
-        [s.answers for s in sheets], keys)
-    allow = np.vectorize(lambda e: allowed_error(e, tolerance) if math.isfinite(e) else np.nan)
-    expected_allow, answers_allow = allow(expected), allow(answers)
+    expected = _matrix([s.expected for s in sheets], keys)
+    answers = _matrix([s.answers for s in sheets], keys)
+    expected_allow, answers_allow = _allowed(expected, tolerance), _allowed(answers, tolerance)
     with np.errstate(invalid="ignore"):
-        wrong = ~(np.abs(answers - expected) <= expected_allow)  # nan (unanswered) stays "wrong"
-        wrong &= ~np.isnan(answers)
-        signals = []
-        for kind, theirs, their_allow in (("expected", expected, expected_allow),
-                                          ("answers", answers, answers_allow)):
-            # matches[i, j, p]: i's wrong answer to p equals j's number for p
-            matches = np.abs(answers[:, None, :] - theirs[None, :, :]) <= their_allow[None, :, :]
-            matches &= wrong[:, None, :]
-            if kind == "answers":
-                matches &= wrong[None, :, :]  # sharing a right answer proves nothing
-            signals += _flag(sheets, keys, matches, kind)
+        # unanswered (nan) is not wrong; a right answer is not wrong
+        wrong = ~np.isnan(answers) & ~(np.abs(answers - expected) <= expected_allow)
+    answered = (~np.isnan(answers)).sum(axis=1)
+    signals = []
+    for kind, theirs, allow in (("expected", expected, expected_allow), ("answers", answers, answers_allow)):
+        # sharing a right answer proves nothing: only others' wrong answers count
+        eligible = np.ones_like(wrong) if kind == "expected" else wrong
+        hits = _matches(answers, wrong, theirs, allow, eligible)
+        signals += _flag(sheets, keys, hits, answered, kind)
     return signals
 
 
-def _flag(sheets: Sequence[Sheet], keys: list[str], matches: np.ndarray, kind: str) -> list:
-    """Turn the match tensor into signals above the thresholds."""
-    answered = (~np.isnan(_matrix([s.answers for s in sheets], keys))).sum(axis=1)
-    counts = matches.sum(axis=2)
-    np.fill_diagonal(counts, 0)
-    found = []
-    for i, j in zip(*np.nonzero(counts >= MIN_MATCHES)):
-        if counts[i, j] >= MIN_SHARE * max(answered[i], 1):
-            parts = tuple(k for k, hit in zip(keys, matches[i, j]) if hit)
-            found.append(CopySignal(sheets[i].owner, sheets[j].owner, kind, parts))
-    return found
+def _matches(answers: np.ndarray, wrong: np.ndarray, theirs: np.ndarray, allow: np.ndarray,
+             eligible: np.ndarray) -> dict[tuple[int, int], list[int]]:
+    """(suspect, source) → parts where the suspect's wrong answer is within the source's number."""
+    hits: dict[tuple[int, int], list[int]] = {}
+    for p in range(answers.shape[1]):
+        rows = np.nonzero(eligible[:, p] & ~np.isnan(theirs[:, p]))[0]
+        if rows.size == 0:
+            continue
+        order = rows[np.argsort(theirs[rows, p])]
+        column = theirs[order, p]
+        widest = float(np.nanmax(allow[order, p]))  # a safe window; each hit is checked exactly
+        for i in np.nonzero(wrong[:, p])[0]:
+            a = answers[i, p]
+            lo, hi = np.searchsorted(column, [a - widest, a + widest], side="left")
+            for j in order[lo : hi + 1]:
+                if j != i and abs(a - theirs[j, p]) <= allow[j, p]:
+                    hits.setdefault((int(i), int(j)), []).append(p)
+    return hits
+
+
+def _flag(sheets: Sequence[Sheet], keys: list[str], hits: dict, answered: np.ndarray, kind: str) -> list:
+    """Pairs whose matches pass both thresholds, as signals."""
+    return [
+        CopySignal(sheets[i].owner, sheets[j].owner, kind, tuple(keys[p] for p in parts))
+        for (i, j), parts in sorted(hits.items())
+        if len(parts) >= MIN_MATCHES and len(parts) >= MIN_SHARE * max(int(answered[i]), 1)
+    ]

@@ -69,6 +69,12 @@ def rounded_answers(variant: Variant, digits: int, keys: list[str] | None = None
     return {key: f"{solution.values[key]:.{digits}g}" for key in keys}
 
 
+def off_by_answers(variant: Variant, keys: list[str], factor: float = 1.004) -> dict[str, str]:
+    """Reference values × factor: 0.4 % off is wrong at 4 significant figures, right at 1 % relative."""
+    solution = solution_of(variant)
+    return {key: repr(solution.values[key] * factor) for key in keys}
+
+
 @contextlib.contextmanager
 def frozen(when: datetime) -> Iterator[None]:
     """Freeze the server clock (django.utils.timezone.now) at `when`."""

@@ -314,3 +314,12 @@ def test_regrade_job_get(assignment, instructor, ta, django_capture_on_commit_ca
     assert hs.regrade_job_get(job_id=str(job.pk), user=ta) == job
     assert hs.regrade_job_get(job_id="nope", user=instructor) is None
     assert hs.regrade_jobs(assignment=assignment) == [job]
+
+
+def test_course_members_and_student_lookup(course, instructor, ta, alice, bob):
+    members = hs.course_members(course=course, user=ta)
+    assert [m.role for m in members] == ["instructor", "ta", "student", "student"]
+    assert hs.course_student_get(course=course, user_id=alice.pk) == alice
+    assert hs.course_student_get(course=course, user_id=str(bob.pk)) == bob
+    assert hs.course_student_get(course=course, user_id=ta.pk) is None  # staff are not students
+    assert hs.course_student_get(course=course, user_id="x") is None

@@ -1,0 +1,292 @@
+"""Homework in a real browser (Debian's Chromium via Playwright) against the live server.
+
+The issue's "done when": an instructor creates an assignment through the form (with its live
+preview), two students get different numbers and submit, the gradebook, the CSV and the
+analytics show their results, and after the instructor changes the tolerance the regrade
+preview shows a changed score. Grading runs eagerly inside the live server (test settings).
+Screenshots go to test-artifacts/screenshots/homework-*.png; their absolute paths are printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+import graders
+from exercises import homework_services as hw
+from exercises.models import Assignment, Course, Submission, Variant
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+ASKED_STEPS = ("forward", "error", "output_gradients")
+
+
+# ----------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def allow_orm_next_to_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are safe."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def playwright(django_db_setup: None, allow_orm_next_to_playwright: None) -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run bin/test (it installs chromium with apt-get)")
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def new_page(browser: Browser, locale: str = "en-US", **options) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **options)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = (SCREENSHOTS / name).resolve()
+    page.screenshot(path=str(path), full_page=True)
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
+    return path
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}-123456")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(
+        username=username, password=f"pw-{username}-123456", email=f"{username}@example.org", **extra
+    )
+
+
+def asked_answers(variant: Variant) -> dict[str, str]:
+    solution = graders.solve(variant.spec)
+    return {p.key: f"{solution.values[p.key]:.6g}" for p in solution.parts if p.step in ASKED_STEPS}
+
+
+def givens_text(page: Page) -> str:
+    return " ".join(page.locator(".givens li").all_inner_texts())
+
+
+# -------------------------------------------------------------------------------------- test
+
+
+def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_server, browser: Browser, capsys):
+    base = live_server.url
+    make_user("prof", first_name="Ada", last_name="Lovelace")
+    make_user("ana", first_name="Ana", last_name="Alves")
+    make_user("ben", first_name="Ben", last_name="Baker")
+
+    # ---- the instructor creates a course and an assignment through the form
+    prof_context, prof = new_page(browser)
+    log_in(prof, base, "prof")
+    prof.click("nav.site-nav >> text=Teach")
+    prof.fill("#id_title", "Neural networks 101")
+    prof.click("text=Create course")
+    prof.wait_for_url(re.compile(r"/courses/\d+/$"))
+    code = prof.locator("[data-testid=join-code]").inner_text().strip()
+    course = Course.objects.get(code=code)
+
+    prof.click("text=New assignment")
+    prof.wait_for_url(re.compile(r"/assignments/new/$"))
+    preview = prof.locator("#assignment-preview")
+    expect(preview.locator("svg.network")).to_be_visible()
+    prof.fill("#id_title", "Backpropagation, homework 1")
+    prof.fill("#id_instructions", "Compute the forward pass, the error and the output-layer gradients.")
+    # The live preview follows the network: tanh-2-3-1 has a third hidden neuron and its own checklist.
+    prof.select_option("#id_builtin", "tanh-2-3-1")
+    expect(preview.locator('[data-key="net_h3"]')).to_have_count(1)
+    expect(prof.locator('#parts-checklist input[value="net_h3"]')).to_have_count(1)
+    prof.select_option("#id_builtin", "article-random")
+    expect(preview.locator('[data-key="net_h3"]')).to_have_count(0)
+    expect(prof.locator('#parts-checklist input[value="net_h3"]')).to_have_count(0)
+    # Ask three steps: clear the two others with their "tick all / none" buttons.
+    for step in ("hidden_gradients", "updates"):
+        prof.click(f'[data-step="{step}"] [data-step-toggle]')
+    expect(preview).to_contain_text("Parts asked: 21")
+    prof.fill("#id_points_output_gradients", "2")
+    expect(preview.locator("[data-testid=preview-total]")).to_have_text("31 points")
+    prof.select_option("#id_tolerance_kind", "sigfigs")
+    prof.fill("#id_tolerance_value", "4")
+    prof.fill("#id_attempts_allowed", "3")
+    prof.check("#id_reveal_0")  # after each submission
+    # The custom network fields appear only for "my own network".
+    expect(prof.locator("#id_layers")).to_be_hidden()
+    prof.check("#id_network_1")
+    expect(prof.locator("#id_layers")).to_be_visible()
+    prof.check("#id_network_0")
+    expect(preview.locator("svg.network")).to_be_visible()
+    prof.set_viewport_size({"width": 1280, "height": 2200})  # the sticky preview shows whole
+    save_screenshot(prof, "homework-authoring-form.png", capsys)
+    prof.set_viewport_size({"width": 1280, "height": 900})
+    prof.click("#save-assignment")
+    prof.wait_for_url(re.compile(r"/assignments/\d+/$"))
+    expect(prof.locator(".flash")).to_contain_text("Assignment created.")
+    assignment = Assignment.objects.get(course=course)
+    assert len(assignment.parts) == 21 and assignment.points["dE_dw5"] == 2.0
+    assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3
+
+    # ---- ana joins with the code, ben is imported with the roster; both see different numbers
+    ana_context, ana = new_page(browser)
+    log_in(ana, base, "ana")
+    ana.click("nav.site-nav >> text=My courses")
+    ana.fill("#id_code", code.lower())
+    ana.click("main form >> text=Join")
+    ana.wait_for_url(re.compile(rf"/courses/{course.pk}/$"))
+    prof.goto(f"{base}/courses/{course.pk}/")
+    prof.fill("#id_csv_text", "username,email,name\nben,ben@example.org,Ben Baker")
+    prof.click("#roster-import")
+    expect(prof.locator(".flash").first).to_contain_text("1 enrolled")
+    expect(prof.locator('#roster-table tr[data-user="ben"]')).to_have_count(1)
+    save_screenshot(prof, "homework-course-staff.png", capsys)
+
+    ana.click(f"text={assignment.title}")
+    ana.wait_for_url(re.compile(rf"/assignments/{assignment.pk}/$"))
+    expect(ana.locator("#homework-network")).to_be_visible()
+    ana_numbers = givens_text(ana)
+    ben_context, ben = new_page(browser, locale="zh-CN")
+    log_in(ben, base, "ben")
+    ben.goto(f"{base}/assignments/{assignment.pk}/")
+    expect(ben.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(ben.locator("h2").first).to_have_text("已知量")
+    ben_numbers = givens_text(ben)
+    assert ana_numbers and ben_numbers and ana_numbers != ben_numbers
+    ana_variant = Variant.objects.get(assignment=assignment, owner__username="ana")
+    ben_variant = Variant.objects.get(assignment=assignment, owner__username="ben")
+    assert ana_variant.seed != ben_variant.seed
+
+    # ---- both submit: ana right except E_total 0.5 % off; ben right except a flipped sign
+    ana_answers = asked_answers(ana_variant)
+    ana_answers["E_total"] = f"{float(ana_answers['E_total']) * 1.005:.6g}"
+    for key, text in ana_answers.items():
+        ana.fill(f"#id_{key}", text)
+    ana.click("#submit-answers")
+    ana.wait_for_url(re.compile(r"/homework/submissions/[0-9a-f-]{36}/$"))
+    expect(ana.locator("#submission-live")).to_have_attribute("data-status", "graded")
+    expect(ana.locator('tr[data-key="E_total"]')).to_have_attribute("data-status", "incorrect")
+
+    ben_answers = asked_answers(ben_variant)
+    ben_answers["dE_dout_o1"] = f"{-float(ben_answers['dE_dout_o1']):.6g}"
+    for key, text in ben_answers.items():
+        ben.fill(f"#id_{key}", text)
+    save_screenshot(ben, "homework-page-zh.png", capsys)
+    ben.click("#submit-answers")
+    ben.wait_for_url(re.compile(r"/homework/submissions/[0-9a-f-]{36}/$"))
+    expect(ben.locator("#submission-live")).to_have_attribute("data-status", "graded")
+    row = ben.locator('tr[data-key="dE_dout_o1"]')
+    expect(row).to_have_attribute("data-status", "incorrect")
+    expect(row.locator(".diagnosis")).to_contain_text("符号")
+    save_screenshot(ben, "homework-result-zh.png", capsys)
+    ana_score = Submission.objects.get(user__username="ana").final_score
+    ben_score = Submission.objects.get(user__username="ben").final_score
+    assert 0 < ana_score < 1 and 0 < ben_score < 1
+
+    # ---- gradebook, CSV, drill-down
+    prof.goto(f"{base}/courses/{course.pk}/gradebook/")
+    for username, score in (("ana", ana_score), ("ben", ben_score)):
+        cell = prof.locator(f'tr[data-student="{username}"] [data-testid=points]')
+        expect(cell).to_have_text(f"{round(score * 31, 2):g}")
+    save_screenshot(prof, "homework-gradebook.png", capsys)
+    response = prof.request.get(f"{base}/courses/{course.pk}/gradebook.csv")
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text())))
+    assert rows[0] == ["Username", "Email", "Name", "Backpropagation, homework 1 (31)"]
+    by_user = {row[0]: row for row in rows[1:]}
+    assert by_user["ana"][1:3] == ["ana@example.org", "Ana Alves"]
+    assert float(by_user["ana"][3]) == pytest.approx(ana_score * 31, abs=0.01)
+    assert float(by_user["ben"][3]) == pytest.approx(ben_score * 31, abs=0.01)
+    prof.click('tr[data-student="ben"] a')
+    expect(prof.locator('.attempt-card tr[data-key="dE_dout_o1"]')).to_have_attribute("data-status", "incorrect")
+    save_screenshot(prof, "homework-drilldown.png", capsys)
+    ana.goto(f"{base}/courses/")
+    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text("97%")
+    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text("2 of 3 left")
+    save_screenshot(ana, "homework-my-courses.png", capsys)
+
+    # ---- analytics: charts, the misconception in words, both students counted
+    prof.goto(f"{base}/assignments/{assignment.pk}/analytics/")
+    expect(prof.locator("[data-testid=students-graded]")).to_have_text("2")
+    for chart in ("#steps-chart", "#parts-chart", "#misconceptions-chart", "#histogram-chart"):
+        expect(prof.locator(chart)).to_be_visible()
+    assert prof.locator("#parts-chart g.bar-row").count() == 21
+    assert prof.locator("#steps-chart g.bar-row").count() == 3
+    assert prof.locator("#histogram-chart g.bar-row").count() == 10
+    message = Submission.objects.get(user__username="ben").report["parts"]["dE_dout_o1"]["diagnoses"][0]["message"]
+    expect(prof.locator(".misconception-list")).to_contain_text(message["en"])
+    save_screenshot(prof, "homework-analytics.png", capsys)
+
+    # ---- regrade: a relative tolerance of 1 % accepts ana's E_total; the preview shows it
+    prof.goto(f"{base}/assignments/{assignment.pk}/regrade/")
+    prof.select_option("#id_tolerance_kind", "relative")
+    prof.fill("#id_tolerance_value", "0.01")
+    prof.click("#regrade-preview")
+    prof.wait_for_url(re.compile(r"/regrades/\d+/$"))
+    changes = prof.locator("#regrade-changes")
+    expect(changes.locator('tr[data-student="ana"]')).to_have_count(1)
+    old = changes.locator('tr[data-student="ana"] [data-testid=old-score]').inner_text()
+    new = changes.locator('tr[data-student="ana"] [data-testid=new-score]').inner_text()
+    assert old != new and new == "100%"
+    save_screenshot(prof, "homework-regrade-preview.png", capsys)
+    prof.click("#regrade-apply")
+    expect(prof.locator("[data-testid=regrade-status]")).to_contain_text("Applied")
+    assert Submission.objects.get(user__username="ana").final_score == pytest.approx(1.0)
+
+    for context in (prof_context, ana_context, ben_context):
+        context.close()
+
+
+def test_homework_pages_fit_a_phone(live_server, browser: Browser, capsys) -> None:
+    """The student's homework page on a 390 px wide phone: no horizontal scrolling of the page."""
+    prof = make_user("prof2")
+    student = make_user("sam")
+    course = hw.course_create(title="Phones", instructor=prof)
+    hw.course_join(code=course.code, user=student)
+    assignment = hw.assignment_create(course=course, actor=prof, data={
+        "title": "On the bus", "template_config": {"builtin": "article-random"},
+        "opens_at": timezone.now() - timedelta(hours=1), "due_at": timezone.now() + timedelta(days=1),
+    })
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, live_server.url, "sam")
+    for url in (f"/assignments/{assignment.pk}/", "/courses/"):
+        page.goto(live_server.url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 392, (url, width)
+    page.goto(f"{live_server.url}/assignments/{assignment.pk}/")
+    save_screenshot(page, "homework-phone.png", capsys)
+    context.close()

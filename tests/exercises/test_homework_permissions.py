@@ -1,0 +1,341 @@
+"""Permissions: every homework selector, service and API endpoint tried as the wrong student,
+another course's instructor, a TA doing an instructor's job, and an anonymous visitor — each
+expects a refusal (PermissionDenied / None / 401 / 403 / 404) and leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+
+from exercises import homework_selectors as hs
+from exercises import homework_services as hw
+from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest.register_assert_rewrite("homework_support")
+
+from homework_support import make_user, reference_answers, settings_for, submit  # noqa: E402
+
+pytest_plugins = ["homework_support"]
+
+pytestmark = pytest.mark.django_db
+
+ANON = AnonymousUser()
+
+
+@pytest.fixture
+def world(course, instructor, ta, alice, bob, assignment, other_course, other_instructor,
+          django_capture_on_commit_callbacks):
+    """A course with staff, two students (Alice has a graded submission), and another course."""
+    variant = hw.homework_variant(assignment=assignment, student=alice)
+    submission = submit(django_capture_on_commit_callbacks, assignment, alice, reference_answers(variant, ["net_h1"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"followthrough": False})
+    job.refresh_from_db()
+    return {"variant": variant, "submission": submission, "job": job}
+
+
+# ---------------------------------------------------------------------------------- selectors
+
+
+def test_selectors_as_anonymous(world, course, assignment, alice):
+    assert hs.role_in(course=course, user=ANON) is None
+    assert not hs.can_manage(course=course, user=ANON) and not hs.can_grade(course=course, user=ANON)
+    assert hs.courses_for_user(user=ANON) == [] and hs.assignments_for_user(user=ANON) == []
+    assert hs.course_get_for_member(course_id=course.pk, user=ANON) is None
+    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=ANON) is None
+    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=ANON) is None
+    assert hs.regrade_job_get(job_id=world["job"].pk, user=ANON) is None
+    for call in (
+        lambda: hs.assignments_for_student(course=course, user=ANON),
+        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=ANON),
+        lambda: hs.homework_state(assignment=assignment, student=ANON),
+        lambda: hs.gradebook(course=course, user=ANON),
+        lambda: hs.gradebook_csv(course=course, user=ANON),
+        lambda: hs.assignment_analytics(assignment=assignment, user=ANON),
+        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=ANON),
+        lambda: hs.course_members(course=course, user=ANON),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_selectors_as_the_wrong_student(world, course, assignment, alice, bob):
+    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=bob) is None
+    assert hs.regrade_job_get(job_id=world["job"].pk, user=bob) is None
+    assert not hs.can_grade(course=course, user=bob)
+    for call in (
+        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=bob),
+        lambda: hs.gradebook(course=course, user=bob),
+        lambda: hs.gradebook_csv(course=course, user=bob),
+        lambda: hs.assignment_analytics(assignment=assignment, user=bob),
+        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=bob),
+        lambda: hs.course_members(course=course, user=bob),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    # Her own state shows her own things only.
+    assert hs.homework_state(assignment=assignment, student=bob).submissions == []
+
+
+def test_selectors_as_another_courses_instructor(world, course, assignment, alice, other_instructor):
+    assert hs.course_get_for_member(course_id=course.pk, user=other_instructor) is None
+    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=other_instructor) is None
+    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=other_instructor) is None
+    assert hs.regrade_job_get(job_id=world["job"].pk, user=other_instructor) is None
+    assert course not in [c for c, _r in hs.courses_for_user(user=other_instructor)]
+    for call in (
+        lambda: hs.assignments_for_student(course=course, user=other_instructor),
+        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=other_instructor),
+        lambda: hs.gradebook(course=course, user=other_instructor),
+        lambda: hs.gradebook_csv(course=course, user=other_instructor),
+        lambda: hs.assignment_analytics(assignment=assignment, user=other_instructor),
+        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=other_instructor),
+        lambda: hs.course_members(course=course, user=other_instructor),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_selectors_allow_the_course_staff(world, course, assignment, alice, instructor, ta):
+    for staff in (instructor, ta):
+        assert hs.gradebook(course=course, user=staff).rows
+        assert hs.assignment_analytics(assignment=assignment, user=staff).students == 1
+        assert hs.submission_drilldown(assignment=assignment, student=alice, viewer=staff)
+        assert hs.homework_state(assignment=assignment, student=alice, viewer=staff).reveal_expected
+        assert hs.homework_submission_get(submission_id=world["submission"].pk, user=staff) is not None
+        assert hs.regrade_job_get(job_id=world["job"].pk, user=staff) is not None
+
+
+def test_a_student_of_another_course_cannot_see_this_one(world, course, assignment, other_course, alice):
+    carol = other_course.memberships.get(role="student").user
+    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=carol) is None
+    with pytest.raises(PermissionDenied):
+        hs.homework_state(assignment=assignment, student=carol)
+    with pytest.raises(PermissionDenied):
+        hs.assignments_for_student(course=course, user=carol)
+    assert hs.assignments_for_user(user=carol) == []
+
+
+# ----------------------------------------------------------------------------------- services
+
+
+def test_ta_cannot_delete_or_change_roles(world, course, assignment, ta, alice, instructor):
+    refused = (
+        lambda: hw.course_delete(course=course, actor=ta),
+        lambda: hw.assignment_delete(assignment=assignment, actor=ta),
+        lambda: hw.membership_set_role(course=course, actor=ta, user=alice, role="ta"),
+        lambda: hw.membership_set_role(course=course, actor=ta, user=ta, role="instructor"),
+        lambda: hw.membership_set_role(course=course, actor=ta, user=instructor, role="student"),
+        lambda: hw.membership_remove(course=course, actor=ta, user=alice),
+        lambda: hw.roster_import(course=course, actor=ta, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: hw.assignment_create(course=course, actor=ta, data=settings_for()),
+        lambda: hw.assignment_update(assignment=assignment, actor=ta, data={"title": "pwned"}),
+        lambda: hw.extension_revoke(assignment=assignment, actor=ta, student=alice),
+        lambda: hw.regrade_apply(job=world["job"], actor=ta),
+    )
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert Course.objects.filter(pk=course.pk).exists() and Assignment.objects.filter(pk=assignment.pk).exists()
+    assert hs.role_in(course=course, user=ta) == "ta" and hs.role_in(course=course, user=alice) == "student"
+    assert Assignment.objects.get(pk=assignment.pk).title == assignment.title
+    assert RegradeJob.objects.get(pk=world["job"].pk).status == "preview_ready"
+    # …but TAs may grade: extensions, re-seeding, regrade previews.
+    hw.extension_grant(assignment=assignment, actor=ta, student=alice, due_at=assignment.due_at + timedelta(days=1))
+    hw.homework_reseed(assignment=assignment, student=alice, actor=ta)
+    hw.regrade_preview(assignment=assignment, actor=ta, new_settings={"followthrough": False})
+
+
+def test_services_as_another_courses_instructor(world, course, assignment, alice, other_instructor):
+    refused = (
+        lambda: hw.course_delete(course=course, actor=other_instructor),
+        lambda: hw.assignment_delete(assignment=assignment, actor=other_instructor),
+        lambda: hw.membership_set_role(course=course, actor=other_instructor, user=alice, role="ta"),
+        lambda: hw.membership_remove(course=course, actor=other_instructor, user=alice),
+        lambda: hw.roster_import(course=course, actor=other_instructor, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: hw.assignment_create(course=course, actor=other_instructor, data=settings_for()),
+        lambda: hw.assignment_update(assignment=assignment, actor=other_instructor, data={"title": "x"}),
+        lambda: hw.extension_grant(assignment=assignment, actor=other_instructor, student=alice,
+                                   due_at=assignment.due_at + timedelta(days=1)),
+        lambda: hw.extension_revoke(assignment=assignment, actor=other_instructor, student=alice),
+        lambda: hw.homework_reseed(assignment=assignment, student=alice, actor=other_instructor),
+        lambda: hw.regrade_preview(assignment=assignment, actor=other_instructor, new_settings={"followthrough": False}),
+        lambda: hw.regrade_apply(job=world["job"], actor=other_instructor),
+        lambda: hw.homework_submit(assignment=assignment, student=other_instructor, answers={"net_h1": "1"}),
+        lambda: hw.homework_variant(assignment=assignment, student=other_instructor),
+    )
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not Extension.objects.exists() and RegradeJob.objects.count() == 1
+    assert Membership.objects.filter(course=course).count() == 4
+
+
+def test_services_as_a_student(world, course, assignment, alice, bob):
+    refused = (
+        lambda: hw.course_delete(course=course, actor=alice),
+        lambda: hw.membership_set_role(course=course, actor=alice, user=alice, role="instructor"),
+        lambda: hw.roster_import(course=course, actor=alice, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: hw.assignment_create(course=course, actor=alice, data=settings_for()),
+        lambda: hw.assignment_update(assignment=assignment, actor=alice, data={"attempts_allowed": 0}),
+        lambda: hw.extension_grant(assignment=assignment, actor=alice, student=alice,
+                                   due_at=assignment.due_at + timedelta(days=9)),
+        lambda: hw.homework_reseed(assignment=assignment, student=alice, actor=alice),
+        lambda: hw.homework_reseed(assignment=assignment, student=bob, actor=alice),
+        lambda: hw.regrade_preview(assignment=assignment, actor=alice, new_settings={"followthrough": False}),
+        lambda: hw.regrade_apply(job=world["job"], actor=alice),
+    )
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert hs.role_in(course=course, user=alice) == "student" and not Extension.objects.exists()
+
+
+def test_services_as_anonymous(world, course, assignment):
+    refused = (
+        lambda: hw.course_create(title="x", instructor=ANON),
+        lambda: hw.course_join(code=course.code, user=ANON),
+        lambda: hw.course_delete(course=course, actor=ANON),
+        lambda: hw.roster_import(course=course, actor=ANON, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: hw.assignment_create(course=course, actor=ANON, data=settings_for()),
+        lambda: hw.homework_variant(assignment=assignment, student=ANON),
+        lambda: hw.homework_submit(assignment=assignment, student=ANON, answers={"net_h1": "1"}),
+        lambda: hw.regrade_preview(assignment=assignment, actor=ANON, new_settings={"followthrough": False}),
+    )
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert Course.objects.count() == 2 and Submission.objects.count() == 1
+
+
+def test_staff_cannot_submit_homework(world, assignment, instructor, ta):
+    for staff in (instructor, ta):
+        with pytest.raises(PermissionDenied):
+            hw.homework_submit(assignment=assignment, student=staff, answers={"net_h1": "1"})
+
+
+# -------------------------------------------------------------------------------------- API
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def endpoints(world, course, assignment):
+    sid = world["submission"].pk
+    return [
+        ("get", "/api/courses", None),
+        ("post", "/api/courses/join", {"code": course.code}),
+        ("get", f"/api/courses/{course.pk}/gradebook", None),
+        ("get", "/api/assignments", None),
+        ("get", f"/api/assignments/{assignment.pk}", None),
+        ("get", f"/api/assignments/{assignment.pk}/variant", None),
+        ("post", f"/api/assignments/{assignment.pk}/submissions", {"answers": {"net_h1": "0.3"}}),
+        ("get", f"/api/assignments/{assignment.pk}/submissions", None),
+        ("get", f"/api/assignments/{assignment.pk}/submissions/{sid}", None),
+        ("get", f"/api/assignments/{assignment.pk}/analytics", None),
+        ("get", f"/api/regrade-jobs/{world['job'].pk}", None),
+    ]
+
+
+def call(client, method, url, body):
+    if method == "post":
+        return client.post(url, json.dumps(body), content_type="application/json")
+    return client.get(url)
+
+
+def test_every_api_endpoint_refuses_anonymous(world, course, assignment):
+    client = client_for(None)
+    for method, url, body in endpoints(world, course, assignment):
+        response = call(client, method, url, body)
+        assert response.status_code == 401, (url, response.content)
+        assert response.json()["detail"]
+    assert Submission.objects.count() == 1 and Membership.objects.count() == 6
+
+
+def test_api_refuses_a_bad_token(world, course, assignment):
+    for method, url, body in endpoints(world, course, assignment):
+        client = Client(HTTP_AUTHORIZATION="Bearer nope")
+        assert call(client, method, url, body).status_code == 401, url
+
+
+def test_api_as_the_wrong_student(world, course, assignment, alice, bob):
+    client = client_for(bob)
+    sid = world["submission"].pk
+    refused = {
+        f"/api/courses/{course.pk}/gradebook": 403,
+        f"/api/assignments/{assignment.pk}/analytics": 403,
+        f"/api/assignments/{assignment.pk}/submissions/{sid}": 404,  # Alice's
+        f"/api/regrade-jobs/{world['job'].pk}": 404,
+    }
+    for url, status in refused.items():
+        assert client.get(url).status_code == status, url
+    mine = client.get(f"/api/assignments/{assignment.pk}/submissions")
+    assert mine.status_code == 200 and mine.json() == []
+    # Alice's submission id under Bob's own assignment URL is not found either.
+    assert client.get(f"/api/submissions/{sid}").status_code == 404  # the practice endpoint
+
+
+def test_api_as_another_courses_instructor(world, course, assignment, other_instructor):
+    client = client_for(other_instructor)
+    for method, url, body in endpoints(world, course, assignment):
+        if url in ("/api/courses", "/api/assignments", "/api/courses/join"):
+            continue
+        response = call(client, method, url, body)
+        assert response.status_code == 404, (url, response.content)
+    assert course.pk not in [c["id"] for c in client.get("/api/courses").json()]
+    assert client.get("/api/assignments").json() == []
+    assert Submission.objects.count() == 1
+
+
+def test_api_as_a_student_of_another_course(world, course, assignment, other_course):
+    carol = other_course.memberships.get(role="student").user
+    client = client_for(carol)
+    for method, url, body in endpoints(world, course, assignment):
+        if url in ("/api/courses", "/api/assignments", "/api/courses/join"):
+            continue
+        assert call(client, method, url, body).status_code == 404, url
+
+
+def test_api_staff_cannot_submit_or_get_variants(world, assignment, instructor, ta):
+    for staff in (instructor, ta):
+        client = client_for(staff)
+        assert client.get(f"/api/assignments/{assignment.pk}/variant").status_code == 403
+        response = call(client, "post", f"/api/assignments/{assignment.pk}/submissions", {"answers": {"net_h1": "1"}})
+        assert response.status_code == 403
+        assert client.get(f"/api/assignments/{assignment.pk}/analytics").status_code == 200
+    assert not Variant.objects.filter(owner__in=[instructor, ta]).exists()
+
+
+def test_practice_api_cannot_submit_to_a_homework_variant(world, alice):
+    client = client_for(alice)
+    url = f"/api/variants/{world['variant'].pk}/submissions"
+    response = call(client, "post", url, {"answers": {"net_h1": "0.3"}})
+    assert response.status_code == 422
+    assert Submission.objects.count() == 1
+
+
+def test_api_session_writes_need_csrf(world, assignment, alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(f"/api/assignments/{assignment.pk}/submissions",
+                           json.dumps({"answers": {"net_h1": "0.3"}}), content_type="application/json")
+    assert response.status_code == 403
+    assert Submission.objects.count() == 1
+
+
+def test_new_user_sees_nothing(world):
+    stranger = make_user("stranger")
+    client = client_for(stranger)
+    assert client.get("/api/courses").json() == [] and client.get("/api/assignments").json() == []
