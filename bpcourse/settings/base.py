@@ -173,7 +173,8 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Request limits: keep bodies small (answers are short strings) ----------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
+# The largest template (4-8-8-3) has 340 parts, plus the form token and CSRF fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Grading ----------------------------------------------------------------------------------
 BPCOURSE_MAX_ANSWER_CHARS = env_int("BPCOURSE_MAX_ANSWER_CHARS", 200)

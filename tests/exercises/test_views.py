@@ -395,8 +395,16 @@ def test_oversized_body_is_a_400_page(client):
 
 
 def test_too_many_fields_is_a_400_page(client):
-    response = client.post(page_url(), {f"field{n}": "1" for n in range(400)})
+    response = client.post(page_url(), {f"field{n}": "1" for n in range(1200)})
     assert response.status_code == 400
+
+
+def test_the_largest_network_can_be_submitted_whole(client, django_capture_on_commit_callbacks):
+    url = page_url("deep-4-8-8-3")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(client, reference_answers("deep-4-8-8-3"), url)
+    assert response.status_code == 302
+    assert Submission.objects.get().score == pytest.approx(1.0)
 
 
 def test_missing_csrf_token_is_a_403_page():
