@@ -690,7 +690,8 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
     from .homework_services import assignment_policy
 
-    signals = copy_signals(sheets, assignment_policy(assignment=assignment).tolerance)
+    signals = copy_signals(sheets, assignment_policy(assignment=assignment).tolerance,
+                           inputs=assignment.template().quantity_inputs()) if sheets else []
     signal_rows = [
         CopySignalRow(
             suspect=by_owner[s.suspect].user,

@@ -14,7 +14,7 @@ import numpy as np
 
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, allowed_error
 
-MIN_MATCHES = 2  # one coincidence is noise
+MIN_MATCHES = 2  # independent matches: one coincidence is noise
 MIN_SHARE = 0.3  # of the parts the student answered
 
 
@@ -47,8 +47,14 @@ def _allowed(values: np.ndarray, tolerance: Tolerance) -> np.ndarray:
     return np.array(flat, dtype=float).reshape(values.shape)
 
 
-def copy_signals(sheets: Sequence[Sheet], tolerance: Tolerance = DEFAULT_TOLERANCE) -> list[CopySignal]:
-    """Pairs where one student's wrong answers match another's expected values or answers."""
+def copy_signals(sheets: Sequence[Sheet], tolerance: Tolerance = DEFAULT_TOLERANCE,
+                 inputs: Mapping[str, Sequence[str]] | None = None) -> list[CopySignal]:
+    """Pairs where one student's wrong answers match another's expected values or answers.
+
+    With `inputs` (each quantity's direct inputs), a match whose input also matched is not new
+    evidence (a coincidence in net_h1 brings out_h1 along), so only independent matches count
+    towards MIN_MATCHES.
+    """
     keys = sorted({k for s in sheets for k in s.expected})
     if len(sheets) < 2 or not keys:
         return []
@@ -64,7 +70,7 @@ def copy_signals(sheets: Sequence[Sheet], tolerance: Tolerance = DEFAULT_TOLERAN
         # sharing a right answer proves nothing: only others' wrong answers count
         eligible = np.ones_like(wrong) if kind == "expected" else wrong
         hits = _matches(answers, wrong, theirs, allow, eligible)
-        signals += _flag(sheets, keys, hits, answered, kind)
+        signals += _flag(sheets, keys, hits, answered, kind, inputs or {})
     return signals
 
 
@@ -88,10 +94,13 @@ def _matches(answers: np.ndarray, wrong: np.ndarray, theirs: np.ndarray, allow: 
     return hits
 
 
-def _flag(sheets: Sequence[Sheet], keys: list[str], hits: dict, answered: np.ndarray, kind: str) -> list:
+def _flag(sheets: Sequence[Sheet], keys: list[str], hits: dict, answered: np.ndarray, kind: str,
+          inputs: Mapping[str, Sequence[str]]) -> list:
     """Pairs whose matches pass both thresholds, as signals."""
-    return [
-        CopySignal(sheets[i].owner, sheets[j].owner, kind, tuple(keys[p] for p in parts))
-        for (i, j), parts in sorted(hits.items())
-        if len(parts) >= MIN_MATCHES and len(parts) >= MIN_SHARE * max(int(answered[i]), 1)
-    ]
+    found = []
+    for (i, j), parts in sorted(hits.items()):
+        matched = {keys[p] for p in parts}
+        independent = [k for k in matched if not matched.intersection(inputs.get(k, ()))]
+        if len(independent) >= MIN_MATCHES and len(parts) >= MIN_SHARE * max(int(answered[i]), 1):
+            found.append(CopySignal(sheets[i].owner, sheets[j].owner, kind, tuple(keys[p] for p in parts)))
+    return found

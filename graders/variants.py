@@ -17,7 +17,7 @@ from graders.grading import variant_context
 from graders.graph import build_graph
 from graders.mistakes import MISTAKES, MistakeContext
 from graders.solve import solve
-from graders.spec import SpecError, parse_spec
+from graders.spec import Architecture, SpecError, parse_spec
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
 
 MAX_ATTEMPTS = 400
@@ -81,6 +81,15 @@ class Template:
             "fixed": self.fixed, "min_gradient": self.min_gradient,
             "tolerance": self.tolerance.to_dict(), "check_mistakes": self.check_mistakes,
         }
+
+    def architecture(self) -> Architecture:
+        """The template's network shape (what the quantity graph depends on)."""
+        return Architecture(self.layers, self.activations, self.loss, self.bias,
+                            self.train_biases and self.bias != "none")
+
+    def quantity_inputs(self) -> dict[str, tuple[str, ...]]:
+        """Each quantity's direct inputs, e.g. out_h1 → (net_h1,)."""
+        return {n.key: n.inputs for n in build_graph(self.architecture()).nodes}
 
     def base(self) -> dict[str, Any]:
         """The spec fields that do not depend on the seed."""

@@ -37,3 +37,13 @@ def test_a_single_coincidence_is_not_a_signal():
     key = next(iter(gus))
     sheets = [Sheet("gus", gus, {key: gus[key]}), Sheet("hal", hal, {key: gus[key]})]
     assert copy_signals(sheets) == []
+
+
+def test_a_coincidence_that_carries_into_its_dependent_quantities_is_not_a_signal():
+    # ivy's wrong net_h1 happens to equal jon's; out_h1 follows from it: one piece of evidence
+    ivy, jon = expected("ivy"), expected("jon")
+    answers = {"net_h1": jon["net_h1"], "out_h1": jon["out_h1"]}
+    sheets = [Sheet("ivy", ivy, answers), Sheet("jon", jon, {})]
+    inputs = {"out_h1": ("net_h1",), "net_h1": ("w1", "i1")}
+    assert copy_signals(sheets, inputs=inputs) == []
+    assert copy_signals(sheets) != []  # without the dependencies both parts would count
