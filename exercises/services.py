@@ -454,3 +454,32 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def practice_claim_anonymous(*, user: AbstractBaseUser, variant_ids: list[str]) -> int:
+    """Give a signed-in user the practice work of the anonymous session they just left.
+
+    Logging in rotates the session key, so the old key is found through the practice variants
+    the session remembers; every anonymous variant and submission of that key moves to the user.
+    """
+    ids = [pk for pk in (_uuid_or_none(v) for v in variant_ids) if pk is not None]
+    old_keys = list(
+        Variant.objects.filter(pk__in=ids, owner__isnull=True, kind=Variant.Kind.PRACTICE)
+        .exclude(session_key="")
+        .values_list("session_key", flat=True)
+        .distinct()
+    )
+    if not old_keys:
+        return 0
+    with transaction.atomic():
+        Variant.objects.filter(session_key__in=old_keys, owner__isnull=True).update(owner=user, session_key="")
+        return Submission.objects.filter(session_key__in=old_keys, user__isnull=True).update(
+            user=user, session_key=""
+        )
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None

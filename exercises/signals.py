@@ -1,0 +1,19 @@
+"""Signal receivers: glue between Django's auth events and our services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from . import services
+from .views import SESSION_VARIANTS
+
+
+@receiver(user_logged_in, dispatch_uid="exercises.claim_anonymous_practice")
+def claim_anonymous_practice(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Practice done before logging in stays with the student after it."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        services.practice_claim_anonymous(user=user, variant_ids=list(session.get(SESSION_VARIANTS, {}).values()))
