@@ -23,11 +23,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
-from pydantic import Field, StrictFloat, StrictInt, StrictStr
+from pydantic import Field, StrictStr
 
 import graders
 
 from . import selectors, services
+from .api_schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 from .models import Submission, Variant
 
 api = NinjaAPI(
@@ -84,21 +85,6 @@ def get_viewer(request: HttpRequest) -> Viewer:
 # ------------------------------------------------------------------------------------ schemas
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class PartError(Schema):
-    code: str
-    params: dict[str, Any]
-    message: str
-
-
-class FormatErrorOut(Schema):
-    detail: str
-    errors: dict[str, PartError]
-
-
 class PracticeIn(Schema):
     template: StrictStr = Field(..., description="network type, one of GET /api/templates")
     seed: StrictStr | None = Field(None, description="1–64 of [A-Za-z0-9_-]; random if omitted")
@@ -124,30 +110,6 @@ class VariantOut(Schema):
     part_keys: list[str] = Field(..., description="the quantities to compute, in teaching order")
     parts: list[PartOut]
     submissions_url: str
-
-
-class SubmissionIn(Schema):
-    answers: dict[StrictStr, StrictStr | StrictFloat | StrictInt] = Field(
-        ..., description="part key → the answer as text (numbers are accepted and converted)"
-    )
-
-
-class SubmissionCreatedOut(Schema):
-    id: str
-    status: str
-    url: str
-
-
-class PartResultOut(Schema):
-    key: str
-    step: str
-    status: str
-    answer: str | None
-    value: float | None
-    points: float
-    max_points: float
-    feedback: list[str]
-    expected: float | None
 
 
 class SubmissionOut(Schema):

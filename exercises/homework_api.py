@@ -18,12 +18,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field, StrictFloat, StrictInt, StrictStr
+from pydantic import Field, StrictStr
 
 import graders
 
 from . import homework_selectors as hs
 from . import homework_services
+from .api_schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 from .models import Assignment, Membership, RegradeJob, Submission
 from .services import SubmissionFormatError
 
@@ -34,35 +35,8 @@ _SUBMIT_STATUS = {"rate_limited": 429, "not_open": 403, "closed": 403, "no_attem
 
 
 # ------------------------------------------------------------------------------------ schemas
-# Own schemas (not exercises.api's): importing this module must not import exercises.api, which
-# mounts this router at its end.
-
-
-class HomeworkErrorOut(Schema):
-    detail: str
-
-
-class PartErrorOut(Schema):
-    code: str
-    params: dict[str, Any]
-    message: str
-
-
-class HomeworkFormatErrorOut(Schema):
-    detail: str
-    errors: dict[str, PartErrorOut]
-
-
-class HomeworkSubmissionIn(Schema):
-    answers: dict[StrictStr, StrictStr | StrictFloat | StrictInt] = Field(
-        ..., description="part key → the answer as text (numbers are accepted and converted)"
-    )
-
-
-class HomeworkSubmissionCreatedOut(Schema):
-    id: str
-    status: str
-    url: str
+# Shared with the practice API: exercises.api_schemas (not exercises.api, which mounts this
+# router at its end).
 
 
 class CourseOut(Schema):
@@ -133,15 +107,7 @@ class HomeworkVariantOut(Schema):
     submissions_url: str
 
 
-class HomeworkPartOut(Schema):
-    key: str
-    step: str
-    status: str
-    answer: str | None
-    value: float | None
-    points: float
-    max_points: float
-    feedback: list[str]
+class HomeworkPartOut(PartResultOut):
     expected: float | None = Field(None, description="only once the reveal policy allows")
 
 
@@ -337,7 +303,7 @@ def _submission_url(request: HttpRequest, submission: Submission) -> str:
 # ------------------------------------------------------------------------------------ courses
 
 
-@router.get("/courses", response={200: list[CourseOut], 401: HomeworkErrorOut}, summary="My courses")
+@router.get("/courses", response={200: list[CourseOut], 401: ErrorOut}, summary="My courses")
 def list_courses(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's courses and role in each (join codes for staff)."""
     user = _user(request)
@@ -347,7 +313,7 @@ def list_courses(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/courses/join", response={200: CourseOut, 401: HomeworkErrorOut, 403: HomeworkErrorOut, 422: HomeworkErrorOut},
+@router.post("/courses/join", response={200: CourseOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
              summary="Join a course with its code")
 def join_course(request: HttpRequest, payload: JoinIn) -> Status[dict[str, Any]]:
     """Become a student of the course with this join code."""
@@ -362,8 +328,8 @@ def join_course(request: HttpRequest, payload: JoinIn) -> Status[dict[str, Any]]
                         "code": course.code if staff else None})
 
 
-@router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 401: HomeworkErrorOut, 403: HomeworkErrorOut,
-                                                         404: HomeworkErrorOut}, summary="Gradebook (staff)")
+@router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 401: ErrorOut, 403: ErrorOut,
+                                                         404: ErrorOut}, summary="Gradebook (staff)")
 def get_gradebook(request: HttpRequest, course_id: str) -> Status[dict[str, Any]]:
     """Students × assignments with counted scores (instructors and TAs of the course)."""
     user = _user(request)
@@ -393,7 +359,7 @@ def get_gradebook(request: HttpRequest, course_id: str) -> Status[dict[str, Any]
 # -------------------------------------------------------------------------------- assignments
 
 
-@router.get("/assignments", response={200: list[AssignmentRowOut], 401: HomeworkErrorOut}, summary="My assignments")
+@router.get("/assignments", response={200: list[AssignmentRowOut], 401: ErrorOut}, summary="My assignments")
 def list_assignments(request: HttpRequest) -> list[dict[str, Any]]:
     """Every assignment of the courses the caller studies in, with due dates, attempts and scores."""
     user = _user(request)
@@ -409,7 +375,7 @@ def list_assignments(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, 401: HomeworkErrorOut, 404: HomeworkErrorOut},
+@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, 401: ErrorOut, 404: ErrorOut},
             summary="An assignment")
 def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str, Any]]:
     """An assignment's settings and, for a student, their attempts, window and counted score."""
@@ -432,7 +398,7 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
 
 
 @router.get("/assignments/{assignment_id}/variant",
-            response={200: HomeworkVariantOut, 401: HomeworkErrorOut, 403: HomeworkErrorOut, 404: HomeworkErrorOut},
+            response={200: HomeworkVariantOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="My numbers for an assignment")
 def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, Any]]:
     """The caller's own given values and the parts to compute (never the expected values)."""
@@ -461,12 +427,12 @@ def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, An
 
 @router.post(
     "/assignments/{assignment_id}/submissions",
-    response={202: HomeworkSubmissionCreatedOut, 400: HomeworkErrorOut, 401: HomeworkErrorOut, 403: HomeworkErrorOut, 404: HomeworkErrorOut,
-              413: HomeworkErrorOut, 422: HomeworkFormatErrorOut | HomeworkErrorOut, 429: HomeworkErrorOut},
+    response={202: SubmissionCreatedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+              413: ErrorOut, 422: FormatErrorOut | ErrorOut, 429: ErrorOut},
     summary="Submit homework answers",
 )
 def create_submission(request: HttpRequest, assignment_id: str,
-                      payload: HomeworkSubmissionIn) -> Status[dict[str, Any]]:
+                      payload: SubmissionIn) -> Status[dict[str, Any]]:
     """Queue the answers for grading (202). 403: not open, closed or no attempts left; 429: too many."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
@@ -490,7 +456,7 @@ def create_submission(request: HttpRequest, assignment_id: str,
 
 
 @router.get("/assignments/{assignment_id}/submissions",
-            response={200: list[HomeworkSubmissionOut], 401: HomeworkErrorOut, 404: HomeworkErrorOut},
+            response={200: list[HomeworkSubmissionOut], 401: ErrorOut, 404: ErrorOut},
             summary="My submissions for an assignment")
 def list_submissions(request: HttpRequest, assignment_id: str) -> Status[list[dict[str, Any]]]:
     """The caller's own attempts, newest first, showing what the policy allows."""
@@ -506,7 +472,7 @@ def list_submissions(request: HttpRequest, assignment_id: str) -> Status[list[di
 
 
 @router.get("/assignments/{assignment_id}/submissions/{submission_id}",
-            response={200: HomeworkSubmissionOut, 401: HomeworkErrorOut, 404: HomeworkErrorOut},
+            response={200: HomeworkSubmissionOut, 401: ErrorOut, 404: ErrorOut},
             summary="One of my submissions")
 def get_submission(request: HttpRequest, assignment_id: str, submission_id: str) -> Status[dict[str, Any]]:
     """Status (queued → grading → graded), scores, penalty and per-part verdicts of the caller's attempt."""
@@ -521,7 +487,7 @@ def get_submission(request: HttpRequest, assignment_id: str, submission_id: str)
 
 
 @router.get("/assignments/{assignment_id}/analytics",
-            response={200: AnalyticsOut, 401: HomeworkErrorOut, 403: HomeworkErrorOut, 404: HomeworkErrorOut},
+            response={200: AnalyticsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="Analytics per step and misconception (staff)")
 def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, Any]]:
     """Shares per part and step, top misconceptions, score histogram and copying signals."""
@@ -550,7 +516,7 @@ def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, 
     })
 
 
-@router.get("/regrade-jobs/{job_id}", response={200: RegradeJobOut, 401: HomeworkErrorOut, 404: HomeworkErrorOut},
+@router.get("/regrade-jobs/{job_id}", response={200: RegradeJobOut, 401: ErrorOut, 404: ErrorOut},
             summary="A regrade job's progress and preview (staff)")
 def get_regrade_job(request: HttpRequest, job_id: str) -> Status[dict[str, Any]]:
     """Status, progress (done of total) and the changed scores of a regrade."""

@@ -8,54 +8,27 @@ Screenshots go to test-artifacts/screenshots/; their absolute paths are printed.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 import graders
 from exercises import services
 from exercises.models import Submission
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import save_screenshot  # noqa: E402
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 SEED = "e2e-seed"
 
 
 # ----------------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def allow_orm_next_to_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread, which trips Django's async-safety
-    check on the ORM calls of the test itself (data, flush); the live server has its own thread."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def playwright(django_db_setup: None, allow_orm_next_to_playwright: None) -> Iterator[Playwright]:
-    """Started after the test database exists, stopped before it is destroyed."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run bin/test (it installs chromium with apt-get)")
-    with sync_playwright() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
@@ -65,15 +38,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = (SCREENSHOTS / name).resolve()
-    page.screenshot(path=str(path), full_page=True)
-    with capsys.disabled():
-        print(f"\nscreenshot: {path}")
-    return path
 
 
 def reference_answers(template: str, seed: str) -> dict[str, str]:

@@ -12,70 +12,35 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import graders
 from exercises import homework_services as hw
 from exercises.models import Assignment, Course, Submission, Variant
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import save_screenshot  # noqa: E402
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 ASKED_STEPS = ("forward", "error", "output_gradients")
 
 
 # ----------------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def allow_orm_next_to_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are safe."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def playwright(django_db_setup: None, allow_orm_next_to_playwright: None) -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run bin/test (it installs chromium with apt-get)")
-    with sync_playwright() as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 def new_page(browser: Browser, locale: str = "en-US", **options) -> tuple[BrowserContext, Page]:
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(15_000)
     return context, context.new_page()
-
-
-def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = (SCREENSHOTS / name).resolve()
-    page.screenshot(path=str(path), full_page=True)
-    with capsys.disabled():
-        print(f"\nscreenshot: {path}")
-    return path
 
 
 def log_in(page: Page, base: str, username: str) -> None:

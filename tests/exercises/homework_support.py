@@ -1,4 +1,5 @@
-"""Shared factories for the homework tests (imported by tests/exercises/test_homework_*.py)."""
+"""Shared factories for the homework tests (imported by tests/exercises/test_homework_*.py), and
+the page helpers (language headers, HTML inspector) also used by test_views.py."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 from unittest import mock
 
@@ -18,6 +20,49 @@ from exercises import homework_services as hw
 from exercises.models import Assignment, Course, Membership, Submission, Variant
 
 User = get_user_model()
+
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+class Inspector(HTMLParser):
+    """Inputs, label targets and every src/href/action of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str]] = []
+        self.label_targets: set[str] = set()
+        self.links: list[str] = []
+        self.html_lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "html":
+            self.html_lang = attributes.get("lang", "")
+        if tag in ("input", "select", "textarea"):
+            self.inputs.append({"tag": tag, **attributes})
+        if tag == "label" and attributes.get("for"):
+            self.label_targets.add(attributes["for"])
+        for name in ("src", "href", "action"):
+            if name in attributes:
+                self.links.append(attributes[name])
+
+
+def inspect(html: str) -> Inspector:
+    inspector = Inspector()
+    inspector.feed(html)
+    return inspector
+
+
+def assert_labelled_and_local(url: str, html: str) -> None:
+    """Every visible input of the page has a label; no src/href/action leaves the site."""
+    page = inspect(html)
+    for field in page.inputs:
+        if field.get("type") in ("hidden", "submit"):
+            continue
+        assert field.get("id") in page.label_targets, (url, field)
+    for link in page.links:
+        assert not link.startswith(("http:", "https:", "//")), (url, link)
 
 
 def make_user(username: str, **extra: Any) -> Any:

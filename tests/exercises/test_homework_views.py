@@ -9,7 +9,6 @@ import io
 import re
 import sys
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
+    EN,
+    ZH,
+    assert_labelled_and_local,
     enroll,
     fake_graded,
     frozen,
+    inspect,
     make_assignment,
     make_user,
     reference_answers,
@@ -42,40 +45,9 @@ pytest_plugins = ["homework_support"]  # fixtures: instructor, course, ta, alice
 
 pytestmark = pytest.mark.django_db
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
-EN = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-class Inspector(HTMLParser):
-    """Inputs, label targets and every src/href/action of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inputs: list[dict[str, str]] = []
-        self.label_targets: set[str] = set()
-        self.links: list[str] = []
-        self.html_lang = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "html":
-            self.html_lang = attributes.get("lang", "")
-        if tag in ("input", "select", "textarea"):
-            self.inputs.append({"tag": tag, **attributes})
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(attributes["for"])
-        for name in ("src", "href", "action"):
-            if name in attributes:
-                self.links.append(attributes[name])
-
-
-def inspect(html: str) -> Inspector:
-    inspector = Inspector()
-    inspector.feed(html)
-    return inspector
 
 
 def form_token(html: str) -> str:
@@ -254,13 +226,7 @@ def test_every_input_has_a_label_and_assets_are_local(client, instructor, alice,
     pages += [(url, client.get(url).content.decode()) for url in (
         reverse("exercises:assignment", args=[assignment.pk]), reverse("exercises:courses"))]
     for url, html in pages:
-        page = inspect(html)
-        for field in page.inputs:
-            if field.get("type") in ("hidden", "submit"):
-                continue
-            assert field.get("id") in page.label_targets, (url, field)
-        for link in page.links:
-            assert not link.startswith(("http:", "https:", "//")), (url, link)
+        assert_labelled_and_local(url, html)
         assert "/static/exercises/homework.js" in html and "/static/exercises/homework.css" in html
 
 

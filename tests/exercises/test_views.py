@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 import uuid
-from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import polib
@@ -16,43 +17,17 @@ from django.urls import reverse
 import graders
 from exercises.models import Submission, Variant
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest.register_assert_rewrite("homework_support")
+
+from homework_support import EN, ZH, assert_labelled_and_local, inspect  # noqa: E402
+
 pytestmark = pytest.mark.django_db
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
-EN = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 SEED = "view-test"
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-class FormInspector(HTMLParser):
-    """Collects inputs, labels and every src/href of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inputs: list[dict[str, str]] = []
-        self.label_targets: set[str] = set()
-        self.links: list[str] = []
-        self.html_lang = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "html":
-            self.html_lang = attributes.get("lang", "")
-        if tag in ("input", "select", "textarea"):
-            self.inputs.append({"tag": tag, **attributes})
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(attributes["for"])
-        for name in ("src", "href", "action"):
-            if name in attributes:
-                self.links.append(attributes[name])
-
-
-def inspect(html: str) -> FormInspector:
-    inspector = FormInspector()
-    inspector.feed(html)
-    return inspector
 
 
 def page_url(template: str = "article", seed: str = SEED) -> str:
@@ -139,13 +114,7 @@ def test_language_switch_uses_set_language(client):
 
 def test_every_input_has_a_label_and_assets_are_local(client, graded_submission):
     for url in page_urls(graded_submission):
-        page = inspect(client.get(url).content.decode())
-        for field in page.inputs:
-            if field.get("type") in ("hidden", "submit"):
-                continue
-            assert field.get("id") in page.label_targets, (url, field)
-        for link in page.links:
-            assert not link.startswith(("http:", "https:", "//")), (url, link)
+        assert_labelled_and_local(url, client.get(url).content.decode())
 
 
 def test_walkthrough_shows_mathml_and_the_network(client):
