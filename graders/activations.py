@@ -23,8 +23,6 @@ class Activation:
     forward: Callable[[float], float]
     derivative: Callable[[float, float], float]
     out_range: tuple[float, float]
-    latex_forward: str  # LaTeX with {net} where the net input goes
-    latex_derivative: str  # LaTeX with {out} / {net}
     output_only: bool = False
     derivative_range: tuple[float, float] = (-math.inf, math.inf)
 
@@ -47,28 +45,25 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation(
             "sigmoid", _sigmoid, lambda net, out: out * (1.0 - out), (0.0, 1.0),
-            r"\frac{1}{1+e^{-{net}}}", r"{out}\left(1-{out}\right)",
             derivative_range=(0.0, 0.25),
         ),
         Activation(
             "tanh", math.tanh, lambda net, out: 1.0 - out * out, (-1.0, 1.0),
-            r"\tanh\left({net}\right)", r"1-{out}^{2}", derivative_range=(0.0, 1.0),
+            derivative_range=(0.0, 1.0),
         ),
         # relu's derivative at exactly 0 is taken as 0 (the subgradient most libraries use).
         Activation(
             "relu", lambda net: net if net > 0 else 0.0,
             lambda net, out: 1.0 if net > 0 else 0.0, (0.0, math.inf),
-            r"\max\left(0,{net}\right)", r"\begin{{cases}}1&{net}>0\\0&{net}\le 0\end{{cases}}",
             derivative_range=(0.0, 1.0),
         ),
         Activation(
             "linear", lambda net: net, lambda net, out: 1.0, (-math.inf, math.inf),
-            r"{net}", r"1", derivative_range=(1.0, 1.0),
+            derivative_range=(1.0, 1.0),
         ),
         # softmax couples the outputs; forward/derivative here are never called per neuron.
         Activation(
             "softmax", lambda net: math.nan, lambda net, out: math.nan, (0.0, 1.0),
-            r"\frac{e^{{net}}}{\sum_j e^{\mathrm{net}_{j}}}", r"{out}\left(1-{out}\right)",
             output_only=True,
         ),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,7 +11,7 @@ from graders.followthrough import followthrough_value, plausible, student_world
 from graders.graph import Rules, build_graph
 from graders.mistakes import MISTAKES, Diagnosis, Mistake, MistakeContext
 from graders.parsing import AnswerError, parse_answer
-from graders.solve import Solution, solve, spec_key
+from graders.solve import Solution, _solve_cached, spec_key
 from graders.spec import Spec
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
 
@@ -168,12 +167,7 @@ def _distinct(candidate: float, expected: float, tolerance: Tolerance) -> bool:
 
 @lru_cache(maxsize=2048)
 def _variant(key: str) -> _VariantCache:
-    return _VariantCache(solve(key_to_spec(key)))
-
-
-def key_to_spec(key: str) -> dict:
-    """Inverse of spec_key."""
-    return json.loads(key)
+    return _VariantCache(_solve_cached(key))
 
 
 @lru_cache(maxsize=2048)

@@ -19,8 +19,6 @@ class Loss:
     name: str
     term: Callable[[float, float, int], float]
     grad: Callable[[float, float, int], float]
-    latex_term: str  # LaTeX with {t}, {o}, {K}
-    latex_grad: str
     needs_unit_interval: bool = False  # outputs and targets must lie in (0, 1)
     needs_softmax: bool = False
 
@@ -32,30 +30,22 @@ LOSSES: dict[str, Loss] = {
             "half_sse",
             lambda t, o, k: 0.5 * (t - o) ** 2,
             lambda t, o, k: -(t - o),
-            r"\frac{1}{2}\left({t}-{o}\right)^{2}",
-            r"-\left({t}-{o}\right)",
         ),
         Loss(
             "mse",
             lambda t, o, k: (t - o) ** 2 / k,
             lambda t, o, k: -2.0 * (t - o) / k,
-            r"\frac{1}{{K}}\left({t}-{o}\right)^{2}",
-            r"-\frac{2}{{K}}\left({t}-{o}\right)",
         ),
         Loss(
             "bce",
             lambda t, o, k: -(t * _ln(o) + (1.0 - t) * _ln(1.0 - o)),
             lambda t, o, k: -t / o + (1.0 - t) / (1.0 - o),
-            r"-\left[{t}\ln {o}+\left(1-{t}\right)\ln\left(1-{o}\right)\right]",
-            r"-\frac{{t}}{{o}}+\frac{1-{t}}{1-{o}}",
             needs_unit_interval=True,
         ),
         Loss(
             "ce",
             lambda t, o, k: -t * _ln(o) if t else 0.0,
             lambda t, o, k: -t / o,
-            r"-{t}\ln {o}",
-            r"-\frac{{t}}{{o}}",
             needs_unit_interval=True,
             needs_softmax=True,
         ),

@@ -71,6 +71,10 @@ class Architecture:
         offset = sum(self.layers[m + 1] for m in range(layer))
         return f"b{offset + j + 1}"
 
+    def bias_count(self, layer: int) -> int:
+        """How many biases feed layer+1: one (shared), one a neuron, or none."""
+        return {"shared": 1, "per_neuron": self.layers[layer + 1]}.get(self.bias, 0)
+
     def bias_names(self) -> list[str]:
         """All bias names in numbering order."""
         if self.bias == "none":
@@ -194,22 +198,25 @@ def _biases(value: Any, arch: Architecture) -> tuple[tuple[float, ...], ...]:
         return tuple(() for _ in range(arch.depth))
     if not isinstance(value, (list, tuple)) or len(value) != arch.depth:
         raise SpecError("biases", f"must hold {arch.depth} lists")
-    sizes = {"shared": lambda m: 1, "per_neuron": lambda m: arch.layers[m + 1], "none": lambda m: 0}
-    return tuple(
-        _vector(row, sizes[arch.bias](m), f"biases[{m}]") for m, row in enumerate(value)
-    )
+    return tuple(_vector(row, arch.bias_count(m), f"biases[{m}]") for m, row in enumerate(value))
 
 
-def parse_spec(data: Any) -> Spec:
-    """Validate a JSON-safe spec dict; raise SpecError naming the field at fault."""
-    if isinstance(data, Spec):
-        return data
+def parse_shape(data: Any) -> tuple[Architecture, float]:
+    """Validate a spec's shape fields alone (no numbers): its architecture and learning rate."""
     if not isinstance(data, dict):
         raise SpecError("spec", "must be a JSON object")
     arch = _architecture(data)
     lr = _number(data.get("learning_rate", 0.5), "learning_rate")
     if lr <= 0:
         raise SpecError("learning_rate", "must be positive")
+    return arch, lr
+
+
+def parse_spec(data: Any) -> Spec:
+    """Validate a JSON-safe spec dict; raise SpecError naming the field at fault."""
+    if isinstance(data, Spec):
+        return data
+    arch, lr = parse_shape(data)
     targets = _vector(data.get("targets"), arch.layers[-1], "targets")
     if LOSSES[arch.loss].needs_unit_interval and not all(0 <= t <= 1 for t in targets):
         raise SpecError("targets", f"must lie in [0, 1] for {arch.loss}")

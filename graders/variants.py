@@ -17,7 +17,7 @@ from graders.grading import variant_context
 from graders.graph import build_graph
 from graders.mistakes import MISTAKES, MistakeContext
 from graders.solve import solve
-from graders.spec import Architecture, SpecError, parse_spec
+from graders.spec import Architecture, SpecError, parse_shape, parse_spec
 from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
 
 MAX_ATTEMPTS = 400
@@ -209,9 +209,8 @@ def draw(template: Template, rng: np.random.Generator) -> dict[str, Any]:
         chunk = flat[start : start + size]
         weights.append([chunk[j * cols : (j + 1) * cols] for j in range(layers[m + 1])])
         start += size
-    per_layer = {"shared": lambda m: 1, "per_neuron": lambda m: layers[m + 1], "none": lambda m: 0}
-    biases = [_draw(template.biases, per_layer[template.bias](m), rng)
-              for m in range(len(layers) - 1)]
+    arch = template.architecture()
+    biases = [_draw(template.biases, arch.bias_count(m), rng) for m in range(arch.depth)]
     if template.targets_sum_to_one:
         raw = _draw(template.targets, layers[-1], rng)
         targets = [round(t / sum(raw), 2) for t in raw]
@@ -309,9 +308,7 @@ def template_from_dict(data: Any) -> Template:
     """An instructor's template (shape, grids, or fixed values), validated field by field."""
     if not isinstance(data, dict):
         raise SpecError("template", "must be a JSON object")
-    shape = {k: data[k] for k in ("layers", "activations", "loss", "bias", "train_biases",
-                                  "learning_rate") if k in data}
-    probe = parse_spec({**shape, **_zero_values(shape)})  # validates the shape's fields
+    arch, learning_rate = parse_shape(data)
     fixed = parse_spec(data["fixed"]).to_dict() if data.get("fixed") else None
     defaults = Template("custom", {}, {}, (1, 1), ("linear",))
     grids = {k: _grid(data[k], k) if k in data else getattr(defaults, k)
@@ -319,26 +316,12 @@ def template_from_dict(data: Any) -> Template:
     text = lambda k: {lang: str(v)[:200] for lang, v in (data.get(k) or {}).items()}  # noqa: E731
     return Template(
         name=str(data.get("name", "custom"))[:64], title=text("title"),
-        description=text("description"), layers=probe.arch.layers,
-        activations=probe.arch.activations, loss=probe.arch.loss, bias=probe.arch.bias,
-        train_biases=probe.arch.train_biases, learning_rate=probe.learning_rate,
-        targets_sum_to_one=bool(data.get("targets_sum_to_one", probe.arch.loss == "ce")),
+        description=text("description"), layers=arch.layers, activations=arch.activations,
+        loss=arch.loss, bias=arch.bias, train_biases=arch.train_biases,
+        learning_rate=learning_rate,
+        targets_sum_to_one=bool(data.get("targets_sum_to_one", arch.loss == "ce")),
         fixed=fixed, min_gradient=_finite(data.get("min_gradient", 1e-4), "min_gradient"),
         tolerance=Tolerance.from_dict(data.get("tolerance") or DEFAULT_TOLERANCE.to_dict()),
         check_mistakes=bool(data.get("check_mistakes", True)), **grids,
     )
 
-
-def _zero_values(shape: dict[str, Any]) -> dict[str, Any]:
-    """Placeholder numbers of the right shape, so parse_spec can vet a shape alone."""
-    layers = shape.get("layers")
-    if not isinstance(layers, list) or not all(isinstance(n, int) and 0 < n <= 8 for n in layers):
-        return {}
-    per = {"shared": lambda m: 1, "per_neuron": lambda m: layers[m + 1]}
-    bias_rows = per.get(shape.get("bias", "shared"), lambda m: 0)
-    return {
-        "inputs": [0.0] * layers[0], "targets": [0.5] * layers[-1],
-        "weights": [[[0.0] * layers[m] for _ in range(layers[m + 1])]
-                    for m in range(len(layers) - 1)],
-        "biases": [[0.0] * bias_rows(m) for m in range(len(layers) - 1)],
-    }
