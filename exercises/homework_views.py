@@ -40,11 +40,13 @@ from .homework_forms import (
     RosterImportForm,
     attach_errors,
 )
-from .i18n import SUBMISSION_STATUS_LABELS, pick_language
+from .i18n import pick_language
 from .models import Assignment, Course, Membership, RegradeJob, Submission
 from .services import SubmissionFormatError
 from .templatetags.bpcourse_tags import notation
-from .views import AnswerBox, _remember, allow_methods, error_page, given_groups, part_rows, worked_steps
+from .views import (
+    AnswerBox, _remember, allow_methods, error_page, given_groups, live_status_response, part_rows, worked_steps,
+)
 
 STAFF = ("instructor", "ta")
 SESSION_HOMEWORK_FORMS = "sent_homework_forms"
@@ -259,12 +261,17 @@ def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
 
 
+def _member(course: Course, user_id: int) -> Membership | None:
+    """The course's membership of one user, or None."""
+    return next((m for m in selectors.course_members(course=course) if m.user_id == int(user_id)), None)
+
+
 @member_view
 @allow_methods("POST")
 def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
     course, role = _course(request, course_id)
     _require_instructor(role)
-    member = next((m for m in selectors.course_members(course=course) if m.user_id == int(user_id)), None)
+    member = _member(course, user_id)
     if member is None:
         return error_page(request, 404)
     form = RoleForm(request.POST, prefix=f"m{member.user_id}")
@@ -284,7 +291,7 @@ def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpR
 def member_remove(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
     course, role = _course(request, course_id)
     _require_instructor(role)
-    member = next((m for m in selectors.course_members(course=course) if m.user_id == int(user_id)), None)
+    member = _member(course, user_id)
     if member is None:
         return error_page(request, 404)
     try:
@@ -692,15 +699,9 @@ def homework_submission_status(request: HttpRequest, submission_id: str) -> Http
     submission = selectors.homework_submission_get(submission_id=submission_id, user=request.user)
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    context = _homework_result_context(request, submission)
-    html = render_to_string("exercises/homework/includes/submission_live.html", context, request=request)
-    return JsonResponse(
-        {
-            "status": submission.status,
-            "status_label": str(SUBMISSION_STATUS_LABELS.get(submission.status, submission.status)),
-            "final": submission.is_finished,
-            "html": html,
-        }
+    return live_status_response(
+        request, submission, "exercises/homework/includes/submission_live.html",
+        _homework_result_context(request, submission),
     )
 
 

@@ -421,14 +421,21 @@ def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    context = _result_context(submission)
-    html = render_to_string("exercises/includes/submission_live.html", context, request=request)
+    return live_status_response(
+        request, submission, "exercises/includes/submission_live.html", _result_context(submission)
+    )
+
+
+def live_status_response(
+    request: HttpRequest, submission: Submission, fragment: str, context: Mapping[str, Any]
+) -> JsonResponse:
+    """The live-status JSON the submission pages poll: status, whether final, the fragment to show."""
     return JsonResponse(
         {
             "status": submission.status,
             "status_label": str(SUBMISSION_STATUS_LABELS.get(submission.status, submission.status)),
             "final": submission.is_finished,
-            "html": html,
+            "html": render_to_string(fragment, context, request=request),
         }
     )
 
