@@ -37,7 +37,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
 
     import graders
-    from exercises import homework_services as hw
+    from exercises.courses import services as hw
+    from exercises.courses.config import assignment_policy
     from exercises.models import Membership, Submission, Variant
 
     User = get_user_model()
@@ -79,7 +80,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     # Real grader reports for the first assignment (analytics reads them): every student answers
     # the forward pass; some forget a bias, some slip later, a few copy a classmate's numbers.
     first_variants = {v.owner_id: v for v in variants if v.assignment_id == first.pk}
-    policy = first.policy()
+    policy = assignment_policy(assignment=first)
     for index, user in enumerate(users):
         variant = first_variants[user.pk]
         spec = hw.assignment_spec(assignment=first, seed=variant.seed)
@@ -157,7 +158,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from exercises import homework_selectors as hs
+    from exercises.courses import selectors as hs
     from exercises.models import Submission
 
     setup_test_environment()

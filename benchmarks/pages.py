@@ -64,7 +64,7 @@ def _run(repeat: int) -> int:
 
     import graders
     from bpcourse import urls
-    from exercises.forms import FORM_TOKEN_FIELD
+    from exercises.web.forms import FORM_TOKEN_FIELD
 
     urls.urlpatterns.append(path("bench-trivial", lambda request: HttpResponse("ok")))
     clear_url_caches()

@@ -11,6 +11,5 @@ app = Celery("bpcourse")
 # All Celery settings live in Django settings, prefixed CELERY_ (see bpcourse/settings/base.py).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-# Load task modules from all registered Django apps (exercises/tasks.py, exercises/homework_tasks.py).
-app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="homework_tasks")
+# Load the task modules of the app's rooms (exercises/grading/tasks.py, exercises/courses/tasks.py).
+app.autodiscover_tasks(["exercises.grading", "exercises.courses"])

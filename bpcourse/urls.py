@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from exercises.api import api
+from exercises.api.urls import api
 
 from .health import healthz
 

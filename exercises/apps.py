@@ -8,4 +8,11 @@ class ExercisesConfig(AppConfig):
     verbose_name = _("Exercises")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        """Wire the rooms together: kinds of variant into the grading registry, signal receivers."""
+        from .courses.grading import HomeworkKind
+        from .grading.registry import PracticeKind, register_kind
+        from .models import Variant
+        from .practice import signals  # noqa: F401  (connects the receivers)
+
+        register_kind(Variant.Kind.PRACTICE, PracticeKind())
+        register_kind(Variant.Kind.HOMEWORK, HomeworkKind())

@@ -1,20 +1,11 @@
-"""The HTML site (included at the root by bpcourse/urls.py, after auth, i18n and the API)."""
+"""The HTML site (included at the root by bpcourse/urls.py, after auth, i18n and the API):
+practice pages and course pages, in one `exercises` namespace."""
 
 from django.urls import include, path
-
-from . import views
 
 app_name = "exercises"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("walkthrough/", views.walkthrough, name="walkthrough"),
-    path("practice/", views.practice_list, name="practice_list"),
-    path("practice/<str:template>/", views.practice_start, name="practice_start"),
-    path("practice/<str:template>/<str:seed>/", views.practice, name="practice"),
-    path("submissions/<str:submission_id>/", views.submission_detail, name="submission"),
-    path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
-    path("history/", views.history, name="history"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("", include("exercises.homework_urls")),
+    path("", include("exercises.practice.urls")),
+    path("", include("exercises.courses.urls")),
 ]

@@ -13,7 +13,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from exercises.diagram import network_svg
+from exercises.web.diagram import network_svg
 from exercises.i18n import (
     PART_STATUS_HELP,
     PART_STATUS_LABELS,

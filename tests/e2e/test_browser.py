@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import graders
-from exercises import services
+from exercises.grading import enqueue, pipeline
 from exercises.models import Submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -118,7 +118,7 @@ def test_practice_all_correct_then_diagnosis_then_chinese(live_server, page: Pag
 
 
 def test_status_updates_live_without_reload(live_server, page: Page, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(services, "_enqueue_grading", lambda submission_id: True)  # hold grading back
+    monkeypatch.setattr(enqueue, "enqueue_grading", lambda submission_id: True)  # hold grading back
     page.goto(f"{live_server.url}/practice/article/{SEED}/")
     fill_answers(page, {"net_h1": "0.325", "out_h1": "1/(1+exp(-0.325))"})
     submit_answers(page)
@@ -129,7 +129,7 @@ def test_status_updates_live_without_reload(live_server, page: Page, monkeypatch
     page.evaluate("window.__sameDocument = true")
 
     submission = Submission.objects.get()
-    services.submission_grade(submission_id=submission.pk)
+    pipeline.submission_grade(submission_id=submission.pk)
 
     expect(live).to_have_attribute("data-status", "graded", timeout=10_000)
     expect(live).to_have_attribute("data-final", "true")

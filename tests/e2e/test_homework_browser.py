@@ -22,7 +22,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import graders
-from exercises import homework_services as hw
+from exercises.courses import services as hw
+from exercises.grading.variants import variant_spec
 from exercises.models import Assignment, Course, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,7 +59,7 @@ def make_user(username: str, **extra):
 
 
 def asked_answers(variant: Variant) -> dict[str, str]:
-    solution = graders.solve(variant.spec)
+    solution = graders.solve(variant_spec(variant=variant))
     return {p.key: f"{solution.values[p.key]:.6g}" for p in solution.parts if p.step in ASKED_STEPS}
 
 

@@ -16,7 +16,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import graders
-from exercises import homework_services as hw
+from exercises.courses import services as hw
+from exercises.grading.variants import variant_solution
 from exercises.models import Assignment, Course, Membership, Submission, Variant
 
 User = get_user_model()
@@ -97,7 +98,7 @@ def make_assignment(course: Course, instructor: Any, **overrides: Any) -> Assign
 
 def solution_of(variant: Variant) -> graders.Solution:
     """The reference solution of a variant."""
-    return graders.solve(variant.spec)
+    return variant_solution(variant=variant)
 
 
 def reference_answers(variant: Variant, keys: list[str] | None = None) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 import graders
-from exercises import services
+from exercises.api import tokens
 from exercises.models import Submission, Variant
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_submit_and_get_graded(api, variant_json, django_capture_on_commit_callb
     got = api.get(f"/api/submissions/{created['id']}")
     assert got.status_code == 200
     body = got.json()
-    from exercises.api import SubmissionOut
+    from exercises.api.practice import SubmissionOut
 
     SubmissionOut.model_validate(body)  # the endpoint skips output validation: it must match
     assert body["status"] == "graded" and body["score"] == pytest.approx(1.0)
@@ -150,11 +150,11 @@ def test_submit_and_get_graded(api, variant_json, django_capture_on_commit_callb
 
 
 def test_submission_status_before_grading_hides_expected(api, variant_json):
-    with mock.patch("exercises.services._enqueue_grading", return_value=True):
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
         r = post(api, f"/api/variants/{variant_json['id']}/submissions", {"answers": {"net_h1": "0.1"}})
     body = api.get(r.json()["url"]).json()
     assert body["status"] == "queued" and body["score"] is None and body["parts"] == []
-    from exercises.api import SubmissionOut
+    from exercises.api.practice import SubmissionOut
 
     SubmissionOut.model_validate(body)
 
@@ -241,7 +241,7 @@ def test_submissions_wrong_method(api, variant_json, method):
 def test_broker_down_still_202(api, variant_json, django_capture_on_commit_callbacks):
     from kombu.exceptions import OperationalError
 
-    with mock.patch("exercises.tasks.grade_submission.delay", side_effect=OperationalError("down")):
+    with mock.patch("exercises.grading.tasks.grade_submission.delay", side_effect=OperationalError("down")):
         with django_capture_on_commit_callbacks(execute=True):
             r = post(api, f"/api/variants/{variant_json['id']}/submissions", {"answers": {"net_h1": "1"}})
     assert r.status_code == 202 and r.json()["status"] == "queued"
@@ -274,7 +274,7 @@ def test_templates(api):
 
 
 def test_error_status_shows_reason(api, variant_json, django_capture_on_commit_callbacks):
-    with mock.patch("exercises.services.graders.grade", side_effect=RuntimeError("x")):
+    with mock.patch("exercises.grading.pipeline.graders.grade", side_effect=RuntimeError("x")):
         with django_capture_on_commit_callbacks(execute=True):
             r = post(api, f"/api/variants/{variant_json['id']}/submissions", {"answers": {"net_h1": "1"}})
     body = api.get(r.json()["url"]).json()
@@ -282,7 +282,13 @@ def test_error_status_shows_reason(api, variant_json, django_capture_on_commit_c
 
 
 def test_homework_is_not_public(api, user, other_user):
-    variant = services.variant_create(template="article", seed="h", owner=user, kind=Variant.Kind.HOMEWORK)
+    from exercises.courses import services as hw
+    from tests.exercises.homework_support import enroll, make_assignment, make_user
+
+    instructor = make_user("prof")
+    course = hw.course_create(title="Course", instructor=instructor)
+    enroll(course, user)
+    variant = hw.homework_variant(assignment=make_assignment(course, instructor), student=user)
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
     api.force_login(other_user)
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
@@ -294,7 +300,7 @@ def test_homework_is_not_public(api, user, other_user):
 
 
 def test_bearer_token(api, user, django_capture_on_commit_callbacks):
-    _token, raw = services.api_token_create(user=user)
+    _token, raw = tokens.api_token_create(user=user)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     v = post(api, "/api/practice", {"template": "article"}, **auth)
     assert v.status_code == 201
@@ -312,8 +318,8 @@ def test_bad_bearer_token(api, header):
 
 
 def test_revoked_token(api, user):
-    token, raw = services.api_token_create(user=user)
-    services.api_token_revoke(token=token)
+    token, raw = tokens.api_token_create(user=user)
+    tokens.api_token_revoke(token=token)
     assert_json_error(post(api, "/api/practice", {"template": "article"}, HTTP_AUTHORIZATION=f"Bearer {raw}"), 401)
 
 

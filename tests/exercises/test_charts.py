@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from django.utils import translation
 
-from exercises import charts
-from exercises.charts import CountRow, StackedRow, histogram_chart, misconception_chart, stacked_bar_chart
+from exercises.courses import charts
+from exercises.courses.charts import CountRow, StackedRow, histogram_chart, misconception_chart, stacked_bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 import graders
-from exercises import diagram
-from exercises.diagram import format_value, network_svg
+from exercises.web import diagram
+from exercises.web.diagram import format_value, network_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -115,7 +115,7 @@ def test_per_neuron_biases_each_feed_one_neuron(article_spec):
 
 
 def test_translated_text_is_escaped_and_well_formed(article_spec, monkeypatch):
-    monkeypatch.setattr("exercises.diagram.gettext", lambda text: "<&\"'>" + text)
+    monkeypatch.setattr("exercises.web.diagram.gettext", lambda text: "<&\"'>" + text)
     svg = network_svg(article_spec)
     root = parse(svg)
     assert "<&\"'>" not in svg  # the marker only ever appears escaped

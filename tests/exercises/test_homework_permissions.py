@@ -14,8 +14,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from exercises import homework_selectors as hs
-from exercises import homework_services as hw
+from exercises.courses import selectors as hs
+from exercises.courses import services as hw
 from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -15,10 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 import graders
-from exercises import homework_selectors as hs
-from exercises import homework_services as hw
-from exercises import services
+from exercises.courses import selectors as hs
+from exercises.courses import services as hw
+from exercises.grading import pipeline
+from exercises.practice import services as practice_services
+from exercises.grading import store
+from exercises.courses.config import assignment_policy, assignment_template
 from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from exercises.grading.variants import variant_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 pytest.register_assert_rewrite("homework_support")
@@ -136,8 +140,8 @@ def test_assignment_create_defaults(course, instructor):
     a = make_assignment(course, instructor)
     assert a.secret and len(a.secret) == 64
     assert a.tolerance == {"kind": "sigfigs", "value": 4}
-    assert a.policy().parts is None and a.policy().diagnose
-    assert a.template().name == "article-random"
+    assert assignment_policy(assignment=a).parts is None and assignment_policy(assignment=a).diagnose
+    assert assignment_template(config=a.template_config).name == "article-random"
     assert hs.assignment_max_points(assignment=a) == 40.0
 
 
@@ -146,7 +150,7 @@ def test_assignment_settings_reach_the_policy(course, instructor):
                         tolerance={"kind": "relative", "value": 0.01}, followthrough=False,
                         followthrough_credit=0.5, attempts_allowed=3, attempt_penalty=0.1)
     assert a.parts == ["net_h1", "out_h1"]  # teaching order
-    policy = a.policy()
+    policy = assignment_policy(assignment=a)
     assert policy.parts == ("net_h1", "out_h1") and policy.points_for("net_h1") == 2.0
     assert policy.tolerance == graders.Tolerance("relative", 0.01) and not policy.followthrough
     assert hs.assignment_max_points(assignment=a) == 2.5
@@ -193,7 +197,7 @@ def test_assignment_custom_template_with_ranges(course, instructor):
     config = {"layers": [2, 3, 1], "activations": ["tanh", "sigmoid"], "loss": "half_sse",
               "inputs": [0.1, 0.9, 0.1], "weights": [-0.5, 0.5, 0.05]}
     a = make_assignment(course, instructor, template_config=config)
-    assert a.template().layers == (2, 3, 1)
+    assert assignment_template(config=a.template_config).layers == (2, 3, 1)
     assert "net_h3" in {p.key for p in hs.assignment_parts(assignment=a)}
 
 
@@ -203,7 +207,7 @@ def test_assignment_fixed_values_give_everyone_the_same_numbers(course, instruct
                                                              "fixed": article})
     va = hw.homework_variant(assignment=a, student=alice)
     vb = hw.homework_variant(assignment=a, student=bob)
-    assert va.seed != vb.seed and va.spec == vb.spec == graders.parse_spec(article).to_dict()
+    assert va.seed != vb.seed and variant_spec(variant=va) == variant_spec(variant=vb) == graders.parse_spec(article).to_dict()
 
 
 def test_assignment_preview(course):
@@ -253,11 +257,11 @@ def test_variant_is_stable_and_differs_between_students(assignment, alice, bob):
     va = hw.homework_variant(assignment=assignment, student=alice)
     assert hw.homework_variant(assignment=assignment, student=alice).pk == va.pk
     vb = hw.homework_variant(assignment=assignment, student=bob)
-    assert va.seed != vb.seed and va.spec != vb.spec
+    assert va.seed != vb.seed and variant_spec(variant=va) != variant_spec(variant=vb)
     expected = hmac.new(assignment.secret.encode(), f"{alice.pk}:0".encode(), hashlib.sha256).hexdigest()[:16]
     assert va.seed == expected and va.kind == Variant.Kind.HOMEWORK and va.assignment == assignment
     # Same numbers from a fresh object (another device, another process: nothing is stored but the seed).
-    assert Variant.objects.get(pk=va.pk).spec == va.spec
+    assert variant_spec(variant=Variant.objects.get(pk=va.pk)) == variant_spec(variant=va)
 
 
 def test_variants_differ_between_assignments(course, instructor, alice):
@@ -288,7 +292,7 @@ def test_queued_submission_is_graded_on_its_own_seed_after_a_reseed(assignment, 
     with django_capture_on_commit_callbacks(execute=False):
         queued = hw.homework_submit(assignment=assignment, student=alice, answers=reference_answers(variant))
     hw.homework_reseed(assignment=assignment, student=alice, actor=instructor)
-    assert services.submission_grade(submission_id=queued.pk) is True
+    assert pipeline.submission_grade(submission_id=queued.pk) is True
     queued.refresh_from_db()
     assert queued.score == 1.0
 
@@ -302,8 +306,8 @@ def test_submit_is_graded_by_the_pipeline_exactly_once(assignment, alice, django
         submission = hw.homework_submit(assignment=assignment, student=alice, answers=reference_answers(variant))
     assert submission.status == Submission.Status.QUEUED and len(callbacks) == 1
     assert Submission.objects.get(pk=submission.pk).final_score is None
-    assert services.submission_grade(submission_id=submission.pk) is True
-    assert services.submission_grade(submission_id=submission.pk) is False  # redelivered task: nothing
+    assert pipeline.submission_grade(submission_id=submission.pk) is True
+    assert pipeline.submission_grade(submission_id=submission.pk) is False  # redelivered task: nothing
     submission.refresh_from_db()
     assert submission.status == Submission.Status.GRADED and submission.attempt_number == 1
     assert submission.score == 1.0 and submission.final_score == 1.0 and submission.penalty == 0.0
@@ -321,7 +325,7 @@ def test_submit_only_asked_parts_are_kept(course, instructor, alice, django_capt
 
 def test_format_error_stores_nothing_and_costs_no_attempt(course, instructor, alice):
     a = make_assignment(course, instructor, attempts_allowed=1)
-    with pytest.raises(services.SubmissionFormatError) as exc:
+    with pytest.raises(store.SubmissionFormatError) as exc:
         hw.homework_submit(assignment=a, student=alice, answers={"net_h1": "0.3.3", "out_h1": "0.5"})
     assert set(exc.value.errors) == {"net_h1"}
     assert Submission.objects.count() == 0
@@ -334,7 +338,7 @@ def test_format_error_stores_nothing_and_costs_no_attempt(course, instructor, al
 def test_practice_submit_refuses_homework_variants(assignment, alice):
     variant = hw.homework_variant(assignment=assignment, student=alice)
     with pytest.raises(ValidationError) as exc:
-        services.submission_create(variant=variant, answers=reference_answers(variant), user=alice)
+        practice_services.submission_create(variant=variant, answers=reference_answers(variant), user=alice)
     assert exc.value.code == "homework"
     assert Submission.objects.count() == 0
 
@@ -564,7 +568,7 @@ def test_regrade_preview_tasks_are_idempotent(course, instructor, alice, django_
 def test_regrade_broker_down_marks_job_failed(assignment, instructor, django_capture_on_commit_callbacks):
     from unittest import mock
 
-    with mock.patch("exercises.homework_tasks.regrade_preview_task.delay", side_effect=OSError("down")):
+    with mock.patch("exercises.courses.tasks.regrade_preview_task.delay", side_effect=OSError("down")):
         with django_capture_on_commit_callbacks(execute=True):
             job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"followthrough": False})
     job.refresh_from_db()
@@ -621,7 +625,7 @@ def test_concurrent_submits_cannot_overspend_attempts(course, instructor, alice)
             close_old_connections()
             connection.close()
 
-    with mock.patch("exercises.services._enqueue_grading", return_value=True):
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
         threads = [threading.Thread(target=worker) for _ in range(6)]
         for t in threads:
             t.start()

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import graders
-from exercises import homework_selectors as hs
-from exercises import homework_services as hw
+from exercises.courses import selectors as hs
+from exercises.courses import services as hw
+from exercises.grading.variants import variant_spec
 from exercises.models import Assignment, Membership, RegradeJob, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,13 +59,13 @@ def form_token(html: str) -> str:
 
 def wrong_answers(variant: Variant) -> dict[str, str]:
     """Every part answered wrongly, by a factor no tolerance or misconception explains."""
-    solution = graders.solve(variant.spec)
+    solution = graders.solve(variant_spec(variant=variant))
     return {p.key: f"{solution.values[p.key] * 1.37 + 0.011:.6g}" for p in solution.parts}
 
 
 def expected_texts(variant: Variant) -> list[str]:
     """The expected values as a page would print them (6 significant figures)."""
-    solution = graders.solve(variant.spec)
+    solution = graders.solve(variant_spec(variant=variant))
     texts = []
     for part in solution.parts:
         text = f"{solution.values[part.key]:.6g}"
@@ -429,7 +430,7 @@ def test_homework_flow_variant_submit_status_and_attempts(client, assignment, al
     assert re.findall(r"w\d = [-\d.]+", first) != re.findall(r"w\d = [-\d.]+", bobs)
     client.force_login(alice)
     # Every asked part has a labelled box, grouped by step.
-    for part in graders.solve(variant.spec).parts:
+    for part in graders.solve(variant_spec(variant=variant)).parts:
         assert f'id="id_{part.key}"' in first
     assert 'id="step-forward"' in first and 'id="step-updates"' in first
 
@@ -693,7 +694,7 @@ def test_gradebook_csv_and_drilldown(client, instructor, assignment, alice, bob,
 
     drill = client.get(reverse("exercises:student", args=[assignment.pk, bob.pk])).content.decode()
     variant = Variant.objects.get(assignment=assignment, owner=bob)
-    assert drill.count('data-status="incorrect"') >= len(graders.solve(variant.spec).parts) - 2
+    assert drill.count('data-status="incorrect"') >= len(graders.solve(variant_spec(variant=variant)).parts) - 2
     assert f'data-submission="{graded["bob_s"].pk}"' in drill
     # Staff see bob's submission page with the expected values.
     page = client.get(reverse("exercises:homework_submission", args=[graded["bob_s"].pk])).content.decode()
@@ -754,7 +755,7 @@ def test_gradebook_and_analytics_query_counts_do_not_grow_with_the_class(client,
 def test_regrade_preview_then_apply(client, instructor, course, alice, django_capture_on_commit_callbacks):
     assignment = make_assignment(course, instructor, tolerance={"kind": "sigfigs", "value": 4})
     variant = hw.homework_variant(assignment=assignment, student=alice)
-    solution = graders.solve(variant.spec)
+    solution = graders.solve(variant_spec(variant=variant))
     answers = {p.key: f"{solution.values[p.key]:.3g}" for p in solution.parts}  # 3 significant figures
     before = submit(django_capture_on_commit_callbacks, assignment, alice, answers)
     client.force_login(instructor)
@@ -811,4 +812,4 @@ def test_analytics_shows_charts_misconceptions_and_copying(client, instructor, c
         assert message in html.replace("&#x27;", "'")
         assert 'data-testid="students-graded">2<' in html
         assert 'id="copy-signals"' in html and "bob_s" in html
-    assert html.count('class="bar-row" data-key=') >= len(graders.solve(alice_variant.spec).parts) + 5
+    assert html.count('class="bar-row" data-key=') >= len(graders.solve(variant_spec(variant=alice_variant)).parts) + 5

@@ -14,18 +14,20 @@ from django.utils import timezone
 
 import graders
 from bpcourse.celery import app
-from exercises import services, tasks
+from exercises.practice import services as practice_services
+from exercises.grading import tasks
+from exercises.grading.variants import variant_spec
 from exercises.models import Submission
 
 pytestmark = pytest.mark.django_db
 
 
 def queued_submission() -> Submission:
-    variant = services.variant_create(template="article", seed="t")
-    solution = graders.solve(variant.spec)
+    variant = practice_services.variant_create(template="article", seed="t")
+    solution = graders.solve(variant_spec(variant=variant))
     answers = {p.key: repr(solution.values[p.key]) for p in solution.parts}
-    with mock.patch("exercises.services._enqueue_grading", return_value=True):
-        return services.submission_create(variant=variant, answers=answers)
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
+        return practice_services.submission_create(variant=variant, answers=answers)
 
 
 def test_tasks_are_registered_with_the_project_app():
@@ -67,7 +69,7 @@ def test_grade_task_drops_unknown_ids(bad):
 
 
 def test_grade_task_retries_database_errors():
-    with mock.patch("exercises.tasks.submission_grade", side_effect=OperationalError("down")):
+    with mock.patch("exercises.grading.tasks.submission_grade", side_effect=OperationalError("down")):
         with mock.patch.object(tasks.grade_submission, "retry", side_effect=RuntimeError("retry")) as retry:
             with pytest.raises(RuntimeError):
                 tasks.grade_submission.run("x")
@@ -79,12 +81,12 @@ def test_sweep_task_and_command():
     submission = queued_submission()
     past = timezone.now() - timedelta(seconds=120)
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
-    with mock.patch("exercises.services._enqueue_grading", return_value=True) as enqueue:
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True) as enqueue:
         assert tasks.sweep_submissions.apply().get() == 1
     enqueue.assert_called_once_with(str(submission.id))
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
     out = StringIO()
-    with mock.patch("exercises.services._enqueue_grading", return_value=True):
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
         call_command("sweep_submissions", "--older-than", "60", stdout=out)
     assert "re-enqueued 1" in out.getvalue()
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)

@@ -261,9 +261,9 @@ def test_status_endpoint_reports_queued_then_graded(client):
     data = client.get(status_url).json()
     assert data["status"] == "queued" and data["final"] is False and "Queued" in data["html"]
 
-    from exercises import services
+    from exercises.grading import pipeline
 
-    services.submission_grade(submission_id=submission.pk)
+    pipeline.submission_grade(submission_id=submission.pk)
     data = client.get(status_url).json()
     assert data["status"] == "graded" and data["final"] is True
     assert 'data-key="net_h1"' in data["html"] and "<math" in data["html"]

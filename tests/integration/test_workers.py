@@ -11,7 +11,8 @@ import redis
 from integration_support import use_broker, wait_until
 
 import graders
-from exercises import services
+from exercises.practice import services as practice_services
+from exercises.grading.variants import variant_spec
 from exercises.models import Submission, Variant
 from exercises.tasks import grade_submission
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 def full_answers(variant: Variant) -> dict[str, str]:
-    solution = graders.solve(variant.spec)
+    solution = graders.solve(variant_spec(variant=variant))
     return {p.key: repr(solution.values[p.key]) for p in solution.parts}
 
 
@@ -43,8 +44,8 @@ def assert_graded_exactly_once(variants: list[Variant], per_variant: int) -> Non
 
 def test_submissions_are_graded_by_a_worker(start_worker):
     start_worker()
-    variant = services.variant_create(template="article", seed="it-basic")
-    subs = [services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(5)]
+    variant = practice_services.variant_create(template="article", seed="it-basic")
+    subs = [practice_services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(5)]
     wait_until(lambda: count(status=Submission.Status.GRADED) == 5, 30, what="5 graded")
     for sub in subs:
         sub.refresh_from_db()
@@ -55,11 +56,11 @@ def test_submissions_are_graded_by_a_worker(start_worker):
 
 def test_kill_9_worker_with_200_in_flight(start_worker):
     """kill -9 a worker (and its pool) mid-run; a new worker finishes: all graded exactly once."""
-    variants = [services.variant_create(template="article-random", seed=f"kill-{i}") for i in range(4)]
+    variants = [practice_services.variant_create(template="article-random", seed=f"kill-{i}") for i in range(4)]
     answers = [full_answers(v) for v in variants]
     first = start_worker(concurrency=2, grade_delay=0.02)
     for i in range(200):
-        services.submission_create(variant=variants[i % 4], answers=answers[i % 4])
+        practice_services.submission_create(variant=variants[i % 4], answers=answers[i % 4])
     wait_until(lambda: count(status=Submission.Status.GRADED) >= 20, 30, what="20 graded")
     first.kill9()
     graded_before = count(status=Submission.Status.GRADED)
@@ -75,19 +76,19 @@ def test_kill_9_worker_with_200_in_flight(start_worker):
 
 def test_redis_down_during_submits(start_worker, private_redis):
     """Redis stops while students submit: submits still succeed (queued); all graded after."""
-    variant = services.variant_create(template="article", seed="redis-down")
+    variant = practice_services.variant_create(template="article", seed="redis-down")
     answers = full_answers(variant)
     with use_broker(private_redis.url):
         start_worker(broker=private_redis.url, beat=True)
         for _ in range(10):
-            services.submission_create(variant=variant, answers=answers)
+            practice_services.submission_create(variant=variant, answers=answers)
         wait_until(lambda: count(status=Submission.Status.GRADED) == 10, 30, what="first 10 graded")
 
         private_redis.stop()
         slowest = 0.0
         for _ in range(30):
             t0 = time.monotonic()
-            sub = services.submission_create(variant=variant, answers=answers)  # must not raise
+            sub = practice_services.submission_create(variant=variant, answers=answers)  # must not raise
             slowest = max(slowest, time.monotonic() - t0)
             assert Submission.objects.get(pk=sub.pk).status == Submission.Status.QUEUED
         assert slowest < 5, f"a submit took {slowest:.1f}s with the broker down"
@@ -101,15 +102,15 @@ def test_redis_down_during_submits(start_worker, private_redis):
 
 def test_unknown_and_deleted_submissions_are_dropped(start_worker, broker_url):
     worker = start_worker()
-    variant = services.variant_create(template="article", seed="dropped")
-    doomed = services.submission_create(variant=variant, answers={"net_h1": "1"})
+    variant = practice_services.variant_create(template="article", seed="dropped")
+    doomed = practice_services.submission_create(variant=variant, answers={"net_h1": "1"})
     wait_until(lambda: count(status=Submission.Status.GRADED) == 1, 30)
     Submission.objects.all().delete()
     unknown = str(uuid.uuid4())
     grade_submission.delay(unknown)
     grade_submission.delay(str(doomed.pk))
     grade_submission.delay("not-a-uuid")
-    ok = services.submission_create(variant=variant, answers={"net_h1": "1"})
+    ok = practice_services.submission_create(variant=variant, answers={"net_h1": "1"})
     wait_until(lambda: count(pk=ok.pk, status=Submission.Status.GRADED) == 1, 30)
     time.sleep(0.5)
     log = worker.output()
@@ -125,8 +126,8 @@ def test_unknown_and_deleted_submissions_are_dropped(start_worker, broker_url):
 def test_duplicate_tasks_grade_once(start_worker):
     """The same task delivered many times at once (e.g. sweep + redelivery) stores one result."""
     start_worker(concurrency=4)
-    variant = services.variant_create(template="article", seed="dupes")
-    subs = [services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(10)]
+    variant = practice_services.variant_create(template="article", seed="dupes")
+    subs = [practice_services.submission_create(variant=variant, answers=full_answers(variant)) for _ in range(10)]
     for sub in subs:
         for _ in range(5):
             grade_submission.delay(str(sub.pk))
@@ -141,9 +142,9 @@ def test_sweep_command_enqueues_forgotten_submissions(start_worker):
 
     from django.core.management import call_command
 
-    variant = services.variant_create(template="article", seed="forgotten")
-    with mock.patch("exercises.services._enqueue_grading", return_value=False):
-        subs = [services.submission_create(variant=variant, answers={"net_h1": "1"}) for _ in range(5)]
+    variant = practice_services.variant_create(template="article", seed="forgotten")
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=False):
+        subs = [practice_services.submission_create(variant=variant, answers={"net_h1": "1"}) for _ in range(5)]
     start_worker()
     time.sleep(0.5)
     assert count(status=Submission.Status.QUEUED) == 5

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exercises.services import api_token_create
+from exercises.api.tokens import api_token_create
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from exercises.services import submission_sweep
+from exercises.grading.sweep import submission_sweep
 
 
 class Command(BaseCommand):

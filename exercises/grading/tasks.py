@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around the services."""
+"""Celery tasks of the grading pipeline: thin wrappers that take an id and call a service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .services import submission_grade, submission_sweep
+from .pipeline import submission_grade
+from .sweep import submission_sweep
 
 logger = logging.getLogger(__name__)
 

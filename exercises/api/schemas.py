@@ -1,6 +1,5 @@
-"""Schemas shared by the practice API (exercises.api) and the homework router
-(exercises.homework_api). A module of its own so that importing the homework router does not
-import exercises.api, which mounts that router at its end."""
+"""Schemas shared by the practice router (exercises.api.practice) and the course router
+(exercises.api.courses)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Homework JSON API (a django-ninja Router mounted on exercises.api.api at /api/).
+"""Course and homework endpoints of the JSON API (a Router mounted at /api/ by exercises.api.urls).
 
 Every endpoint needs a signed-in user: the browser session (writes with the CSRF token) or
 `Authorization: Bearer <token>`; anonymous calls get 401. Objects of courses the caller is not
@@ -17,16 +17,17 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import Field, StrictStr
 
 import graders
 
-from . import homework_selectors as hs
-from . import homework_services
-from .api_schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
-from .models import Assignment, Membership, RegradeJob, Submission
-from .services import SubmissionFormatError
+from ..courses import selectors as hs
+from ..courses import services as homework_services
+from ..grading.store import SubmissionFormatError
+from ..grading.variants import variant_solution
+from ..models import Assignment, Membership, RegradeJob, Submission
+from .auth import signed_in_user
+from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["homework"])
 
@@ -35,8 +36,7 @@ _SUBMIT_STATUS = {"rate_limited": 429, "not_open": 403, "closed": 403, "no_attem
 
 
 # ------------------------------------------------------------------------------------ schemas
-# Shared with the practice API: exercises.api_schemas (not exercises.api, which mounts this
-# router at its end).
+# Shared with the practice router: exercises.api.schemas.
 
 
 class CourseOut(Schema):
@@ -207,12 +207,7 @@ class RegradeJobOut(Schema):
 
 def _user(request: HttpRequest) -> Any:
     """The signed-in caller (session or token), else 401."""
-    from .api import get_viewer  # the API's one way of reading a token or session (and CSRF)
-
-    user = get_viewer(request).signed_in_user
-    if user is None:
-        raise HttpError(401, _("Sign in, or send “Authorization: Bearer <your API token>”."))
-    return user
+    return signed_in_user(request)
 
 
 def _assignment(assignment_id: Any, user: Any) -> tuple[Assignment, str]:
@@ -414,7 +409,7 @@ def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, An
         return Status(403, {"detail": _detail(exc)})
     except ValidationError as exc:
         return Status(403, {"detail": _detail(exc)})
-    solution = graders.solve(variant.spec)
+    solution = variant_solution(variant=variant)
     parts = _parts_out(assignment)
     return Status(200, {
         "assignment_id": assignment.pk,

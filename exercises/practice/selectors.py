@@ -1,24 +1,14 @@
-"""Reads: who may see which variant or submission, practice history, API token lookup."""
+"""Practice reads: who may see which variant or submission, and a student's practice history."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from .models import ApiToken, Submission, Variant, hash_token
-
-
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    """A UUID from a string or UUID; None when it is not one."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
+from ..models import Submission, Variant
+from ..values import as_uuid
 
 
 def _owns(*, owner_id: int | None, owner_session: str, user: Any, session_key: str | None) -> bool:
@@ -36,7 +26,7 @@ def variant_get_for_viewer(
     public_practice: bool = False,
 ) -> Variant | None:
     """The variant if the viewer owns it (or, with public_practice, if it is practice); else None."""
-    pk = _as_uuid(variant_id)
+    pk = as_uuid(variant_id)
     if pk is None:
         return None
     variant = Variant.objects.filter(pk=pk).first()
@@ -60,13 +50,13 @@ def submission_get_for_viewer(
 
     Practice objects are capabilities: their ids are random UUIDs, so the API serves them to
     whoever holds the id (public_practice=True). Homework is never served here: its pages and
-    endpoints apply the assignment's reveal policy (homework_selectors.homework_submission_get).
+    endpoints apply the assignment's reveal policy (exercises.courses.selectors.homework_submission_get).
     """
-    pk = _as_uuid(submission_id)
+    pk = as_uuid(submission_id)
     if pk is None:
         return None
     submission = Submission.objects.select_related("variant").filter(pk=pk).first()
-    if submission is None or submission.variant.assignment_id is not None:
+    if submission is None or submission.variant.is_homework:
         return None
     if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
         return submission
@@ -75,11 +65,6 @@ def submission_get_for_viewer(
     ):
         return submission
     return None
-
-
-def variant_submissions(*, variant: Variant) -> QuerySet[Submission]:
-    """A variant's submissions, newest first."""
-    return Submission.objects.filter(variant=variant).order_by("-created_at")
 
 
 def practice_history(*, user: AbstractBaseUser | Any, limit: int = 50) -> QuerySet[Submission]:
@@ -91,18 +76,3 @@ def practice_history(*, user: AbstractBaseUser | Any, limit: int = 50) -> QueryS
         .select_related("variant")
         .order_by("-created_at")[:limit]
     )
-
-
-def api_token_get(*, raw_token: str) -> ApiToken | None:
-    """The unrevoked API token of an active user matching the raw token, or None."""
-    if not raw_token or len(raw_token) > 200:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
-    return token
-

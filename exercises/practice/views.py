@@ -1,16 +1,14 @@
-"""HTML pages: home, the article walkthrough, practice, submissions, history, sign-up.
+"""Practice pages: home, the article walkthrough, practice, submissions, history, sign-up.
 
-Views stay thin: the grader (`graders`) computes, `services` writes, `selectors` read. What lives
-here is HTTP: methods, status codes, the session, and shaping data for templates.
+Views stay thin: the grader (`graders`) computes, `services` write, `selectors` read; what is
+shared with the course pages (sheets, results, HTTP plumbing) lives in `exercises.web`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,115 +18,42 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 import graders
-from graders.worked import WorkedLine, WorkedStep
+from graders.worked import WorkedLine
 
+from ..grading.specs import template_spec
+from ..grading.store import SubmissionFormatError
+from ..grading.variants import variant_solution, variant_spec
+from ..models import Submission, Variant
+from ..web.forms import AnswerSheetForm
+from ..web.http import allow_methods, error_page, remember, session_key_for
+from ..web.results import error_context, graded_context, live_status_response, worked_steps
+from ..web.sheets import (
+    answer_boxes,
+    form_token,
+    form_token_message,
+    format_error_message,
+    given_groups,
+    parts_by_step,
+    validation_message,
+)
 from . import selectors, services
-from .forms import FORM_TOKEN_FIELD, AnswerSheetForm, SignupForm
-from .i18n import PART_STATUS_HELP, PART_STATUS_LABELS, SUBMISSION_STATUS_LABELS, pick_language
-from .models import Submission, Variant
-from .templatetags.bpcourse_tags import significant
+from .forms import SignupForm
 
 ARTICLE_TEMPLATE = "article"
 ARTICLE_SEED = ""
 # Session bookkeeping (per browser): the variant behind each practice URL, and the forms sent.
 SESSION_VARIANTS = "practice_variants"
 SESSION_SENT_FORMS = "sent_forms"
-REMEMBERED_ITEMS = 40
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
-
-View = Callable[..., HttpResponse]
-
-
-# ------------------------------------------------------------------------------------ helpers
-
-
-def allow_methods(*methods: str) -> Callable[[View], View]:
-    """Like require_http_methods, but answers other methods with the site's 405 page."""
-    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in allowed:
-                response = render(request, "405.html", status=405)
-                response["Allow"] = ", ".join(sorted(allowed))
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def error_page(request: HttpRequest, status: int, message: str = "", **context: Any) -> HttpResponse:
-    """The site's error page for a status, with an optional explanation."""
-    return render(request, f"{status}.html", {"message": message, **context}, status=status)
-
-
-def session_key_for(request: HttpRequest) -> str:
-    """The browser session's key, creating the session if it has none yet."""
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key or ""
-
-
-def _remember(request: HttpRequest, bucket: str, key: str, value: str) -> None:
-    """Store key → value in a small, bounded dict in the session (newest last)."""
-    items: dict[str, str] = dict(request.session.get(bucket, {}))
-    items.pop(key, None)
-    items[key] = value
-    request.session[bucket] = dict(list(items.items())[-REMEMBERED_ITEMS:])
 
 
 def _new_seed() -> str:
     return secrets.token_hex(4)
-
-
-@dataclass(frozen=True)
-class GivenValue:
-    name: str
-    value: float
-
-
-@dataclass(frozen=True)
-class GivenGroup:
-    title: str
-    values: list[GivenValue]
-
-
-def given_groups(givens: Mapping[str, float]) -> list[GivenGroup]:
-    """The given values grouped as the article lists them: inputs, weights, intercepts, targets."""
-    groups: dict[str, list[GivenValue]] = {"i": [], "w": [], "b": [], "target": [], "eta": []}
-    for name, value in givens.items():
-        prefix = "target" if name.startswith("target_") else "eta" if name == "eta" else name[0]
-        groups.setdefault(prefix, []).append(GivenValue(name, value))
-    titles = {
-        "i": _("Inputs"),
-        "w": _("Weights"),
-        "b": _("Intercepts (biases)"),
-        "target": _("Targets"),
-        "eta": _("Learning rate"),
-    }
-    return [GivenGroup(titles.get(prefix, prefix), values) for prefix, values in groups.items() if values]
-
-
-def parts_by_step(parts: Iterable[graders.PartInfo]) -> dict[str, list[str]]:
-    """Part keys grouped by step, steps in teaching order."""
-    grouped: dict[str, list[str]] = {step: [] for step in graders.STEPS}
-    for part in parts:
-        grouped.setdefault(part.step, []).append(part.key)
-    return {step: keys for step, keys in grouped.items() if keys}
-
-
-def worked_steps(spec: Mapping[str, Any]) -> list[WorkedStep]:
-    """The grader's worked solution for a spec, step by step (MathML and LaTeX per line)."""
-    return graders.worked_solution(spec).steps
 
 
 def template_choices() -> list[graders.Template]:
@@ -140,7 +65,7 @@ def template_choices() -> list[graders.Template]:
 
 @allow_methods("GET")
 def home(request: HttpRequest) -> HttpResponse:
-    article_spec = services.variant_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
+    article_spec = template_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
     return render(request, "exercises/home.html", {"article_spec": article_spec})
 
 
@@ -153,7 +78,7 @@ class TrainingPoint:
 @lru_cache(maxsize=1)
 def article_training() -> tuple[TrainingPoint, ...]:
     """E_total of the article's network after 0, 1, 10, 100 and 1000 updates (computed once)."""
-    spec = services.variant_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
+    spec = template_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
     errors = graders.train(spec, WALKTHROUGH_TRAINING_UPDATES[-1])
     return tuple(TrainingPoint(n, errors[n]) for n in WALKTHROUGH_TRAINING_UPDATES)
 
@@ -161,7 +86,7 @@ def article_training() -> tuple[TrainingPoint, ...]:
 @allow_methods("GET")
 def walkthrough(request: HttpRequest) -> HttpResponse:
     """The article's example step by step; the lines are picked by key from the worked solution."""
-    spec = services.variant_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
+    spec = template_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
     solution = graders.solve(spec)
     worked = graders.worked_solution(spec)
 
@@ -217,7 +142,7 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
         services.seed_validate(seed)
     except ValidationError as exc:
         return {}, error_page(request, 400, " ".join(exc.messages))
-    spec = services.variant_spec(template=template, seed=seed)
+    spec = template_spec(template=template, seed=seed)
     solution = graders.solve(spec)
     return {
         "template": graders.TEMPLATES[template],
@@ -228,35 +153,13 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
     }, None
 
 
-@dataclass(frozen=True)
-class AnswerBox:
-    """One answer box of the sheet, ready for the template (no form machinery per box)."""
-
-    key: str
-    value: str
-    error: str
-
-
-def answer_boxes_by_step(page: dict[str, Any], form: AnswerSheetForm) -> list[tuple[str, list[AnswerBox]]]:
-    """The sheet's boxes grouped by step, with what was typed and the parser's message, if any."""
-    typed = form.data if form.is_bound else form.initial
-    errors = form.errors if form.is_bound else {}
-    return [
-        (
-            step,
-            [AnswerBox(key, str(typed.get(key) or ""), " ".join(errors.get(key, []))) for key in keys],
-        )
-        for step, keys in parts_by_step(page["solution"].parts).items()
-    ]
-
-
 def _render_practice(
     request: HttpRequest, page: dict[str, Any], form: AnswerSheetForm, *, status: int = 200, message: str = ""
 ) -> HttpResponse:
     context = {
         **page,
-        "form_token": form.data.get(FORM_TOKEN_FIELD, "") if form.is_bound else form.initial[FORM_TOKEN_FIELD],
-        "boxes_by_step": answer_boxes_by_step(page, form),
+        "form_token": form_token(form),
+        "boxes_by_step": answer_boxes(page["solution"].parts, form),
         "form_message": message,
     }
     return render(request, "exercises/practice.html", context, status=status)
@@ -288,10 +191,9 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
 
     form = AnswerSheetForm(request.POST, part_keys=part_keys)
     if not form.is_valid():  # only the hidden form token can be invalid
-        message = " ".join(form.errors.get(FORM_TOKEN_FIELD, []))
-        return _render_practice(request, page, form, status=400, message=message)
-    form_token = form.cleaned_data[FORM_TOKEN_FIELD]
-    already_sent = request.session.get(SESSION_SENT_FORMS, {}).get(form_token)
+        return _render_practice(request, page, form, status=400, message=form_token_message(form))
+    token = form_token(form)
+    already_sent = request.session.get(SESSION_SENT_FORMS, {}).get(token)
     if already_sent:
         url = reverse("exercises:submission", args=[already_sent])
         return error_page(request, 409, submission_url=url)
@@ -303,15 +205,14 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
             submission = services.submission_create(
                 variant=variant, answers=form.answers(), user=request.user, session_key=session_key
             )
-    except services.SubmissionFormatError as exc:
+    except SubmissionFormatError as exc:
         form.add_format_errors(exc.messages())
-        message = _("Some answers could not be read. Nothing was submitted: correct the marked boxes and send again.")
-        return _render_practice(request, page, form, status=400, message=message)
+        return _render_practice(request, page, form, status=400, message=format_error_message())
     except ValidationError as exc:
-        return _render_practice(request, page, form, status=400, message=" ".join(exc.messages))
+        return _render_practice(request, page, form, status=400, message=validation_message(exc))
 
-    _remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
-    _remember(request, SESSION_SENT_FORMS, form_token, str(submission.pk))
+    remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
+    remember(request, SESSION_SENT_FORMS, token, str(submission.pk))
     return redirect("exercises:submission", submission_id=submission.pk)
 
 
@@ -335,43 +236,6 @@ def _submission_for_viewer(request: HttpRequest, submission_id: str) -> Submissi
     )
 
 
-@dataclass(frozen=True)
-class PartRow:
-    """One graded part, translated once per request and ready for the results table."""
-
-    key: str
-    status: str
-    status_label: str
-    status_help: str
-    answer: str
-    expected: str
-    diagnoses: list[tuple[str, str]]  # (diagnosis key, message in the current language)
-
-
-def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> list[PartRow]:
-    """Rows for the report's parts among `keys` (in that order), texts in the current language."""
-    labels = {status: str(label) for status, label in PART_STATUS_LABELS.items()}
-    help_texts = {status: str(text) for status, text in PART_STATUS_HELP.items()}
-    rows = []
-    for key in keys:
-        result = results.get(key)
-        if result is None:
-            continue
-        status = result.get("status", "missing")
-        rows.append(
-            PartRow(
-                key=key,
-                status=status,
-                status_label=labels.get(status, status),
-                status_help=help_texts.get(status, ""),
-                answer=result.get("answer") or "",
-                expected=significant(result.get("expected")),
-                diagnoses=[(d.get("key", ""), pick_language(d.get("message"))) for d in result.get("diagnoses", [])],
-            )
-        )
-    return rows
-
-
 def _result_context(submission: Submission) -> dict[str, Any]:
     """Everything the live part of the submission page shows."""
     variant = submission.variant
@@ -384,18 +248,12 @@ def _result_context(submission: Submission) -> dict[str, Any]:
     if submission.status == Submission.Status.GRADED and submission.report:
         results = submission.report.get("parts", {})
         try:
-            keys_by_step = parts_by_step(services.variant_solution(variant=variant).parts)
-            context["steps"] = worked_steps(variant.spec)
+            keys_by_step = parts_by_step(variant_solution(variant=variant).parts)
+            context["steps"] = worked_steps(variant_spec(variant=variant))
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
-        context["results_by_step"] = [(step, part_rows(results, keys)) for step, keys in keys_by_step.items()]
-        context["counts"] = Counter(result.get("status", "missing") for result in results.values())
-        # Steps with anything not fully right start unfolded; the others are one click away.
-        context["open_steps"] = {
-            step for step, rows in context["results_by_step"] if any(row.status != "correct" for row in rows)
-        }
-    elif submission.status == Submission.Status.ERROR:
-        context["error_message"] = _(submission.error_reason) if submission.error_reason else ""
+        context.update(graded_context(results, keys_by_step))
+    context.update(error_context(submission))
     return context
 
 
@@ -423,20 +281,6 @@ def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return live_status_response(
         request, submission, "exercises/includes/submission_live.html", _result_context(submission)
-    )
-
-
-def live_status_response(
-    request: HttpRequest, submission: Submission, fragment: str, context: Mapping[str, Any]
-) -> JsonResponse:
-    """The live-status JSON the submission pages poll: status, whether final, the fragment to show."""
-    return JsonResponse(
-        {
-            "status": submission.status,
-            "status_label": str(SUBMISSION_STATUS_LABELS.get(submission.status, submission.status)),
-            "final": submission.is_finished,
-            "html": render_to_string(fragment, context, request=request),
-        }
     )
 
 

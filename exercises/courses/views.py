@@ -25,11 +25,19 @@ from django.utils.translation import gettext as _
 
 import graders
 
-from . import homework_selectors as selectors
-from . import homework_services as services
+from ..grading.store import SubmissionFormatError
+from ..grading.variants import variant_spec
+from ..i18n import pick_language
+from ..models import Assignment, Course, Membership, RegradeJob, Submission
+from ..templatetags.bpcourse_tags import notation
+from ..web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
+from ..web.http import allow_methods, error_page
+from ..web.http import remember as _remember
+from ..web.results import live_status_response, part_rows, worked_steps
+from ..web.sheets import AnswerBox, given_groups
+from . import selectors, services
 from .charts import CountRow, StackedRow, histogram_chart, misconception_chart, stacked_bar_chart
-from .forms import FORM_TOKEN_FIELD, AnswerSheetForm
-from .homework_forms import (
+from .forms import (
     DEFAULT_TEMPLATE,
     AssignmentForm,
     CourseForm,
@@ -39,13 +47,6 @@ from .homework_forms import (
     RoleForm,
     RosterImportForm,
     attach_errors,
-)
-from .i18n import pick_language
-from .models import Assignment, Course, Membership, RegradeJob, Submission
-from .services import SubmissionFormatError
-from .templatetags.bpcourse_tags import notation
-from .views import (
-    AnswerBox, _remember, allow_methods, error_page, given_groups, live_status_response, part_rows, worked_steps,
 )
 
 STAFF = ("instructor", "ta")
@@ -401,7 +402,7 @@ class PreviewPart:
 
 def preview_context(form: AssignmentForm) -> dict[str, Any]:
     """The sample variant of what the form describes, or the reasons it cannot be drawn."""
-    from .templatetags.bpcourse_tags import significant
+    from ..templatetags.bpcourse_tags import significant
 
     errors: list[str] = []
     if not form.is_bound:
@@ -453,7 +454,7 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
 
 
 def _grid_titles() -> list[tuple[str, str]]:
-    from .homework_forms import GRID_TITLES
+    from .forms import GRID_TITLES
 
     return [(grid, str(title)) for grid, title in GRID_TITLES.items()]
 
@@ -545,7 +546,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _staff_overview(request: HttpRequest, assignment: Assignment, role: str) -> HttpResponse:
-    from .templatetags.bpcourse_tags import significant
+    from ..templatetags.bpcourse_tags import significant
 
     context: dict[str, Any] = {
         "assignment": assignment,
@@ -609,7 +610,7 @@ def _homework(request: HttpRequest, assignment: Assignment, *, form: AnswerSheet
         ],
     }
     if state.variant is not None:
-        spec = state.variant.spec
+        spec = variant_spec(variant=state.variant)
         context["spec"] = spec
         context["givens"] = given_groups(graders.solve(spec).givens)
         if form is None:
@@ -892,7 +893,7 @@ def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
 
 def _setting_text(name: str, value: Any) -> str:
     """One grading setting in words."""
-    from .homework_forms import SCORING_CHOICES, TOLERANCE_CHOICES
+    from .forms import SCORING_CHOICES, TOLERANCE_CHOICES
 
     if name == "tolerance" and isinstance(value, Mapping):
         kind = dict(TOLERANCE_CHOICES).get(value.get("kind"), value.get("kind"))
@@ -980,7 +981,7 @@ def regrade_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
 @member_view
 @allow_methods("GET")
 def analytics(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    from .templatetags.bpcourse_tags import step_title
+    from ..templatetags.bpcourse_tags import step_title
 
     assignment, role = _assignment(request, assignment_id)
     _require_staff(role)

@@ -1,4 +1,4 @@
-"""Forms of the HTML site: the practice answer sheet and sign-up."""
+"""The answer sheet: one box per part, practice and homework alike."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 FORM_TOKEN_FIELD = "form_token"
@@ -16,7 +15,7 @@ FORM_TOKEN_FIELD = "form_token"
 class AnswerSheetForm(forms.Form):
     """One optional text box per part key (named by the key), plus a one-time form token.
 
-    The boxes are not validated here: the answer parser in `services.submission_create` decides
+    The boxes are not validated here: the answer parser in `grading.store.answers_clean` decides
     what is readable, and its per-key errors are attached with `add_format_errors`. What the
     student typed is kept exactly (no stripping) so that a re-rendered form shows it unchanged.
     """
@@ -50,10 +49,3 @@ class AnswerSheetForm(forms.Form):
         for key, message in messages.items():
             if key in self.fields:
                 self.add_error(key, message)
-
-
-class SignupForm(UserCreationForm):
-    """Django's user creation form: a user name and a password typed twice."""
-
-    class Meta(UserCreationForm.Meta):
-        fields = ("username",)

@@ -1,8 +1,8 @@
-"""Homework pages (included by exercises/urls.py into the `exercises` namespace)."""
+"""Course pages (included by exercises/urls.py into the `exercises` namespace)."""
 
 from django.urls import path
 
-from . import homework_views as views
+from . import views
 
 urlpatterns = [
     path("courses/", views.courses, name="courses"),

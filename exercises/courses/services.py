@@ -7,18 +7,14 @@ translated message, naming the field where there is one) for bad input. See docs
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import json
 import logging
 import math
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -33,9 +29,16 @@ from django.utils.translation import gettext_lazy as _
 import graders
 from graders.tolerance import ToleranceError
 
-from . import homework_selectors as hs
-from . import services
-from .models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from ..grading.store import answers_clean, submission_store
+from ..models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from . import selectors as hs
+from ..practice.services import seed_validate
+from .config import (  # noqa: F401  (interim re-export)
+    config_key, assignment_part_infos, assignment_policy, assignment_spec, assignment_template, config_spec, submission_penalty,
+    template_label, variant_seed,
+)
+from .permissions import require as _require
+from .permissions import signed_in as _signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -66,86 +69,9 @@ def _rate_limit() -> tuple[int, int]:
     )
 
 
-def _signed_in(user: Any) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
-
-
 def _field_error(name: str, message: Any, code: str = "invalid") -> ValidationError:
     """A ValidationError naming one field."""
     return ValidationError({name: [ValidationError(message, code=code)]})
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You do not have permission to do this in this course."))
-
-
-# ------------------------------------------------------------------ templates, specs, policies
-
-
-def _config_key(config: Any) -> str:
-    return json.dumps(config, sort_keys=True, separators=(",", ":"))
-
-
-@lru_cache(maxsize=256)
-def _template_for(key: str) -> graders.Template:
-    config = json.loads(key)
-    if isinstance(config, dict) and set(config) == {"builtin"}:
-        name = config["builtin"]
-        if not isinstance(name, str) or name not in graders.TEMPLATES:
-            raise graders.UnknownTemplate(str(name))
-        return graders.TEMPLATES[name]
-    return graders.template_from_dict(config)
-
-
-def assignment_template(*, config: Any) -> graders.Template:
-    """The graders.Template of a template_config (builtin name or the instructor's own)."""
-    return _template_for(_config_key(config))
-
-
-@lru_cache(maxsize=8192)
-def _spec_for(key: str, seed: str) -> dict[str, Any]:
-    config = json.loads(key)
-    if isinstance(config, dict) and set(config) == {"builtin"}:
-        return services.variant_spec(template=str(config["builtin"]), seed=seed)
-    return graders.generate(_template_for(key), seed)
-
-
-def assignment_spec(*, assignment: Assignment, seed: str) -> dict[str, Any]:
-    """The network spec of an assignment for a seed (deterministic, cached per process)."""
-    return _spec_for(_config_key(assignment.template_config), seed)
-
-
-@lru_cache(maxsize=256)
-def _part_infos(key: str, parts: tuple[str, ...]) -> tuple[graders.PartInfo, ...]:
-    solution = graders.solve(_spec_for(key, "parts"))
-    if not parts:
-        return tuple(solution.parts)
-    asked = set(parts)
-    return tuple(p for p in solution.parts if p.key in asked)
-
-
-def assignment_part_infos(*, config: Any, parts: tuple[str, ...] = ()) -> list[graders.PartInfo]:
-    """The asked parts (all when `parts` is empty) in teaching order; they depend only on the shape."""
-    return list(_part_infos(_config_key(config), tuple(parts)))
-
-
-def assignment_policy(*, assignment: Assignment) -> graders.Policy:
-    """The grading policy of an assignment (diagnosis always runs; showing it is a display choice)."""
-    return graders.Policy(
-        tolerance=graders.Tolerance.from_dict(assignment.tolerance or graders.DEFAULT_TOLERANCE.to_dict()),
-        points={k: float(v) for k, v in (assignment.points or {}).items()},
-        parts=tuple(assignment.parts) if assignment.parts else None,
-        followthrough=bool(assignment.followthrough),
-        followthrough_credit=float(assignment.followthrough_credit),
-        diagnose=True,
-    )
-
-
-def variant_seed(*, assignment: Assignment, user_id: int, reseed: int = 0) -> str:
-    """HMAC-SHA256(assignment.secret, "user:reseed"), first 16 hex digits."""
-    digest = hmac.new(assignment.secret.encode(), f"{user_id}:{reseed}".encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
 
 
 # ----------------------------------------------------------------------------------- courses
@@ -370,7 +296,7 @@ def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
     """A template_config and its Template, with a usable sample variant; else ValidationError."""
     if not isinstance(config, dict) or not config:
         raise _field_error("template_config", _("Choose a network type or describe one."), code="required")
-    if len(_config_key(config)) > MAX_TEMPLATE_JSON:
+    if len(config_key(config)) > MAX_TEMPLATE_JSON:
         raise _field_error("template_config", _("The network description is too long."))
     if "builtin" in config:
         name = config["builtin"]
@@ -379,9 +305,8 @@ def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
                                % {"template": str(name)[:64]}, code="unknown_template")
     try:
         template = assignment_template(config=config)
-        key = _config_key(config)
         for index in range(1 if template.fixed else SEED_CHECKS):
-            _spec_for(key, f"check-{index}")
+            config_spec(config=config, seed=f"check-{index}")
     except graders.NoUsableVariant:
         raise _field_error(
             "template_config",
@@ -394,7 +319,7 @@ def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
             "template_config",
             _("The network description is invalid: %(error)s") % {"error": _grader_message(exc)},
         ) from None
-    return json.loads(_config_key(config)), template
+    return json.loads(config_key(config)), template
 
 
 def _clean_parts(config: dict[str, Any], parts: Any, points: Any) -> tuple[list[str], dict[str, float]]:
@@ -552,11 +477,11 @@ def assignment_preview(*, data: Mapping[str, Any], seed: str = "preview") -> dic
     """A sample variant of unsaved settings: {"spec", "givens", "parts", "expected"}."""
     if not isinstance(data, Mapping):
         raise ValidationError(_("Settings must be an object."), code="invalid")
-    services.seed_validate(seed)
+    seed_validate(seed)
     config, _template = _clean_template(data.get("template_config"))
     parts, points = _clean_parts(config, data.get("parts"), data.get("points"))
     try:
-        spec = _spec_for(_config_key(config), seed)
+        spec = config_spec(config=config, seed=seed)
     except graders.NoUsableVariant:
         raise _field_error("template_config", _("No usable network for this seed; try another."),
                            code="no_usable_variant") from None
@@ -571,13 +496,6 @@ def assignment_preview(*, data: Mapping[str, Any], seed: str = "preview") -> dic
 
 
 # ---------------------------------------------------------------------------------- variants
-
-
-def _template_label(assignment: Assignment) -> str:
-    config = assignment.template_config or {}
-    if isinstance(config, dict) and isinstance(config.get("builtin"), str):
-        return config["builtin"][:64]
-    return "custom"
 
 
 def _usable_seed(assignment: Assignment, user_id: int, reseed: int) -> tuple[str, int]:
@@ -604,7 +522,7 @@ def homework_variant(*, assignment: Assignment, student: Any) -> Variant:
     try:
         with transaction.atomic():
             return Variant.objects.create(
-                template=_template_label(assignment), seed=seed, owner=student, kind=Variant.Kind.HOMEWORK,
+                template=template_label(assignment), seed=seed, owner=student, kind=Variant.Kind.HOMEWORK,
                 assignment=assignment, reseed=reseed,
             )
     except IntegrityError:  # created by a concurrent request
@@ -665,59 +583,10 @@ def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[st
                 code="rate_limited",
                 params={"limit": limit, "seconds": seconds},
             )
-        kept = services._clean_answers(variant=variant, answers=answers)
-        submission = Submission(
-            variant=variant,
-            user=student,
-            answers=kept,
-            status=Submission.Status.QUEUED,
-            created_at=now,
-            enqueued_at=now,
-            enqueue_count=1,
-            seed=variant.seed,
-            late=window.status == hs.LATE,
+        kept = answers_clean(variant=variant, answers=answers)
+        return submission_store(
+            variant=variant, answers=kept, user=student, seed=variant.seed, late=window.status == hs.LATE
         )
-        submission.save(force_insert=True)
-        submission_id = str(submission.id)
-        transaction.on_commit(lambda: services._enqueue_grading(submission_id))
-    return submission
-
-
-def homework_submission_spec(*, submission_id: uuid.UUID, variant: Variant) -> dict[str, Any]:
-    """The spec a homework submission is graded on: its assignment's template, the seed it was made with."""
-    seed = Submission.objects.filter(pk=submission_id).values_list("seed", flat=True).first() or variant.seed
-    return assignment_spec(assignment=variant.assignment, seed=seed)
-
-
-def submission_penalty(
-    *, assignment: Assignment, attempt_number: int | None, late: bool, created_at: datetime, due_at: datetime
-) -> float:
-    """Fraction lost: attempt_penalty per attempt after the first, late_penalty_per_day per started day late."""
-    penalty = assignment.attempt_penalty * max(0, (attempt_number or 1) - 1)
-    if late and created_at > due_at:
-        days = math.ceil((created_at - due_at).total_seconds() / 86400)
-        penalty += assignment.late_penalty_per_day * days
-    return min(1.0, max(0.0, penalty))
-
-
-def homework_finalize(*, submission_id: uuid.UUID) -> None:
-    """Set a just-graded homework submission's penalty and final score (in the grading transaction)."""
-    submission = (
-        Submission.objects.select_related("variant__assignment")
-        .only("score", "attempt_number", "late", "created_at", "user_id", "variant__assignment")
-        .get(pk=submission_id)
-    )
-    assignment = submission.variant.assignment
-    window = hs.submission_window(
-        assignment=assignment,
-        extension_due=hs.extension_due(assignment=assignment, student=submission.user_id),
-    )
-    penalty = submission_penalty(
-        assignment=assignment, attempt_number=submission.attempt_number, late=submission.late,
-        created_at=submission.created_at, due_at=window.due_at,
-    )
-    score = submission.score or 0.0
-    Submission.objects.filter(pk=submission_id).update(penalty=penalty, final_score=score * (1.0 - penalty))
 
 
 def extension_grant(*, assignment: Assignment, actor: Any, student: Any, due_at: datetime) -> Extension:
@@ -798,7 +667,7 @@ def regrade_apply(*, job: RegradeJob, actor: Any) -> RegradeJob:
 
 
 def _enqueue(kind: str, job_id: int) -> None:
-    from .homework_tasks import regrade_apply_task, regrade_preview_task
+    from .tasks import regrade_apply_task, regrade_preview_task
 
     task = regrade_preview_task if kind == "preview" else regrade_apply_task
     try:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,47 +24,21 @@ import graders
 from graders.analytics import STATUSES, Analytics, summarize
 from graders.copying import CopySignal, Sheet, copy_signals
 
-from .models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from ..models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from ..values import as_int, finite
+from .config import assignment_parts, assignment_policy, assignment_template
+from .permissions import STAFF_ROLES, can_grade, can_manage, role_in  # noqa: F401  (interim re-export)
+from .permissions import signed_in as _signed_in
+from .window import (  # noqa: F401  (interim re-export)
+    CLOSED, LATE, NOT_OPEN, OPEN, Window, extension_due, reveal_allowed, submission_window, visible_report,
+)
 
 INSTRUCTOR = Membership.Role.INSTRUCTOR
 TA = Membership.Role.TA
 STUDENT = Membership.Role.STUDENT
-STAFF_ROLES = (INSTRUCTOR, TA)
-
-# Window statuses (StudentAssignmentRow.status, HomeworkState.status)
-NOT_OPEN, OPEN, LATE, CLOSED = "not_open", "open", "late", "closed"
-
-
-def _signed_in(user: Any) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 # ------------------------------------------------------------------------------------- roles
-
-
-def role_in(*, course: Course, user: Any) -> str | None:
-    """The user's role in the course (instructor | ta | student), or None."""
-    if not _signed_in(user):
-        return None
-    return Membership.objects.filter(course=course, user=user).values_list("role", flat=True).first()
-
-
-def can_manage(*, course: Course, user: Any) -> bool:
-    """Instructors manage a course: settings, roles, roster, deletion."""
-    return role_in(course=course, user=user) == INSTRUCTOR
-
-
-def can_grade(*, course: Course, user: Any) -> bool:
-    """Instructors and teaching assistants see and grade a course's work."""
-    return role_in(course=course, user=user) in STAFF_ROLES
 
 
 def courses_for_user(*, user: Any) -> list[tuple[Course, str]]:
@@ -78,7 +51,7 @@ def courses_for_user(*, user: Any) -> list[tuple[Course, str]]:
 
 def course_get_for_member(*, course_id: Any, user: Any) -> tuple[Course, str] | None:
     """The course and the user's role in it, or None when it is unknown or the user is no member."""
-    pk = _as_int(course_id)
+    pk = as_int(course_id)
     if pk is None or not _signed_in(user):
         return None
     membership = Membership.objects.filter(course_id=pk, user=user).select_related("course").first()
@@ -87,7 +60,7 @@ def course_get_for_member(*, course_id: Any, user: Any) -> tuple[Course, str] | 
 
 def assignment_get_for_member(*, assignment_id: Any, user: Any) -> tuple[Assignment, str] | None:
     """The assignment and the user's role in its course, or None (unknown, or not a member)."""
-    pk = _as_int(assignment_id)
+    pk = as_int(assignment_id)
     if pk is None or not _signed_in(user):
         return None
     assignment = Assignment.objects.select_related("course").filter(pk=pk).first()
@@ -109,7 +82,7 @@ def course_members(*, course: Course, user: Any | None = None) -> list[Membershi
 
 def course_student_get(*, course: Course, user_id: Any) -> Any | None:
     """A student of the course by user id, or None."""
-    pk = _as_int(user_id)
+    pk = as_int(user_id)
     if pk is None:
         return None
     membership = Membership.objects.filter(course=course, user_id=pk, role=STUDENT).select_related("user").first()
@@ -119,80 +92,6 @@ def course_student_get(*, course: Course, user_id: Any) -> Any | None:
 def course_assignments(*, course: Course) -> list[Assignment]:
     """The course's assignments by due date."""
     return list(Assignment.objects.filter(course=course).order_by("due_at", "pk"))
-
-
-# ---------------------------------------------------------------------------- the time window
-
-
-@dataclass(frozen=True)
-class Window:
-    """When one student may submit: status now, their due date and the end of the late window."""
-
-    status: str
-    opens_at: datetime
-    due_at: datetime
-    late_until: datetime | None  # None: no late submissions
-
-    @property
-    def closes_at(self) -> datetime:
-        """The last moment a submission is accepted."""
-        return self.late_until or self.due_at
-
-
-def submission_window(
-    *, assignment: Assignment, extension_due: datetime | None = None, now: datetime | None = None
-) -> Window:
-    """The student's window by the server clock; an extension moves the late window along."""
-    now = now or timezone.now()
-    due = extension_due if extension_due is not None and extension_due > assignment.due_at else assignment.due_at
-    late_until = None
-    if assignment.late_policy == Assignment.LatePolicy.PENALTY and assignment.late_until is not None:
-        late_until = assignment.late_until + (due - assignment.due_at)
-    if now < assignment.opens_at:
-        status = NOT_OPEN
-    elif now <= due:
-        status = OPEN
-    elif late_until is not None and now <= late_until:
-        status = LATE
-    else:
-        status = CLOSED
-    return Window(status=status, opens_at=assignment.opens_at, due_at=due, late_until=late_until)
-
-
-def extension_due(*, assignment: Assignment, student: Any) -> datetime | None:
-    """The student's extended due date, if any."""
-    return (
-        Extension.objects.filter(assignment=assignment, student=student).values_list("due_at", flat=True).first()
-    )
-
-
-def reveal_allowed(*, assignment: Assignment, window: Window, has_graded: bool, now: datetime | None = None) -> bool:
-    """Whether expected values and worked solutions may be shown to the student now."""
-    reveal = assignment.reveal
-    if reveal == Assignment.Reveal.AFTER_SUBMISSION:
-        return has_graded
-    if reveal == Assignment.Reveal.AFTER_DUE:
-        # After the student's own last chance to submit (due date, extension, late window).
-        return (now or timezone.now()) > window.closes_at
-    return False
-
-
-def visible_report(*, report: dict[str, Any] | None, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:
-    """A copy of a stored report with what the policy hides removed (expected values, diagnoses)."""
-    if not report:
-        return {}
-    out = {key: value for key, value in report.items() if key != "parts"}
-    parts: dict[str, Any] = {}
-    for key, part in (report.get("parts") or {}).items():
-        shown = dict(part)
-        if not reveal_expected:
-            shown["expected"] = None
-            shown["followthrough_expected"] = None
-        if not show_diagnosis:
-            shown["diagnoses"] = []
-        parts[key] = shown
-    out["parts"] = parts
-    return out
 
 
 # ------------------------------------------------------------------------------- per student
@@ -428,13 +327,6 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
 # --------------------------------------------------------------------------------- gradebook
 
 
-def assignment_parts(*, assignment: Assignment) -> list[graders.PartInfo]:
-    """The parts the assignment asks, in teaching order."""
-    from .homework_services import assignment_part_infos
-
-    return assignment_part_infos(config=assignment.template_config, parts=tuple(assignment.parts or ()))
-
-
 def assignment_max_points(*, assignment: Assignment) -> float:
     """Total points of the asked parts."""
     points = assignment.points or {}
@@ -560,7 +452,7 @@ def submission_drilldown(*, assignment: Assignment, student: Any, viewer: Any | 
 
 def regrade_job_get(*, job_id: Any, user: Any) -> RegradeJob | None:
     """A regrade job if the user grades its course; else None."""
-    pk = _as_int(job_id)
+    pk = as_int(job_id)
     if pk is None or not _signed_in(user):
         return None
     job = RegradeJob.objects.select_related("assignment__course").filter(pk=pk).first()
@@ -634,10 +526,6 @@ def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
     )
 
 
-def _finite(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) else None
-
-
 def counted_submissions(*, assignment: Assignment) -> list[Submission]:
     """Each student's counted graded submission (best or last), in one query."""
     graded = Submission.objects.filter(variant=OuterRef("pk"), status=Submission.Status.GRADED)
@@ -683,15 +571,13 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
     by_owner: dict[str, Submission] = {}
     for submission in counted:
         parts = (submission.report or {}).get("parts") or {}
-        expected = {k: v for k, p in parts.items() if (v := _finite(p.get("expected"))) is not None}
-        answers = {k: v for k, p in parts.items() if (v := _finite(p.get("value"))) is not None}
+        expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}
+        answers = {k: v for k, p in parts.items() if (v := finite(p.get("value"))) is not None}
         owner = str(submission.user_id)
         by_owner[owner] = submission
         sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
-    from .homework_services import assignment_policy
-
     signals = copy_signals(sheets, assignment_policy(assignment=assignment).tolerance,
-                           inputs=assignment.template().quantity_inputs()) if sheets else []
+                           inputs=assignment_template(config=assignment.template_config).quantity_inputs()) if sheets else []
     signal_rows = [
         CopySignalRow(
             suspect=by_owner[s.suspect].user,
@@ -713,10 +599,3 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         copy_signals=signal_rows,
         raw=signals,
     )
-
-
-def recent_homework_submissions(*, user: Any, since: timedelta) -> int:
-    """How many homework submissions the user stored in the last `since`."""
-    return Submission.objects.filter(
-        user=user, variant__kind=Variant.Kind.HOMEWORK, created_at__gte=timezone.now() - since
-    ).count()

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from . import services
+from .services import practice_claim_anonymous
 from .views import SESSION_VARIANTS
 
 
@@ -16,4 +16,4 @@ def claim_anonymous_practice(sender: Any, request: Any, user: Any, **kwargs: Any
     """Practice done before logging in stays with the student after it."""
     session = getattr(request, "session", None)
     if session is not None:
-        services.practice_claim_anonymous(user=user, variant_ids=list(session.get(SESSION_VARIANTS, {}).values()))
+        practice_claim_anonymous(user=user, variant_ids=list(session.get(SESSION_VARIANTS, {}).values()))

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 import graders
 from graders.variants import ARTICLE_SPEC, Template
 
+from ..i18n import pick_language
+
 ROLE_CHOICES = [("instructor", _("Instructor")), ("ta", _("Teaching assistant")), ("student", _("Student"))]
 NETWORK_CHOICES = [
     ("builtin", _("A ready-made network")),
@@ -663,8 +665,6 @@ class AssignmentForm(GradingFields):
 
 def builtin_choices() -> list[tuple[str, str]]:
     """The ready-made networks, titled in the current language."""
-    from exercises.i18n import pick_language
-
     return [(name, pick_language(template.title)) for name, template in graders.TEMPLATES.items()]
 
 

@@ -1,0 +1,58 @@
+"""Who is calling the API: a bearer token or the browser session (with CSRF for writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError
+from ninja.utils import check_csrf
+
+from .tokens import api_token_get, api_token_touch
+
+
+class Viewer:
+    """Who is calling: a user (or anonymous) and the browser session key, if any."""
+
+    def __init__(self, user: Any, session_key: str, via_session: bool) -> None:
+        self.user = user
+        self.session_key = session_key
+        self.via_session = via_session
+
+    @property
+    def signed_in_user(self) -> Any | None:
+        return self.user if self.user is not None and self.user.is_authenticated else None
+
+
+def get_viewer(request: HttpRequest) -> Viewer:
+    """Resolve the caller from a bearer token or the session; 401 for a bad token, 403 for CSRF."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise AuthenticationError(401, _("Use “Authorization: Bearer <your API token>”."))
+        token = api_token_get(raw_token=raw.strip())
+        if token is None:
+            raise AuthenticationError(401, _("Invalid or revoked API token."))
+        api_token_touch(token=token)
+        return Viewer(token.user, "", via_session=False)
+    session = getattr(request, "session", None)
+    has_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
+    if has_cookie and request.method not in {"GET", "HEAD", "OPTIONS"}:
+        # Cookie-authenticated writes need Django's CSRF token, as for any form.
+        if check_csrf(request) is not None:
+            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+    user = getattr(request, "user", None) or AnonymousUser()
+    session_key = (session.session_key or "") if session is not None and has_cookie else ""
+    return Viewer(user, session_key, via_session=has_cookie)
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The signed-in caller (session or token), else 401."""
+    user = get_viewer(request).signed_in_user
+    if user is None:
+        raise HttpError(401, _("Sign in, or send “Authorization: Bearer <your API token>”."))
+    return user

@@ -1,0 +1,198 @@
+"""Practice endpoints of the JSON API: network types, variants, submissions.
+
+Practice needs no sign-in: practice variants and submissions are reachable by their unguessable
+ids (capabilities). Signed-in callers (session or token) own what they create.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
+from pydantic import Field, StrictStr
+
+import graders
+
+from ..grading.store import SubmissionFormatError
+from ..grading.variants import variant_solution
+from ..i18n import pick_language
+from ..models import Submission, Variant
+from ..practice import selectors, services
+from .auth import get_viewer
+from .errors import answers_as_text, detail_of, format_error_body
+from .reports import submission_out
+from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
+
+router = Router(tags=["practice"])
+
+
+# ------------------------------------------------------------------------------------ schemas
+
+
+class PracticeIn(Schema):
+    template: StrictStr = Field(..., description="network type, one of GET /api/templates")
+    seed: StrictStr | None = Field(None, description="1–64 of [A-Za-z0-9_-]; random if omitted")
+
+
+class TemplateOut(Schema):
+    name: str
+    title: str
+    description: str
+
+
+class PartOut(Schema):
+    key: str
+    step: str
+
+
+class VariantOut(Schema):
+    id: str
+    template: str
+    seed: str
+    kind: str
+    parameters: dict[str, float] = Field(..., description="the given values: i1…, w1…, b1…, target_o1…, eta")
+    part_keys: list[str] = Field(..., description="the quantities to compute, in teaching order")
+    parts: list[PartOut]
+    submissions_url: str
+
+
+class SubmissionOut(Schema):
+    id: str
+    variant_id: str
+    status: str
+    status_label: str
+    score: float | None
+    points: float | None
+    max_points: float | None
+    attempt_number: int | None
+    error: str | None
+    created_at: datetime
+    graded_at: datetime | None
+    parts: list[PartResultOut]
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _variant_out(request: HttpRequest, variant: Variant) -> dict[str, Any]:
+    solution = variant_solution(variant=variant)
+    return {
+        "id": str(variant.id),
+        "template": variant.template,
+        "seed": variant.seed,
+        "kind": variant.kind,
+        "parameters": dict(solution.givens),
+        "part_keys": [p.key for p in solution.parts],
+        "parts": [{"key": p.key, "step": p.step} for p in solution.parts],
+        "submissions_url": request.build_absolute_uri(f"/api/variants/{variant.id}/submissions"),
+    }
+
+
+def _submission_out(submission: Submission) -> dict[str, Any]:
+    """Practice shows reference values once graded; homework is never served here."""
+    try:
+        steps = {p.key: p.step for p in variant_solution(variant=submission.variant).parts}
+    except Exception:  # a variant whose template disappeared still shows its status
+        steps = {}
+    reveal = submission.status == Submission.Status.GRADED and not submission.variant.is_homework
+    out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=reveal)
+    out["variant_id"] = str(submission.variant_id)
+    return out
+
+
+# --------------------------------------------------------------------------------- endpoints
+
+
+@router.get("/templates", response=list[TemplateOut], summary="List network types")
+def list_templates(request: HttpRequest) -> list[dict[str, str]]:
+    """The network types a variant can be made of."""
+    return [
+        {
+            "name": name,
+            "title": pick_language(template.title) or name,
+            "description": pick_language(template.description),
+        }
+        for name, template in graders.TEMPLATES.items()
+    ]
+
+
+@router.post(
+    "/practice",
+    response={201: VariantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Create a practice variant",
+)
+def create_practice(request: HttpRequest, payload: PracticeIn) -> Status[dict[str, Any]]:
+    """A fresh variant of a network type (random seed unless one is given)."""
+    viewer = get_viewer(request)
+    try:
+        variant = services.variant_create(
+            template=payload.template,
+            seed=payload.seed,
+            owner=viewer.signed_in_user,
+            session_key=viewer.session_key,
+        )
+    except ValidationError as exc:
+        return Status(422, {"detail": detail_of(exc)})
+    return Status(201, _variant_out(request, variant))
+
+
+@router.get("/variants/{variant_id}", response={200: VariantOut, 404: ErrorOut}, summary="Get a variant")
+def get_variant(request: HttpRequest, variant_id: str) -> Status[dict[str, Any]]:
+    """A variant's parameters and part keys."""
+    viewer = get_viewer(request)
+    variant = selectors.variant_get_for_viewer(
+        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+    )
+    if variant is None:
+        raise Http404
+    return Status(200, _variant_out(request, variant))
+
+
+@router.post(
+    "/variants/{variant_id}/submissions",
+    response={202: SubmissionCreatedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+              413: ErrorOut, 422: FormatErrorOut | ErrorOut},
+    summary="Submit answers",
+)
+def create_submission(request: HttpRequest, variant_id: str, payload: SubmissionIn) -> Status[dict[str, Any]]:
+    """Store the answers and queue them for grading (202); unreadable answers give 422."""
+    viewer = get_viewer(request)
+    variant = selectors.variant_get_for_viewer(
+        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+    )
+    if variant is None:
+        raise Http404
+    try:
+        submission = services.submission_create(
+            variant=variant,
+            answers=answers_as_text(payload.answers),
+            user=viewer.signed_in_user,
+            session_key=viewer.session_key,
+        )
+    except SubmissionFormatError as exc:
+        return Status(422, format_error_body(exc))
+    except ValidationError as exc:
+        return Status(422, {"detail": detail_of(exc)})
+    return Status(202, {
+        "id": str(submission.id),
+        "status": submission.status,
+        "url": request.build_absolute_uri(f"/api/submissions/{submission.id}"),
+    })
+
+
+@router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut}, summary="Get a submission")
+def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """Status (queued → grading → graded), score and per-part verdicts."""
+    viewer = get_viewer(request)
+    submission = selectors.submission_get_for_viewer(
+        submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+    )
+    if submission is None:
+        raise Http404
+    # The status endpoint is polled: skip re-validating our own output (it is built to match
+    # SubmissionOut, and tests check that it does), which costs more than building it.
+    return JsonResponse(_submission_out(submission), encoder=NinjaJSONEncoder)

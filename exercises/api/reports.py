@@ -1,0 +1,74 @@
+"""One serializer for a graded report, practice and homework alike: per-part verdicts in
+teaching order, feedback in the caller's language, expected values only when released."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+import graders
+
+from ..i18n import pick_language
+from ..models import Submission
+from ..values import finite
+
+
+def part_feedback(part: Mapping[str, Any]) -> list[str]:
+    """A part's format error and diagnoses as sentences in the active language."""
+    feedback: list[str] = []
+    error = part.get("error")
+    if error:
+        feedback.append(
+            graders.messages.answer_error_message(
+                error.get("code", ""), error.get("params") or {}, get_language() or "en"
+            )
+        )
+    for diagnosis in part.get("diagnoses") or []:
+        feedback.append(pick_language(diagnosis.get("message", "")))
+    return feedback
+
+
+def report_parts_out(
+    report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool
+) -> list[dict[str, Any]]:
+    """The report's parts, in the order of `steps` (part key → step; jsonb does not keep key order)."""
+    report_parts: Mapping[str, Any] = report.get("parts") or {}
+    order = [key for key in steps if key in report_parts] + [key for key in report_parts if key not in steps]
+    return [
+        {
+            "key": key,
+            "step": steps.get(key, ""),
+            "status": report_parts[key].get("status", ""),
+            "answer": report_parts[key].get("answer"),
+            "value": finite(report_parts[key].get("value")),
+            "points": float(report_parts[key].get("points") or 0.0),
+            "max_points": float(report_parts[key].get("max_points") or 0.0),
+            "feedback": part_feedback(report_parts[key]),
+            "expected": finite(report_parts[key].get("expected")) if reveal_expected else None,
+        }
+        for key in order
+    ]
+
+
+def submission_out(
+    submission: Submission, *, report: Mapping[str, Any] | None, steps: Mapping[str, str], reveal_expected: bool
+) -> dict[str, Any]:
+    """The fields every submission shows: status, score, points, attempt, error, times, parts."""
+    report = report or {}
+    labels = dict(Submission.Status.choices)
+    return {
+        "id": str(submission.id),
+        "status": submission.status,
+        "status_label": str(labels.get(submission.status, submission.status)),
+        "score": submission.score,
+        "points": finite(report.get("points")) if report else None,
+        "max_points": finite(report.get("max_points")) if report else None,
+        "attempt_number": submission.attempt_number,
+        "error": _(submission.error_reason) if submission.error_reason else None,
+        "created_at": submission.created_at,
+        "graded_at": submission.graded_at,
+        "parts": report_parts_out(report, steps, reveal_expected=reveal_expected),
+    }

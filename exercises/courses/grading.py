@@ -1,0 +1,49 @@
+"""Homework as the grading pipeline sees it (registered in ExercisesConfig.ready()): the
+assignment's own template, its policy, and the penalty and final score set in the same
+transaction that stores the grade."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import graders
+
+from ..models import Submission, Variant
+from .config import assignment_policy, assignment_spec, submission_penalty
+from .window import extension_due, submission_window
+
+
+def homework_finalize(*, submission_id: uuid.UUID) -> None:
+    """Set a just-graded homework submission's penalty and final score (in the grading transaction)."""
+    submission = (
+        Submission.objects.select_related("variant__assignment")
+        .only("score", "attempt_number", "late", "created_at", "user_id", "variant__assignment")
+        .get(pk=submission_id)
+    )
+    assignment = submission.variant.assignment
+    window = submission_window(
+        assignment=assignment,
+        extension_due=extension_due(assignment=assignment, student=submission.user_id),
+    )
+    penalty = submission_penalty(
+        assignment=assignment, attempt_number=submission.attempt_number, late=submission.late,
+        created_at=submission.created_at, due_at=window.due_at,
+    )
+    score = submission.score or 0.0
+    Submission.objects.filter(pk=submission_id).update(penalty=penalty, final_score=score * (1.0 - penalty))
+
+
+@dataclass(frozen=True)
+class HomeworkKind:
+    """Homework: the assignment's (maybe custom) template and policy; penalties once graded."""
+
+    def spec(self, variant: Variant, seed: str) -> dict[str, Any]:
+        return assignment_spec(assignment=variant.assignment, seed=seed)
+
+    def policy(self, variant: Variant) -> graders.Policy:
+        return assignment_policy(assignment=variant.assignment)
+
+    def after_graded(self, submission_id: uuid.UUID) -> None:
+        homework_finalize(submission_id=submission_id)

@@ -1,0 +1,85 @@
+"""When one student may submit, and when answers may be revealed (by the server clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from ..models import Assignment, Extension
+
+# Window statuses (StudentAssignmentRow.status, HomeworkState.status)
+NOT_OPEN, OPEN, LATE, CLOSED = "not_open", "open", "late", "closed"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When one student may submit: status now, their due date and the end of the late window."""
+
+    status: str
+    opens_at: datetime
+    due_at: datetime
+    late_until: datetime | None  # None: no late submissions
+
+    @property
+    def closes_at(self) -> datetime:
+        """The last moment a submission is accepted."""
+        return self.late_until or self.due_at
+
+
+def submission_window(
+    *, assignment: Assignment, extension_due: datetime | None = None, now: datetime | None = None
+) -> Window:
+    """The student's window by the server clock; an extension moves the late window along."""
+    now = now or timezone.now()
+    due = extension_due if extension_due is not None and extension_due > assignment.due_at else assignment.due_at
+    late_until = None
+    if assignment.late_policy == Assignment.LatePolicy.PENALTY and assignment.late_until is not None:
+        late_until = assignment.late_until + (due - assignment.due_at)
+    if now < assignment.opens_at:
+        status = NOT_OPEN
+    elif now <= due:
+        status = OPEN
+    elif late_until is not None and now <= late_until:
+        status = LATE
+    else:
+        status = CLOSED
+    return Window(status=status, opens_at=assignment.opens_at, due_at=due, late_until=late_until)
+
+
+def extension_due(*, assignment: Assignment, student: Any) -> datetime | None:
+    """The student's extended due date, if any."""
+    return (
+        Extension.objects.filter(assignment=assignment, student=student).values_list("due_at", flat=True).first()
+    )
+
+
+def reveal_allowed(*, assignment: Assignment, window: Window, has_graded: bool, now: datetime | None = None) -> bool:
+    """Whether expected values and worked solutions may be shown to the student now."""
+    reveal = assignment.reveal
+    if reveal == Assignment.Reveal.AFTER_SUBMISSION:
+        return has_graded
+    if reveal == Assignment.Reveal.AFTER_DUE:
+        # After the student's own last chance to submit (due date, extension, late window).
+        return (now or timezone.now()) > window.closes_at
+    return False
+
+
+def visible_report(*, report: dict[str, Any] | None, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:
+    """A copy of a stored report with what the policy hides removed (expected values, diagnoses)."""
+    if not report:
+        return {}
+    out = {key: value for key, value in report.items() if key != "parts"}
+    parts: dict[str, Any] = {}
+    for key, part in (report.get("parts") or {}).items():
+        shown = dict(part)
+        if not reveal_expected:
+            shown["expected"] = None
+            shown["followthrough_expected"] = None
+        if not show_diagnosis:
+            shown["diagnoses"] = []
+        parts[key] = shown
+    out["parts"] = parts
+    return out

@@ -1,0 +1,31 @@
+"""Sending a submission to the workers; a broker failure is logged, never raised."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_grading(submission_id: str) -> bool:
+    """Send the grading task; on a broker failure log it and return False (the sweep retries)."""
+    from .tasks import grade_submission  # the Celery idiom: tasks import the services, not back
+
+    try:
+        grade_submission.delay(submission_id)
+    except Exception as exc:  # kombu/redis/OS errors alike: the submission is safe in the database
+        logger.warning(
+            "broker unreachable (%s: %s): submission %s stays queued for the sweep",
+            type(exc).__name__,
+            exc,
+            submission_id,
+        )
+        return False
+    return True
+
+
+def enqueue_grading_on_commit(submission_id: str) -> None:
+    """Like grade_submission.delay_on_commit(), but a broker failure never becomes a 500."""
+    transaction.on_commit(lambda: enqueue_grading(submission_id))

@@ -1,0 +1,207 @@
+"""Course models: courses, memberships, assignments, extensions and regrade jobs
+(docs/homework.md is the contract). How an assignment grades lives in exercises.courses.config."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+def new_course_code() -> str:
+    """An 8-character join code without look-alike characters (0/O, 1/I/L)."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _i in range(8))
+
+
+def new_assignment_secret() -> str:
+    """A random key for deriving the students' seeds."""
+    return secrets.token_hex(32)
+
+
+class Course(models.Model):
+    """A course: its staff and students are Memberships; students join with `code`."""
+
+    title = models.CharField(_("title"), max_length=200)
+    code = models.CharField(_("join code"), max_length=8, unique=True, default=new_course_code)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses_created",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Membership(models.Model):
+    """A person's role in one course (instructor, teaching assistant or student)."""
+
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", pgettext_lazy("course role", "Instructor")
+        TA = "ta", pgettext_lazy("course role", "Teaching assistant")
+        STUDENT = "student", pgettext_lazy("course role", "Student")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["course", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["course", "role"], name="membership_course_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.course} ({self.role})"
+
+
+class Assignment(models.Model):
+    """Graded homework: a network template, what is asked, how it is scored, and when."""
+
+    class LatePolicy(models.TextChoices):
+        NONE = "none", pgettext_lazy("late policy", "No late submissions")
+        PENALTY = "penalty", pgettext_lazy("late policy", "Late with a penalty per day")
+
+    class Reveal(models.TextChoices):
+        AFTER_SUBMISSION = "after_submission", pgettext_lazy("reveal", "After each submission")
+        AFTER_DUE = "after_due", pgettext_lazy("reveal", "After the due date")
+        NEVER = "never", pgettext_lazy("reveal", "Never")
+
+    class Scoring(models.TextChoices):
+        BEST = "best", pgettext_lazy("scoring", "Best attempt")
+        LAST = "last", pgettext_lazy("scoring", "Last attempt")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True, default="")
+    # graders.template_from_dict input, or {"builtin": "<name>"}
+    template_config = models.JSONField(_("network template"), default=dict)
+    # Part keys asked; empty = every quantity of the network.
+    parts = models.JSONField(_("parts"), default=list, blank=True)
+    # part key → points (others: 1)
+    points = models.JSONField(_("points"), default=dict, blank=True)
+    # graders.Tolerance.to_dict()
+    tolerance = models.JSONField(_("tolerance"), default=dict, blank=True)
+    followthrough = models.BooleanField(_("follow-through credit"), default=True)
+    followthrough_credit = models.FloatField(_("follow-through credit (fraction)"), default=1.0)
+    attempts_allowed = models.PositiveIntegerField(_("attempts allowed"), default=0)
+    attempt_penalty = models.FloatField(_("penalty per extra attempt"), default=0.0)
+    opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    late_policy = models.CharField(
+        _("late policy"), max_length=16, choices=LatePolicy.choices, default=LatePolicy.NONE
+    )
+    late_penalty_per_day = models.FloatField(_("late penalty per day"), default=0.0)
+    late_until = models.DateTimeField(_("late submissions until"), null=True, blank=True)
+    reveal = models.CharField(_("reveal answers"), max_length=32, choices=Reveal.choices, default=Reveal.AFTER_DUE)
+    show_diagnosis = models.BooleanField(_("show diagnosis"), default=True)
+    scoring = models.CharField(_("scoring"), max_length=8, choices=Scoring.choices, default=Scoring.BEST)
+    secret = models.CharField(_("secret"), max_length=64, default=new_assignment_secret, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["course", "due_at", "pk"]
+        indexes = [models.Index(fields=["course", "due_at"], name="assignment_course_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Extension(models.Model):
+    """A later due date for one student."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    due_at = models.DateTimeField(_("due at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="extension_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class RegradeJob(models.Model):
+    """Re-grading an assignment's stored submissions under new settings: preview, then apply."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", pgettext_lazy("regrade status", "Computing the preview")
+        PREVIEW_READY = "preview_ready", pgettext_lazy("regrade status", "Preview ready")
+        APPLYING = "applying", pgettext_lazy("regrade status", "Applying")
+        APPLIED = "applied", pgettext_lazy("regrade status", "Applied")
+        ERROR = "error", pgettext_lazy("regrade status", "Failed")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="regrade_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regrade_jobs",
+    )
+    new_settings = models.JSONField(_("new settings"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEWING)
+    total = models.PositiveIntegerField(_("submissions"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    # [{"submission", "student", "old", "new", …}] for every score that changes
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regrade job")
+        verbose_name_plural = _("regrade jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        """No worker will change this job any more (unless an apply is started)."""
+        return self.status in {self.Status.PREVIEW_READY, self.Status.APPLIED, self.Status.ERROR}

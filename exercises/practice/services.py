@@ -1,0 +1,108 @@
+"""Practice writes: variants of a built-in template, submissions, claiming anonymous work."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+import graders
+
+from ..grading.store import answers_clean, submission_store
+from ..models import Submission, Variant
+
+SEED_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def seed_validate(seed: str) -> str:
+    """Return the seed if it is 1–64 characters of [A-Za-z0-9_-], else raise ValidationError."""
+    if not isinstance(seed, str) or not SEED_RE.fullmatch(seed):
+        raise ValidationError(
+            _("A seed is 1 to 64 characters: letters, digits, “-” and “_”."), code="invalid_seed"
+        )
+    return seed
+
+
+def template_validate(template: str) -> str:
+    """Return the template name if the grader knows it, else raise ValidationError."""
+    if not isinstance(template, str) or template not in graders.TEMPLATES:
+        raise ValidationError(
+            _("Unknown network type “%(template)s”."),
+            code="unknown_template",
+            params={"template": str(template)[:64]},
+        )
+    return template
+
+
+def variant_create(
+    *,
+    template: str,
+    seed: str | None = None,
+    owner: AbstractBaseUser | None = None,
+    session_key: str = "",
+) -> Variant:
+    """Create a practice variant of a built-in template; a random seed when none is given."""
+    template_validate(template)
+    seed = secrets.token_urlsafe(12) if seed is None or seed == "" else seed_validate(seed)
+    if owner is not None and not owner.is_authenticated:
+        owner = None
+    variant = Variant(
+        template=template,
+        seed=seed,
+        owner=owner,
+        session_key="" if owner is not None else (session_key or ""),
+        kind=Variant.Kind.PRACTICE,
+    )
+    variant.full_clean()
+    variant.save(force_insert=True)
+    return variant
+
+
+def submission_create(
+    *,
+    variant: Variant,
+    answers: Mapping[str, Any],
+    user: AbstractBaseUser | None = None,
+    session_key: str = "",
+) -> Submission:
+    """Check the answers' format, store the practice submission as queued and enqueue its grading."""
+    if variant.is_homework:  # deadlines, attempts: the course's homework_submit
+        raise ValidationError(_("Homework is submitted on its assignment's page."), code="homework")
+    kept = answers_clean(variant=variant, answers=answers)
+    return submission_store(variant=variant, answers=kept, user=user, session_key=session_key)
+
+
+def practice_claim_anonymous(*, user: AbstractBaseUser, variant_ids: list[str]) -> int:
+    """Give a signed-in user the practice work of the anonymous session they just left.
+
+    Logging in rotates the session key, so the old key is found through the practice variants
+    the session remembers; every anonymous variant and submission of that key moves to the user.
+    """
+    ids = [pk for pk in (_uuid_or_none(v) for v in variant_ids) if pk is not None]
+    old_keys = list(
+        Variant.objects.filter(pk__in=ids, owner__isnull=True, kind=Variant.Kind.PRACTICE)
+        .exclude(session_key="")
+        .values_list("session_key", flat=True)
+        .distinct()
+    )
+    if not old_keys:
+        return 0
+    with transaction.atomic():
+        Variant.objects.filter(session_key__in=old_keys, owner__isnull=True).update(owner=user, session_key="")
+        return Submission.objects.filter(session_key__in=old_keys, user__isnull=True).update(
+            user=user, session_key=""
+        )
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None

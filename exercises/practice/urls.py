@@ -1,0 +1,17 @@
+"""Practice pages: home, walkthrough, practice, submissions, history, sign-up."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("walkthrough/", views.walkthrough, name="walkthrough"),
+    path("practice/", views.practice_list, name="practice_list"),
+    path("practice/<str:template>/", views.practice_start, name="practice_start"),
+    path("practice/<str:template>/<str:seed>/", views.practice, name="practice"),
+    path("submissions/<str:submission_id>/", views.submission_detail, name="submission"),
+    path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
+    path("history/", views.history, name="history"),
+    path("accounts/signup/", views.signup, name="signup"),
+]
