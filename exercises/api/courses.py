@@ -8,13 +8,11 @@ solutions and diagnoses appear only when the assignment's policy releases them t
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictStr
@@ -26,7 +24,11 @@ from ..courses import services as homework_services
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..models import Assignment, Membership, RegradeJob, Submission
+from ..i18n import pick_language
 from .auth import signed_in_user
+from .errors import answers_as_text, format_error_body
+from .errors import detail_of as _detail
+from .reports import submission_out
 from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["homework"])
@@ -217,21 +219,6 @@ def _assignment(assignment_id: Any, user: Any) -> tuple[Assignment, str]:
     return found
 
 
-def _detail(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You do not have permission to do this.")
-
-
-def _lang() -> str:
-    return "zh" if (get_language() or "en").lower().startswith("zh") else "en"
-
-
-def _finite(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
 def _parts_out(assignment: Assignment) -> list[dict[str, Any]]:
     points = assignment.points or {}
     return [
@@ -244,49 +231,11 @@ def _submission_out(submission: Submission, *, reveal_expected: bool, show_diagn
     assignment = submission.variant.assignment
     report = hs.visible_report(report=submission.report, reveal_expected=reveal_expected, show_diagnosis=show_diagnosis)
     steps = {p.key: p.step for p in hs.assignment_parts(assignment=assignment)}
-    report_parts = report.get("parts") or {}
-    order = [k for k in steps if k in report_parts] + [k for k in report_parts if k not in steps]
-    parts = []
-    for key in order:
-        part = report_parts[key]
-        feedback = []
-        error = part.get("error")
-        if error:
-            feedback.append(graders.messages.answer_error_message(
-                error.get("code", ""), error.get("params") or {}, get_language() or "en"))
-        for diagnosis in part.get("diagnoses") or []:
-            message = diagnosis.get("message") or {}
-            feedback.append(str(message.get(_lang()) or message.get("en") or "") if isinstance(message, dict)
-                            else str(message))
-        parts.append({
-            "key": key,
-            "step": steps.get(key, ""),
-            "status": part.get("status", ""),
-            "answer": part.get("answer"),
-            "value": _finite(part.get("value")),
-            "points": float(part.get("points") or 0.0),
-            "max_points": float(part.get("max_points") or 0.0),
-            "feedback": feedback,
-            "expected": _finite(part.get("expected")) if reveal_expected else None,
-        })
-    labels = dict(Submission.Status.choices)
-    return {
-        "id": str(submission.id),
-        "assignment_id": assignment.pk,
-        "status": submission.status,
-        "status_label": str(labels.get(submission.status, submission.status)),
-        "attempt_number": submission.attempt_number,
-        "late": submission.late,
-        "score": submission.score,
-        "penalty": submission.penalty,
-        "final_score": submission.final_score,
-        "points": _finite(report.get("points")) if report else None,
-        "max_points": _finite(report.get("max_points")) if report else None,
-        "error": _(submission.error_reason) if submission.error_reason else None,
-        "created_at": submission.created_at,
-        "graded_at": submission.graded_at,
-        "parts": parts,
-    }
+    out = submission_out(submission, report=report, steps=steps, reveal_expected=reveal_expected)
+    out.update(
+        assignment_id=assignment.pk, late=submission.late, penalty=submission.penalty, final_score=submission.final_score
+    )
+    return out
 
 
 def _submission_url(request: HttpRequest, submission: Submission) -> str:
@@ -431,16 +380,12 @@ def create_submission(request: HttpRequest, assignment_id: str,
     """Queue the answers for grading (202). 403: not open, closed or no attempts left; 429: too many."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
-    answers = {key: value if isinstance(value, str) else repr(value) for key, value in payload.answers.items()}
     try:
-        submission = homework_services.homework_submit(assignment=assignment, student=user, answers=answers)
+        submission = homework_services.homework_submit(
+            assignment=assignment, student=user, answers=answers_as_text(payload.answers)
+        )
     except SubmissionFormatError as exc:
-        messages = exc.messages(get_language() or "en")
-        return Status(422, {
-            "detail": _("Some answers cannot be read; nothing was stored and no attempt was counted."),
-            "errors": {key: {"code": code, "params": params, "message": messages[key]}
-                       for key, (code, params) in exc.errors.items()},
-        })
+        return Status(422, format_error_body(exc))
     except PermissionDenied as exc:
         return Status(403, {"detail": _detail(exc)})
     except ValidationError as exc:
@@ -503,7 +448,7 @@ def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, 
         "parts": rows(data.parts),
         "steps": rows(data.steps),
         "misconceptions": [{"key": m.key, "count": m.count,
-                            "message": str(m.message.get(_lang()) or m.message.get("en") or m.key)}
+                            "message": pick_language(m.message) or m.key}
                            for m in data.misconceptions],
         "histogram": data.histogram,
         "copy_signals": [{"suspect": s.suspect.username, "source": s.source.username, "kind": s.kind,
