@@ -12,6 +12,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .celery import app as celery_app
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,9 +45,7 @@ def broker_ok() -> bool:
             options: dict[str, Any] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
             folders = {options["data_folder_in"], options["data_folder_out"], options["control_folder"]}
             return all(os.path.isdir(folder) and os.access(folder, os.W_OK) for folder in folders)
-        from bpcourse.celery import app
-
-        with app.connection_for_write() as conn:
+        with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -182,11 +182,6 @@ def variant_context(spec: Any) -> _VariantCache:
     return _variant(spec_key(spec))
 
 
-def parse_answers(spec: Any, answers: Mapping[str, Any]) -> tuple[dict[str, float], dict]:
-    """Parse every non-empty answer: (values by key, {key: AnswerError}); unknown keys dropped."""
-    return _parse_with(variant_context(spec), answers)
-
-
 def _parse_with(cache: _VariantCache, answers: Mapping[str, Any]) -> tuple[dict, dict]:
     values: dict[str, float] = {}
     errors: dict[str, AnswerError] = {}

@@ -15,8 +15,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from exercises.web.diagram import network_svg
 from exercises.i18n import (
-    PART_STATUS_HELP,
-    PART_STATUS_LABELS,
     STEP_HINTS,
     STEP_TITLES,
     SUBMISSION_STATUS_LABELS,
@@ -104,14 +102,6 @@ def submission_status_label(status: str) -> str:
     return str(SUBMISSION_STATUS_LABELS.get(status, status))
 
 
-@register.filter
-def part_status_label(status: str) -> str:
-    return str(PART_STATUS_LABELS.get(status, status))
-
-
-@register.filter
-def part_status_help(status: str) -> str:
-    return str(PART_STATUS_HELP.get(status, ""))
 
 
 @register.filter

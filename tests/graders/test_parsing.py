@@ -330,7 +330,7 @@ NASTY_INPUTS: list[tuple[str, set[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "codes"), NASTY_INPUTS, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("text", "codes"), NASTY_INPUTS, ids=[repr(text)[:40] for text, _codes in NASTY_INPUTS])
 def test_nasty_input_raises_answer_error_with_a_sensible_code_quickly(text: str, codes: set[str]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the parser must not even warn

@@ -14,7 +14,7 @@ import graders
 from exercises.practice import services as practice_services
 from exercises.grading.variants import variant_spec
 from exercises.models import Submission, Variant
-from exercises.tasks import grade_submission
+from exercises.grading.tasks import grade_submission
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 /* bpcourse homework pages: a few lines of plain JavaScript, served by the site. Every page works
    without it; with it, the assignment form previews a sample variant as you type, shows only the
-   fields of the chosen network type, and a regrade job's progress updates by itself. */
+   fields of the chosen network type. (Live status and regrade progress: site.js.) */
 (function () {
   "use strict";
 
@@ -99,30 +99,5 @@
     form.addEventListener("change", function () { updateVisibility(form); });
     wireStepButtons(form);
     livePreview(form);
-  });
-
-  // ------------------------------------------------------------------ regrade job progress
-  document.querySelectorAll("[data-job-url][data-final='false']").forEach(function (container) {
-    var url = container.getAttribute("data-job-url");
-    var delay = 500;
-    function poll() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) { throw new Error("HTTP " + response.status); }
-          return response.json();
-        })
-        .then(function (data) {
-          if (data.html) { container.innerHTML = data.html; }
-          container.setAttribute("data-status", data.status);
-          if (data.final) {
-            container.setAttribute("data-final", "true");
-          } else {
-            window.setTimeout(poll, delay);
-          }
-        })
-        .catch(function () { window.setTimeout(poll, 3000); });
-      delay = Math.min(delay * 1.4, 3000);
-    }
-    window.setTimeout(poll, delay);
   });
 })();

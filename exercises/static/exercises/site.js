@@ -3,13 +3,15 @@
 (function () {
   "use strict";
 
-  // Live status: <div data-status-url="…" data-final="false"> is replaced by the server's fragment
-  // until the submission is graded (or grading failed).
-  function pollSubmission(container) {
-    var url = container.getAttribute("data-status-url");
+  // Live status, the one polling loop of the site: a submission being graded
+  // (<div data-status-url="…" data-final="false">) or a regrade job (data-job-url) is replaced by
+  // the server's fragment whenever it changes, until the server says it is final.
+  function pollLive(container) {
+    var url = container.getAttribute("data-status-url") || container.getAttribute("data-job-url");
     var announcer = document.getElementById("status-announcer");
     var delay = 400;
     var failures = 0;
+    var shown = null;
 
     function schedule() {
       window.setTimeout(poll, delay);
@@ -24,10 +26,12 @@
         })
         .then(function (data) {
           failures = 0;
-          if (data.html && container.getAttribute("data-status") !== data.status) {
+          if (data.html && data.html !== shown) {
+            var statusChanged = container.getAttribute("data-status") !== data.status;
             container.innerHTML = data.html;
+            shown = data.html;
             container.setAttribute("data-status", data.status);
-            if (announcer && data.status_label) { announcer.textContent = data.status_label; }
+            if (statusChanged && announcer && data.status_label) { announcer.textContent = data.status_label; }
           }
           if (data.final) {
             container.setAttribute("data-final", "true");
@@ -48,7 +52,8 @@
     schedule();
   }
 
-  document.querySelectorAll("[data-status-url][data-final='false']").forEach(pollSubmission);
+  document.querySelectorAll("[data-status-url][data-final='false'], [data-job-url][data-final='false']")
+    .forEach(pollLive);
 
   // One click, one submission: disable the submit buttons once a form is on its way.
   document.querySelectorAll("form[data-single-submit]").forEach(function (form) {

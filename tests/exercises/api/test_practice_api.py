@@ -227,7 +227,7 @@ def test_submit_bad_json(api, variant_json):
     assert_json_error(post(api, f"/api/variants/{variant_json['id']}/submissions", "{'answers': 1}"), 400)
 
 
-@pytest.mark.parametrize("vid", [str(uuid.uuid4()), "not-a-uuid", "1", "..%2F..%2Fetc"])
+@pytest.mark.parametrize("vid", ["5f0c8c3e-3a43-4c5e-9d1e-6f8e2f6d1a27", "not-a-uuid", "1", "..%2F..%2Fetc"])
 def test_submit_unknown_variant(api, vid):
     assert_json_error(post(api, f"/api/variants/{vid}/submissions", {"answers": {"net_h1": "1"}}), 404)
 
@@ -251,7 +251,7 @@ def test_broker_down_still_202(api, variant_json, django_capture_on_commit_callb
 # ------------------------------------------------------------------------ GET submission/variant
 
 
-@pytest.mark.parametrize("sid", [str(uuid.uuid4()), "nope", "0"])
+@pytest.mark.parametrize("sid", ["5f0c8c3e-3a43-4c5e-9d1e-6f8e2f6d1a27", "nope", "0"])
 def test_get_unknown_submission(api, sid):
     assert_json_error(api.get(f"/api/submissions/{sid}"), 404)
 

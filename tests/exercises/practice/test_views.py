@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import polib
@@ -17,10 +15,7 @@ from django.urls import reverse
 import graders
 from exercises.models import Submission, Variant
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-pytest.register_assert_rewrite("homework_support")
-
-from homework_support import EN, ZH, assert_labelled_and_local, inspect  # noqa: E402
+from tests.exercises.homework_support import EN, ZH, assert_labelled_and_local, inspect
 
 pytestmark = pytest.mark.django_db
 
