@@ -22,6 +22,11 @@ from graders.tolerance import DEFAULT_TOLERANCE, Tolerance, within
 
 MAX_ATTEMPTS = 400
 SEED_VERSION = "bpcourse-variant-v1"
+# Bump whenever a change can alter what `generate` draws for a seed (templates, their ranges, the
+# vetting, the misconception registry it consults): the site stores each variant's numbers with
+# the version that drew them, so stored variants never change, and a seed is reproducible only
+# within one version.
+GENERATOR_VERSION = "1"
 
 
 class UnknownTemplate(ValueError):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 import graders
 
-from ..models import Submission, Variant
+from ..models import FrozenSpec, Submission, Variant
 from .registry import VariantKind, kind_of
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ def _prep(name: str, value: Any) -> Any:
     return None if value is None else _S.get_field(name).get_db_prep_save(value, connection)
 
 
-def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> tuple[uuid.UUID, dict[str, Any], str] | None:
-    """Atomically take queued (or stale grading) → grading; (variant id, answers, seed) if we got it."""
+def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> tuple[uuid.UUID, dict[str, Any], str, str | None] | None:
+    """Atomically take queued (or stale grading) → grading; (variant id, answers, seed, numbers) if we got it."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
     status, started = _col("status"), _col("grading_started_at")
@@ -67,7 +67,7 @@ def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> tuple[uuid.UUID, dict[
         f"UPDATE {connection.ops.quote_name(_S.db_table)} "
         f"SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
         f"WHERE {_col('id')} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)) "
-        f"RETURNING {_col('variant')}, {_col('answers')}, {_col('seed')}"
+        f"RETURNING {_col('variant')}, {_col('answers')}, {_col('seed')}, {_col('numbers')}"
     )
     grading = Submission.Status.GRADING
     params = [
@@ -79,10 +79,10 @@ def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> tuple[uuid.UUID, dict[
         row = cursor.fetchone()
     if row is None:
         return None
-    variant_id, answers, seed = row
+    variant_id, answers, seed, numbers_id = row
     if isinstance(answers, str | bytes):
         answers = json.loads(answers)
-    return uuid.UUID(str(variant_id)), answers, seed or ""
+    return uuid.UUID(str(variant_id)), answers, seed or "", numbers_id
 
 
 def _release(submission_id: uuid.UUID, token: uuid.UUID) -> None:
@@ -153,6 +153,16 @@ def _finish(
     return True
 
 
+def _numbers(variant: Variant, kind: VariantKind, seed: str, numbers_id: str | None) -> dict[str, Any]:
+    """The frozen numbers the submission was answered against (rows from before frozen numbers:
+    generated for the seed kept on the submission, else the variant's)."""
+    if numbers_id is None:
+        return kind.spec(variant, seed or variant.seed)
+    if numbers_id == variant.numbers_id:
+        return variant.numbers.spec
+    return FrozenSpec.objects.values_list("spec", flat=True).get(pk=numbers_id)
+
+
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
     """Grade a queued submission once; True if this call stored the outcome.
 
@@ -170,16 +180,14 @@ def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
         if claimed is None:
             logger.info("grading: %s is unknown, deleted, finished or being graded; nothing to do", pk)
             return False
-        variant_id, answers, seed = claimed
+        variant_id, answers, seed, numbers_id = claimed
         report: dict[str, Any] | None = None
         error_reason = ""
         kind: VariantKind | None = None
         try:
-            variant = Variant.objects.get(pk=variant_id)
+            variant = Variant.objects.select_related("numbers").get(pk=variant_id)
             kind = kind_of(variant)
-            # The seed kept on the submission (homework: a re-seed later does not change what
-            # was graded), else the variant's own.
-            spec = kind.spec(variant, seed or variant.seed)
+            spec = _numbers(variant, kind, seed, numbers_id)
             result = graders.grade(spec, answers, kind.policy(variant))
             report = result.to_dict()
         except graders.UnknownTemplate:

@@ -100,6 +100,7 @@ def submission_store(
         enqueue_count=1,
         seed=seed,
         late=late,
+        numbers_id=variant.numbers_id,
     )
     # One INSERT is atomic by itself (no BEGIN/COMMIT round trips); called inside a caller's
     # transaction, the enqueue still waits for that transaction's commit.

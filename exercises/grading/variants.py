@@ -1,4 +1,5 @@
-"""A variant's numbers and reference solution, whatever its kind (through the registry)."""
+"""A variant's numbers and reference solution, whatever its kind: the frozen numbers it was
+given; only rows from before numbers were frozen fall back to regenerating (through the registry)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ from typing import Any
 
 import graders
 
-from ..models import Variant
+from ..models import Submission, Variant
 from .registry import kind_of
 
 
 def variant_spec(*, variant: Variant, seed: str = "") -> dict[str, Any]:
-    """The network spec of a variant: for `seed` when given (a submission's own), else its current seed."""
+    """The numbers of a variant: its frozen ones (for its own seed), else generated for the seed."""
+    if variant.numbers_id is not None and (not seed or seed == variant.seed):
+        return variant.numbers.spec
     return kind_of(variant).spec(variant, seed or variant.seed)
+
+
+def submission_spec(*, submission: Submission) -> dict[str, Any]:
+    """The numbers a submission was answered against (kept even when its variant is re-seeded)."""
+    if submission.numbers_id is not None:
+        return submission.numbers.spec
+    return variant_spec(variant=submission.variant, seed=submission.seed)
 
 
 def variant_solution(*, variant: Variant, seed: str = "") -> graders.Solution:

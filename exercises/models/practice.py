@@ -14,8 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class FrozenSpec(models.Model):
+    """A network's numbers exactly as they were given to a student (content-addressed by the
+    SHA-256 of their canonical JSON, never changed): later code changes never alter them."""
+
+    digest = models.CharField(_("digest"), max_length=64, primary_key=True)
+    spec = models.JSONField(_("numbers"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("frozen numbers")
+        verbose_name_plural = _("frozen numbers")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
 class Variant(models.Model):
-    """One randomized network: `graders.generate(template, seed)` reproduces it exactly."""
+    """One randomized network: its numbers are frozen when it is created (with the seed and the
+    generator version that drew them); only a re-seed gives it new ones."""
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", pgettext_lazy("variant kind", "Practice")
@@ -48,6 +65,11 @@ class Variant(models.Model):
         related_name="variants",
     )
     reseed = models.PositiveIntegerField(_("re-seeds"), default=0)
+    # The numbers of the current seed, and the graders.GENERATOR_VERSION that drew them.
+    numbers = models.ForeignKey(
+        FrozenSpec, verbose_name=_("numbers"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    generator_version = models.CharField(_("generator version"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("variant")
@@ -133,6 +155,10 @@ class Submission(models.Model):
     late = models.BooleanField(_("late"), default=False)
     penalty = models.FloatField(_("penalty"), default=0.0)
     final_score = models.FloatField(_("final score"), null=True, blank=True)
+    # The numbers this submission was answered (and is graded and regraded) against.
+    numbers = models.ForeignKey(
+        FrozenSpec, verbose_name=_("numbers"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("submission")

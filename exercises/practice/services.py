@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
+from ..grading.numbers import numbers_freeze
+from ..grading.specs import template_spec
 from ..grading.store import answers_clean, submission_store
 from ..models import Submission, Variant
 
@@ -48,17 +50,20 @@ def variant_create(
     owner: AbstractBaseUser | None = None,
     session_key: str = "",
 ) -> Variant:
-    """Create a practice variant of a built-in template; a random seed when none is given."""
+    """Create a practice variant of a built-in template, its numbers frozen; a random seed when none is given."""
     template_validate(template)
     seed = secrets.token_urlsafe(12) if seed is None or seed == "" else seed_validate(seed)
     if owner is not None and not owner.is_authenticated:
         owner = None
+    numbers = numbers_freeze(spec=template_spec(template=template, seed=seed))
     variant = Variant(
         template=template,
         seed=seed,
         owner=owner,
         session_key="" if owner is not None else (session_key or ""),
         kind=Variant.Kind.PRACTICE,
+        numbers=numbers,
+        generator_version=graders.GENERATOR_VERSION,
     )
     variant.full_clean()
     variant.save(force_insert=True)

@@ -27,7 +27,7 @@ from graders.worked import WorkedLine
 
 from ..grading.specs import template_spec
 from ..grading.store import SubmissionFormatError
-from ..grading.variants import variant_solution, variant_spec
+from ..grading.variants import submission_spec, variant_spec
 from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
 from ..web.http import allow_methods, error_page, remember, session_key_for
@@ -142,7 +142,10 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
         services.seed_validate(seed)
     except ValidationError as exc:
         return {}, error_page(request, 400, " ".join(exc.messages))
-    spec = template_spec(template=template, seed=seed)
+    # The numbers this browser's variant was given, if it has one (frozen: a later code change
+    # does not change them), else what the current code draws for the seed.
+    known = _known_variant(request, template, seed)
+    spec = variant_spec(variant=known) if known is not None else template_spec(template=template, seed=seed)
     solution = graders.solve(spec)
     return {
         "template": graders.TEMPLATES[template],
@@ -165,16 +168,26 @@ def _render_practice(
     return render(request, "exercises/practice.html", context, status=status)
 
 
+def _known_variant(request: HttpRequest, template: str, seed: str) -> Variant | None:
+    """The variant this browser already uses for the URL, if any."""
+    known_id = request.session.get(SESSION_VARIANTS, {}).get(f"{template}/{seed}")
+    if not known_id:
+        return None
+    variant = selectors.variant_get_for_viewer(
+        variant_id=known_id, user=request.user, session_key=request.session.session_key
+    )
+    if variant is not None and variant.template == template and variant.seed == seed:
+        return variant
+    return None
+
+
 def _practice_variant(request: HttpRequest, template: str, seed: str) -> Variant:
     """The variant this browser already uses for the URL, or a new one (inside the caller's transaction)."""
+    known = _known_variant(request, template, seed)
+    if known is not None:
+        return known
     user = request.user if request.user.is_authenticated else None
-    session_key = session_key_for(request)
-    known_id = request.session.get(SESSION_VARIANTS, {}).get(f"{template}/{seed}")
-    if known_id:
-        variant = selectors.variant_get_for_viewer(variant_id=known_id, user=request.user, session_key=session_key)
-        if variant is not None and variant.template == template and variant.seed == seed:
-            return variant
-    return services.variant_create(template=template, seed=seed, owner=user, session_key=session_key)
+    return services.variant_create(template=template, seed=seed, owner=user, session_key=session_key_for(request))
 
 
 @allow_methods("GET", "POST")
@@ -248,8 +261,9 @@ def _result_context(submission: Submission) -> dict[str, Any]:
     if submission.status == Submission.Status.GRADED and submission.report:
         results = submission.report.get("parts", {})
         try:
-            keys_by_step = parts_by_step(variant_solution(variant=variant).parts)
-            context["steps"] = worked_steps(variant_spec(variant=variant))
+            spec = submission_spec(submission=submission)
+            keys_by_step = parts_by_step(graders.solve(spec).parts)
+            context["steps"] = worked_steps(spec)
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
         context.update(graded_context(results, keys_by_step))

@@ -106,9 +106,20 @@ def test_soft_time_limit_gives_error_status():
     assert submission.error_reason == pipeline.ERROR_GRADER_TIMEOUT
 
 
-def test_unknown_template_gives_error_status():
+def test_a_variant_whose_template_was_removed_is_graded_on_its_frozen_numbers():
     submission = make_queued()
     Variant.objects.filter(pk=submission.variant_id).update(template="removed-template")
+    specs._generate.cache_clear()
+    pipeline.submission_grade(submission_id=submission.id)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.GRADED and submission.score == 1.0
+
+
+def test_unknown_template_without_frozen_numbers_gives_error_status():
+    """Rows from before numbers were frozen (and missed by the migration) regenerate, and may fail."""
+    submission = make_queued()
+    Variant.objects.filter(pk=submission.variant_id).update(template="removed-template", numbers=None)
+    Submission.objects.filter(pk=submission.pk).update(numbers=None)
     specs._generate.cache_clear()
     pipeline.submission_grade(submission_id=submission.id)
     submission.refresh_from_db()
