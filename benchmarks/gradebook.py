@@ -37,22 +37,24 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
 
     import graders
-    from exercises.courses import services as hw
-    from exercises.courses.config import assignment_policy
+    from exercises.courses.config import assignment_policy, assignment_spec, variant_seed
+    from exercises.courses.services import assignments as assignment_services
+    from exercises.courses.services import courses as course_services
+    from exercises.courses.services import homework as homework_services
     from exercises.models import Membership, Submission, Variant
 
     User = get_user_model()
     rng = random.Random(7)
     now = timezone.now()
     instructor = User.objects.create_user(username="bench-prof", password="x")
-    course = hw.course_create(title="Benchmark course", instructor=instructor)
-    empty = hw.course_create(title="Empty course", instructor=instructor)
+    course = course_services.course_create(title="Benchmark course", instructor=instructor)
+    empty = course_services.course_create(title="Empty course", instructor=instructor)
     settings = {"template_config": {"builtin": "article-random"}, "opens_at": now - timedelta(days=7),
                 "due_at": now + timedelta(days=7)}
-    assignments = [hw.assignment_create(course=course, actor=instructor, data={**settings, "title": f"HW {i + 1}"})
+    assignments = [assignment_services.assignment_create(course=course, actor=instructor, data={**settings, "title": f"HW {i + 1}"})
                    for i in range(args.assignments)]
     for i in range(args.assignments):
-        hw.assignment_create(course=empty, actor=instructor, data={**settings, "title": f"HW {i + 1}"})
+        assignment_services.assignment_create(course=empty, actor=instructor, data={**settings, "title": f"HW {i + 1}"})
 
     users = [User(username=f"student{i:04d}", email=f"student{i:04d}@example.org", first_name="Student",
                   last_name=f"{i:04d}") for i in range(args.students)]
@@ -71,7 +73,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     variants: list[Variant] = []
     for assignment in assignments:
         for user in users:
-            seed = hw.variant_seed(assignment=assignment, user_id=user.pk)
+            seed = variant_seed(assignment=assignment, user_id=user.pk)
             variants.append(Variant(template="article-random", seed=seed, owner=user, kind="homework",
                                     assignment=assignment, attempt_count=args.attempts))
     Variant.objects.bulk_create(variants, batch_size=1000)
@@ -83,12 +85,12 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     policy = assignment_policy(assignment=first)
     for index, user in enumerate(users):
         variant = first_variants[user.pk]
-        spec = hw.assignment_spec(assignment=first, seed=variant.seed)
+        spec = assignment_spec(assignment=first, seed=variant.seed)
         values = graders.solve(spec).values
         source = values
         if index % 50 == 49:  # copies the previous student's numbers
             prev = first_variants[users[index - 1].pk]
-            source = graders.solve(hw.assignment_spec(assignment=first, seed=prev.seed)).values
+            source = graders.solve(assignment_spec(assignment=first, seed=prev.seed)).values
         keys = [k for k in values if k.startswith(("net_", "out_", "E_"))]
         answers = {k: repr(source[k]) for k in keys}
         if index % 3 == 1:  # forgot the bias
@@ -116,7 +118,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             Submission.objects.bulk_create(rows, batch_size=1000)
             rows = []
     Submission.objects.bulk_create(rows, batch_size=1000)
-    hw.homework_variant(assignment=empty.assignments.order_by("pk").first(), student=lone)
+    homework_services.homework_variant(assignment=empty.assignments.order_by("pk").first(), student=lone)
     return {"course": course, "empty": empty, "instructor": instructor, "first": first, "student": users[0], "lone": lone,
             "empty_first": empty.assignments.order_by("pk").first(), "grading_seconds": graded_seconds}
 
@@ -158,7 +160,9 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from exercises.courses import selectors as hs
+    from exercises.courses.selectors import analytics as analytics_selectors
+    from exercises.courses.selectors import gradebook as gradebook_selectors
+    from exercises.courses.selectors import homework as homework_selectors
     from exercises.models import Submission
 
     setup_test_environment()
@@ -177,23 +181,23 @@ def main() -> None:
               f"{submissions} graded submissions in {build_seconds:.1f} s "
               f"(real grader reports for HW 1: {world['grading_seconds']:.1f} s)")
         results = [
-            measure("gradebook", lambda: hs.gradebook(course=course, user=instructor),
-                    lambda: hs.gradebook(course=empty, user=instructor), args.repeat),
-            measure("gradebook CSV", lambda: hs.gradebook_csv(course=course, user=instructor),
-                    lambda: hs.gradebook_csv(course=empty, user=instructor), args.repeat),
-            measure("analytics (HW 1)", lambda: hs.assignment_analytics(assignment=first, user=instructor),
-                    lambda: hs.assignment_analytics(assignment=empty_first, user=instructor), args.repeat),
-            measure("student: assignment list", lambda: hs.assignments_for_student(course=course, user=student),
-                    lambda: hs.assignments_for_student(course=empty, user=lone), args.repeat),
-            measure("student: homework state", lambda: hs.homework_state(assignment=first, student=student),
-                    lambda: hs.homework_state(assignment=empty_first, student=lone), args.repeat),
+            measure("gradebook", lambda: gradebook_selectors.gradebook(course=course, user=instructor),
+                    lambda: gradebook_selectors.gradebook(course=empty, user=instructor), args.repeat),
+            measure("gradebook CSV", lambda: gradebook_selectors.gradebook_csv(course=course, user=instructor),
+                    lambda: gradebook_selectors.gradebook_csv(course=empty, user=instructor), args.repeat),
+            measure("analytics (HW 1)", lambda: analytics_selectors.assignment_analytics(assignment=first, user=instructor),
+                    lambda: analytics_selectors.assignment_analytics(assignment=empty_first, user=instructor), args.repeat),
+            measure("student: assignment list", lambda: homework_selectors.assignments_for_student(course=course, user=student),
+                    lambda: homework_selectors.assignments_for_student(course=empty, user=lone), args.repeat),
+            measure("student: homework state", lambda: homework_selectors.homework_state(assignment=first, student=student),
+                    lambda: homework_selectors.homework_state(assignment=empty_first, student=lone), args.repeat),
             measure("drill-down (10 attempts)",
-                    lambda: hs.submission_drilldown(assignment=first, student=student, viewer=instructor),
-                    lambda: hs.submission_drilldown(assignment=empty_first, student=lone, viewer=instructor),
+                    lambda: gradebook_selectors.submission_drilldown(assignment=first, student=student, viewer=instructor),
+                    lambda: gradebook_selectors.submission_drilldown(assignment=empty_first, student=lone, viewer=instructor),
                     args.repeat),
         ]
-        book = hs.gradebook(course=course)
-        stats = hs.assignment_analytics(assignment=first)
+        book = gradebook_selectors.gradebook(course=course)
+        stats = analytics_selectors.assignment_analytics(assignment=first)
         print(f"gradebook: {len(book.rows)} rows × {len(book.assignments)} assignments; analytics: "
               f"{stats.students} students, {len(stats.misconceptions)} misconceptions, "
               f"{len(stats.copy_signals)} copying signals, histogram {stats.histogram}")

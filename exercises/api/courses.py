@@ -19,8 +19,16 @@ from pydantic import Field, StrictStr
 
 import graders
 
-from ..courses import selectors as hs
-from ..courses import services as homework_services
+from ..courses.config import assignment_parts
+from ..courses.permissions import STAFF_ROLES
+from ..courses.selectors import analytics as analytics_selectors
+from ..courses.selectors import courses as course_selectors
+from ..courses.selectors import gradebook as gradebook_selectors
+from ..courses.selectors import homework as homework_selectors
+from ..courses.selectors import regrade as regrade_selectors
+from ..courses.services import courses as course_services
+from ..courses.services import homework as homework_services
+from ..courses.window import NOT_OPEN, submission_window, visible_report
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..models import Assignment, Membership, RegradeJob, Submission
@@ -213,7 +221,7 @@ def _user(request: HttpRequest) -> Any:
 
 
 def _assignment(assignment_id: Any, user: Any) -> tuple[Assignment, str]:
-    found = hs.assignment_get_for_member(assignment_id=assignment_id, user=user)
+    found = course_selectors.assignment_get_for_member(assignment_id=assignment_id, user=user)
     if found is None:
         raise Http404
     return found
@@ -223,14 +231,14 @@ def _parts_out(assignment: Assignment) -> list[dict[str, Any]]:
     points = assignment.points or {}
     return [
         {"key": p.key, "step": p.step, "points": float(points.get(p.key, 1.0))}
-        for p in hs.assignment_parts(assignment=assignment)
+        for p in assignment_parts(assignment=assignment)
     ]
 
 
 def _submission_out(submission: Submission, *, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:
     assignment = submission.variant.assignment
-    report = hs.visible_report(report=submission.report, reveal_expected=reveal_expected, show_diagnosis=show_diagnosis)
-    steps = {p.key: p.step for p in hs.assignment_parts(assignment=assignment)}
+    report = visible_report(report=submission.report, reveal_expected=reveal_expected, show_diagnosis=show_diagnosis)
+    steps = {p.key: p.step for p in assignment_parts(assignment=assignment)}
     out = submission_out(submission, report=report, steps=steps, reveal_expected=reveal_expected)
     out.update(
         assignment_id=assignment.pk, late=submission.late, penalty=submission.penalty, final_score=submission.final_score
@@ -252,8 +260,8 @@ def list_courses(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's courses and role in each (join codes for staff)."""
     user = _user(request)
     return [
-        {"id": c.pk, "title": c.title, "role": role, "code": c.code if role in hs.STAFF_ROLES else None}
-        for c, role in hs.courses_for_user(user=user)
+        {"id": c.pk, "title": c.title, "role": role, "code": c.code if role in STAFF_ROLES else None}
+        for c, role in course_selectors.courses_for_user(user=user)
     ]
 
 
@@ -263,11 +271,11 @@ def join_course(request: HttpRequest, payload: JoinIn) -> Status[dict[str, Any]]
     """Become a student of the course with this join code."""
     user = _user(request)
     try:
-        membership = homework_services.course_join(code=payload.code, user=user)
+        membership = course_services.course_join(code=payload.code, user=user)
     except ValidationError as exc:
         return Status(422, {"detail": _detail(exc)})
     course = membership.course
-    staff = membership.role in hs.STAFF_ROLES
+    staff = membership.role in STAFF_ROLES
     return Status(200, {"id": course.pk, "title": course.title, "role": membership.role,
                         "code": course.code if staff else None})
 
@@ -277,13 +285,13 @@ def join_course(request: HttpRequest, payload: JoinIn) -> Status[dict[str, Any]]
 def get_gradebook(request: HttpRequest, course_id: str) -> Status[dict[str, Any]]:
     """Students × assignments with counted scores (instructors and TAs of the course)."""
     user = _user(request)
-    found = hs.course_get_for_member(course_id=course_id, user=user)
+    found = course_selectors.course_get_for_member(course_id=course_id, user=user)
     if found is None:
         raise Http404
     course, role = found
-    if role not in hs.STAFF_ROLES:
+    if role not in STAFF_ROLES:
         return Status(403, {"detail": _("Only the course staff can see the gradebook.")})
-    book = hs.gradebook(course=course, user=user)
+    book = gradebook_selectors.gradebook(course=course, user=user)
     return Status(200, {
         "course_id": course.pk,
         "assignments": [{"id": a.pk, "title": a.title, "max_points": p}
@@ -315,7 +323,7 @@ def list_assignments(request: HttpRequest) -> list[dict[str, Any]]:
             "attempts_allowed": row.attempts_allowed, "score": row.score,
             "url": request.build_absolute_uri(f"/api/assignments/{row.assignment.pk}"),
         }
-        for row in hs.assignments_for_user(user=user)
+        for row in homework_selectors.assignments_for_user(user=user)
     ]
 
 
@@ -325,7 +333,7 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
     """An assignment's settings and, for a student, their attempts, window and counted score."""
     user = _user(request)
     assignment, role = _assignment(assignment_id, user)
-    state = hs.homework_state(assignment=assignment, student=user)
+    state = homework_selectors.homework_state(assignment=assignment, student=user)
     base = request.build_absolute_uri(f"/api/assignments/{assignment.pk}")
     return Status(200, {
         "id": assignment.pk, "course_id": assignment.course_id, "title": assignment.title,
@@ -336,7 +344,7 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
         "attempt_penalty": assignment.attempt_penalty, "late_penalty_per_day": assignment.late_penalty_per_day,
         "scoring": assignment.scoring, "reveal": assignment.reveal, "show_diagnosis": assignment.show_diagnosis,
         "tolerance": assignment.tolerance or graders.DEFAULT_TOLERANCE.to_dict(),
-        "max_points": hs.assignment_max_points(assignment=assignment), "score": state.score,
+        "max_points": gradebook_selectors.assignment_max_points(assignment=assignment), "score": state.score,
         "parts": _parts_out(assignment), "variant_url": f"{base}/variant", "submissions_url": f"{base}/submissions",
     })
 
@@ -350,7 +358,7 @@ def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, An
     assignment, role = _assignment(assignment_id, user)
     if role != Membership.Role.STUDENT:
         return Status(403, {"detail": _("Only the course's students have homework variants.")})
-    if hs.submission_window(assignment=assignment).status == hs.NOT_OPEN:
+    if submission_window(assignment=assignment).status == NOT_OPEN:
         return Status(403, {"detail": _("This assignment is not open yet.")})
     try:
         variant = homework_services.homework_variant(assignment=assignment, student=user)
@@ -402,7 +410,7 @@ def list_submissions(request: HttpRequest, assignment_id: str) -> Status[list[di
     """The caller's own attempts, newest first, showing what the policy allows."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
-    state = hs.homework_state(assignment=assignment, student=user)
+    state = homework_selectors.homework_state(assignment=assignment, student=user)
     for submission in state.submissions:
         submission.variant.assignment = assignment
     return Status(200, [
@@ -418,10 +426,10 @@ def get_submission(request: HttpRequest, assignment_id: str, submission_id: str)
     """Status (queued → grading → graded), scores, penalty and per-part verdicts of the caller's attempt."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
-    submission = hs.homework_submission_get(submission_id=submission_id, user=user)
+    submission = homework_selectors.homework_submission_get(submission_id=submission_id, user=user)
     if submission is None or submission.user_id != user.pk or submission.variant.assignment_id != assignment.pk:
         raise Http404
-    state = hs.homework_state(assignment=assignment, student=user)
+    state = homework_selectors.homework_state(assignment=assignment, student=user)
     return Status(200, _submission_out(submission, reveal_expected=state.reveal_expected,
                                        show_diagnosis=state.show_diagnosis))
 
@@ -433,11 +441,11 @@ def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, 
     """Shares per part and step, top misconceptions, score histogram and copying signals."""
     user = _user(request)
     assignment, role = _assignment(assignment_id, user)
-    if role not in hs.STAFF_ROLES:
+    if role not in STAFF_ROLES:
         return Status(403, {"detail": _("Only the course staff can see analytics.")})
-    data = hs.assignment_analytics(assignment=assignment, user=user)
+    data = analytics_selectors.assignment_analytics(assignment=assignment, user=user)
 
-    def rows(items: list[hs.ShareRow]) -> list[dict[str, Any]]:
+    def rows(items: list[analytics_selectors.ShareRow]) -> list[dict[str, Any]]:
         """Share rows as JSON."""
         return [{"key": r.key, "step": r.step, "total": r.total, "counts": r.counts, "shares": r.shares}
                 for r in items]
@@ -461,7 +469,7 @@ def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, 
 def get_regrade_job(request: HttpRequest, job_id: str) -> Status[dict[str, Any]]:
     """Status, progress (done of total) and the changed scores of a regrade."""
     user = _user(request)
-    job: RegradeJob | None = hs.regrade_job_get(job_id=job_id, user=user)
+    job: RegradeJob | None = regrade_selectors.regrade_job_get(job_id=job_id, user=user)
     if job is None:
         raise Http404
     return Status(200, {

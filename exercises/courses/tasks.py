@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import regrade_run_apply, regrade_run_preview
+from .services.regrade import regrade_run_apply, regrade_run_preview
 
 # A regrade re-runs the grader on every stored submission (a few ms each): minutes, not seconds.
 REGRADE_SOFT_LIMIT = 600

@@ -22,7 +22,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import graders
-from exercises.courses import services as hw
+from exercises.courses.services import assignments as assignment_services
+from exercises.courses.services import courses as course_services
 from exercises.grading.variants import variant_spec
 from exercises.models import Assignment, Course, Submission, Variant
 
@@ -238,9 +239,9 @@ def test_homework_pages_fit_a_phone(live_server, browser: Browser, capsys) -> No
     """The student's homework page on a 390 px wide phone: no horizontal scrolling of the page."""
     prof = make_user("prof2")
     student = make_user("sam")
-    course = hw.course_create(title="Phones", instructor=prof)
-    hw.course_join(code=course.code, user=student)
-    assignment = hw.assignment_create(course=course, actor=prof, data={
+    course = course_services.course_create(title="Phones", instructor=prof)
+    course_services.course_join(code=course.code, user=student)
+    assignment = assignment_services.assignment_create(course=course, actor=prof, data={
         "title": "On the bus", "template_config": {"builtin": "article-random"},
         "opens_at": timezone.now() - timedelta(hours=1), "due_at": timezone.now() + timedelta(days=1),
     })

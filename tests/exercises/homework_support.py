@@ -1,4 +1,4 @@
-"""Shared factories for the homework tests (imported by tests/exercises/test_homework_*.py), and
+"""Shared factories for the course tests (tests/exercises/courses/, api/test_courses_api.py), and
 the page helpers (language headers, HTML inspector) also used by test_views.py."""
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import graders
-from exercises.courses import services as hw
+from exercises.courses.services import assignments as assignment_services
+from exercises.courses.services import courses as course_services
+from exercises.courses.services import homework as homework_services
 from exercises.grading.variants import variant_solution
 from exercises.models import Assignment, Course, Membership, Submission, Variant
 
@@ -93,7 +95,7 @@ def settings_for(**overrides: Any) -> dict[str, Any]:
 
 def make_assignment(course: Course, instructor: Any, **overrides: Any) -> Assignment:
     """An assignment created through the service."""
-    return hw.assignment_create(course=course, actor=instructor, data=settings_for(**overrides))
+    return assignment_services.assignment_create(course=course, actor=instructor, data=settings_for(**overrides))
 
 
 def solution_of(variant: Variant) -> graders.Solution:
@@ -131,7 +133,7 @@ def frozen(when: datetime) -> Iterator[None]:
 def submit(capture: Any, assignment: Assignment, student: Any, answers: Mapping[str, str]) -> Submission:
     """Submit through the service; the eager Celery task grades it at commit."""
     with capture(execute=True):
-        submission = hw.homework_submit(assignment=assignment, student=student, answers=answers)
+        submission = homework_services.homework_submit(assignment=assignment, student=student, answers=answers)
     submission.refresh_from_db()
     return submission
 
@@ -161,7 +163,7 @@ def instructor() -> Any:
 
 @pytest.fixture
 def course(instructor: Any) -> Course:
-    return hw.course_create(title="Neural networks 101", instructor=instructor)
+    return course_services.course_create(title="Neural networks 101", instructor=instructor)
 
 
 @pytest.fixture
@@ -194,7 +196,7 @@ def assignment(course: Course, instructor: Any) -> Assignment:
 def other_course() -> Course:
     """Another instructor's course with its own student."""
     other = make_user("other_prof")
-    other_course = hw.course_create(title="Other course", instructor=other)
+    other_course = course_services.course_create(title="Other course", instructor=other)
     enroll(other_course, make_user("carol_s"))
     return other_course
 

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from exercises.courses import services as hw
+from exercises.courses.services import homework as homework_services
+from exercises.courses.services import regrade as regrade_services
 from exercises.api import tokens
 from exercises.models import Submission
 from exercises.grading.variants import variant_spec
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import frozen, make_assignment, solution_of  # noqa: E402
@@ -80,7 +81,7 @@ def test_variant_is_the_students_own_and_has_no_answers(alice_client, assignment
     r = alice_client.get(f"/api/assignments/{assignment.pk}/variant")
     assert r.status_code == 200
     body = r.json()
-    variant = hw.homework_variant(assignment=assignment, student=alice)
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
     assert body["parameters"] == dict(solution_of(variant).givens)
     assert body["part_keys"][0] == "net_h1" and len(body["part_keys"]) == 40
     assert "seed" not in body and "expected" not in r.content.decode()
@@ -117,7 +118,7 @@ def test_submit_graded_and_no_answer_key_before_the_due_date(alice_client, cours
                                                              django_capture_on_commit_callbacks):
     keys = ["net_h1", "out_h1", "net_o1"]
     a = make_assignment(course, instructor, parts=keys, reveal="after_due")
-    variant = hw.homework_variant(assignment=a, student=alice)
+    variant = homework_services.homework_variant(assignment=a, student=alice)
     with django_capture_on_commit_callbacks(execute=True):
         r = post(alice_client, f"/api/assignments/{a.pk}/submissions", {"answers": wrong_answers(variant, keys)})
     assert r.status_code == 202, r.content
@@ -145,7 +146,7 @@ def test_submit_graded_and_no_answer_key_before_the_due_date(alice_client, cours
 def test_reveal_after_submission_and_never(alice_client, course, instructor, alice, django_capture_on_commit_callbacks):
     for reveal, shown in (("after_submission", True), ("never", False)):
         a = make_assignment(course, instructor, title=reveal, parts=["net_h1"], reveal=reveal)
-        variant = hw.homework_variant(assignment=a, student=alice)
+        variant = homework_services.homework_variant(assignment=a, student=alice)
         with django_capture_on_commit_callbacks(execute=True):
             r = post(alice_client, f"/api/assignments/{a.pk}/submissions", {"answers": {"net_h1": "5"}})
         part = alice_client.get(r.json()["url"]).json()["parts"][0]
@@ -161,7 +162,7 @@ def test_diagnosis_hidden_when_the_assignment_says_so(alice_client, course, inst
                                                       django_capture_on_commit_callbacks):
     for show in (True, False):
         a = make_assignment(course, instructor, title=f"diag {show}", parts=["net_h1"], show_diagnosis=show)
-        variant = hw.homework_variant(assignment=a, student=alice)
+        variant = homework_services.homework_variant(assignment=a, student=alice)
         wrong = solution_of(variant).values["net_h1"] - variant_spec(variant=variant)["biases"][0][0]  # forgot the bias
         with django_capture_on_commit_callbacks(execute=True):
             r = post(alice_client, f"/api/assignments/{a.pk}/submissions", {"answers": {"net_h1": repr(wrong)}})
@@ -210,7 +211,7 @@ def test_rate_limit_is_429_with_a_translated_message(alice_client, assignment, s
 def test_bearer_token_submits(assignment, alice, django_capture_on_commit_callbacks):
     _token, raw = tokens.api_token_create(user=alice)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    variant = hw.homework_variant(assignment=assignment, student=alice)
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
     values = solution_of(variant).values
     with django_capture_on_commit_callbacks(execute=True):
         r = post(client, f"/api/assignments/{assignment.pk}/submissions", {"answers": {"net_h1": values["net_h1"]}})
@@ -227,11 +228,11 @@ def test_gradebook_analytics_and_regrade_job_endpoints(course, instructor, alice
                                                        django_capture_on_commit_callbacks):
     a = make_assignment(course, instructor, parts=["net_h1", "out_h1"])
     for student in (alice, bob):
-        variant = hw.homework_variant(assignment=a, student=student)
+        variant = homework_services.homework_variant(assignment=a, student=student)
         values = solution_of(variant).values
         hw_answers = {"net_h1": repr(values["net_h1"])}
         with django_capture_on_commit_callbacks(execute=True):
-            hw.homework_submit(assignment=a, student=student, answers=hw_answers)
+            homework_services.homework_submit(assignment=a, student=student, answers=hw_answers)
     client = Client()
     client.force_login(instructor)
     book = client.get(f"/api/courses/{course.pk}/gradebook").json()
@@ -242,7 +243,7 @@ def test_gradebook_analytics_and_regrade_job_endpoints(course, instructor, alice
     assert {p["key"]: p["counts"]["correct"] for p in stats["parts"]} == {"net_h1": 2, "out_h1": 0}
     assert stats["steps"][0]["key"] == "forward" and stats["copy_signals"] == []
     with django_capture_on_commit_callbacks(execute=True):
-        job = hw.regrade_preview(assignment=a, actor=instructor, new_settings={"points": {"net_h1": 3}})
+        job = regrade_services.regrade_preview(assignment=a, actor=instructor, new_settings={"points": {"net_h1": 3}})
     progress = client.get(f"/api/regrade-jobs/{job.pk}").json()
     assert progress["status"] == "preview_ready" and progress["done"] == progress["total"] == 2
     assert len(progress["changes"]) == 2 and progress["changes"][0]["new"] == pytest.approx(0.75)
@@ -263,5 +264,5 @@ def test_the_router_module_imports_on_its_own():
 
     code = "import django; django.setup(); import exercises.api.courses, exercises.api.urls"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                            cwd=Path(__file__).resolve().parents[2])
+                            cwd=Path(__file__).resolve().parents[3])
     assert result.returncode == 0, result.stderr

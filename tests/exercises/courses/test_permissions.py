@@ -14,11 +14,20 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from exercises.courses import selectors as hs
-from exercises.courses import services as hw
+from exercises.courses.permissions import can_grade, can_manage, role_in
+from exercises.courses.selectors import analytics as analytics_selectors
+from exercises.courses.selectors import courses as course_selectors
+from exercises.courses.selectors import gradebook as gradebook_selectors
+from exercises.courses.selectors import homework as homework_selectors
+from exercises.courses.selectors import regrade as regrade_selectors
+from exercises.courses.services import assignments as assignment_services
+from exercises.courses.services import courses as course_services
+from exercises.courses.services import extensions as extension_services
+from exercises.courses.services import homework as homework_services
+from exercises.courses.services import regrade as regrade_services
 from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import make_user, reference_answers, settings_for, submit  # noqa: E402
@@ -34,10 +43,10 @@ ANON = AnonymousUser()
 def world(course, instructor, ta, alice, bob, assignment, other_course, other_instructor,
           django_capture_on_commit_callbacks):
     """A course with staff, two students (Alice has a graded submission), and another course."""
-    variant = hw.homework_variant(assignment=assignment, student=alice)
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
     submission = submit(django_capture_on_commit_callbacks, assignment, alice, reference_answers(variant, ["net_h1"]))
     with django_capture_on_commit_callbacks(execute=True):
-        job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"followthrough": False})
+        job = regrade_services.regrade_preview(assignment=assignment, actor=instructor, new_settings={"followthrough": False})
     job.refresh_from_db()
     return {"variant": variant, "submission": submission, "job": job}
 
@@ -46,59 +55,59 @@ def world(course, instructor, ta, alice, bob, assignment, other_course, other_in
 
 
 def test_selectors_as_anonymous(world, course, assignment, alice):
-    assert hs.role_in(course=course, user=ANON) is None
-    assert not hs.can_manage(course=course, user=ANON) and not hs.can_grade(course=course, user=ANON)
-    assert hs.courses_for_user(user=ANON) == [] and hs.assignments_for_user(user=ANON) == []
-    assert hs.course_get_for_member(course_id=course.pk, user=ANON) is None
-    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=ANON) is None
-    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=ANON) is None
-    assert hs.regrade_job_get(job_id=world["job"].pk, user=ANON) is None
+    assert role_in(course=course, user=ANON) is None
+    assert not can_manage(course=course, user=ANON) and not can_grade(course=course, user=ANON)
+    assert course_selectors.courses_for_user(user=ANON) == [] and homework_selectors.assignments_for_user(user=ANON) == []
+    assert course_selectors.course_get_for_member(course_id=course.pk, user=ANON) is None
+    assert course_selectors.assignment_get_for_member(assignment_id=assignment.pk, user=ANON) is None
+    assert homework_selectors.homework_submission_get(submission_id=world["submission"].pk, user=ANON) is None
+    assert regrade_selectors.regrade_job_get(job_id=world["job"].pk, user=ANON) is None
     for call in (
-        lambda: hs.assignments_for_student(course=course, user=ANON),
-        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=ANON),
-        lambda: hs.homework_state(assignment=assignment, student=ANON),
-        lambda: hs.gradebook(course=course, user=ANON),
-        lambda: hs.gradebook_csv(course=course, user=ANON),
-        lambda: hs.assignment_analytics(assignment=assignment, user=ANON),
-        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=ANON),
-        lambda: hs.course_members(course=course, user=ANON),
+        lambda: homework_selectors.assignments_for_student(course=course, user=ANON),
+        lambda: homework_selectors.homework_state(assignment=assignment, student=alice, viewer=ANON),
+        lambda: homework_selectors.homework_state(assignment=assignment, student=ANON),
+        lambda: gradebook_selectors.gradebook(course=course, user=ANON),
+        lambda: gradebook_selectors.gradebook_csv(course=course, user=ANON),
+        lambda: analytics_selectors.assignment_analytics(assignment=assignment, user=ANON),
+        lambda: gradebook_selectors.submission_drilldown(assignment=assignment, student=alice, viewer=ANON),
+        lambda: course_selectors.course_members(course=course, user=ANON),
     ):
         with pytest.raises(PermissionDenied):
             call()
 
 
 def test_selectors_as_the_wrong_student(world, course, assignment, alice, bob):
-    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=bob) is None
-    assert hs.regrade_job_get(job_id=world["job"].pk, user=bob) is None
-    assert not hs.can_grade(course=course, user=bob)
+    assert homework_selectors.homework_submission_get(submission_id=world["submission"].pk, user=bob) is None
+    assert regrade_selectors.regrade_job_get(job_id=world["job"].pk, user=bob) is None
+    assert not can_grade(course=course, user=bob)
     for call in (
-        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=bob),
-        lambda: hs.gradebook(course=course, user=bob),
-        lambda: hs.gradebook_csv(course=course, user=bob),
-        lambda: hs.assignment_analytics(assignment=assignment, user=bob),
-        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=bob),
-        lambda: hs.course_members(course=course, user=bob),
+        lambda: homework_selectors.homework_state(assignment=assignment, student=alice, viewer=bob),
+        lambda: gradebook_selectors.gradebook(course=course, user=bob),
+        lambda: gradebook_selectors.gradebook_csv(course=course, user=bob),
+        lambda: analytics_selectors.assignment_analytics(assignment=assignment, user=bob),
+        lambda: gradebook_selectors.submission_drilldown(assignment=assignment, student=alice, viewer=bob),
+        lambda: course_selectors.course_members(course=course, user=bob),
     ):
         with pytest.raises(PermissionDenied):
             call()
     # Her own state shows her own things only.
-    assert hs.homework_state(assignment=assignment, student=bob).submissions == []
+    assert homework_selectors.homework_state(assignment=assignment, student=bob).submissions == []
 
 
 def test_selectors_as_another_courses_instructor(world, course, assignment, alice, other_instructor):
-    assert hs.course_get_for_member(course_id=course.pk, user=other_instructor) is None
-    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=other_instructor) is None
-    assert hs.homework_submission_get(submission_id=world["submission"].pk, user=other_instructor) is None
-    assert hs.regrade_job_get(job_id=world["job"].pk, user=other_instructor) is None
-    assert course not in [c for c, _r in hs.courses_for_user(user=other_instructor)]
+    assert course_selectors.course_get_for_member(course_id=course.pk, user=other_instructor) is None
+    assert course_selectors.assignment_get_for_member(assignment_id=assignment.pk, user=other_instructor) is None
+    assert homework_selectors.homework_submission_get(submission_id=world["submission"].pk, user=other_instructor) is None
+    assert regrade_selectors.regrade_job_get(job_id=world["job"].pk, user=other_instructor) is None
+    assert course not in [c for c, _r in course_selectors.courses_for_user(user=other_instructor)]
     for call in (
-        lambda: hs.assignments_for_student(course=course, user=other_instructor),
-        lambda: hs.homework_state(assignment=assignment, student=alice, viewer=other_instructor),
-        lambda: hs.gradebook(course=course, user=other_instructor),
-        lambda: hs.gradebook_csv(course=course, user=other_instructor),
-        lambda: hs.assignment_analytics(assignment=assignment, user=other_instructor),
-        lambda: hs.submission_drilldown(assignment=assignment, student=alice, viewer=other_instructor),
-        lambda: hs.course_members(course=course, user=other_instructor),
+        lambda: homework_selectors.assignments_for_student(course=course, user=other_instructor),
+        lambda: homework_selectors.homework_state(assignment=assignment, student=alice, viewer=other_instructor),
+        lambda: gradebook_selectors.gradebook(course=course, user=other_instructor),
+        lambda: gradebook_selectors.gradebook_csv(course=course, user=other_instructor),
+        lambda: analytics_selectors.assignment_analytics(assignment=assignment, user=other_instructor),
+        lambda: gradebook_selectors.submission_drilldown(assignment=assignment, student=alice, viewer=other_instructor),
+        lambda: course_selectors.course_members(course=course, user=other_instructor),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -106,22 +115,22 @@ def test_selectors_as_another_courses_instructor(world, course, assignment, alic
 
 def test_selectors_allow_the_course_staff(world, course, assignment, alice, instructor, ta):
     for staff in (instructor, ta):
-        assert hs.gradebook(course=course, user=staff).rows
-        assert hs.assignment_analytics(assignment=assignment, user=staff).students == 1
-        assert hs.submission_drilldown(assignment=assignment, student=alice, viewer=staff)
-        assert hs.homework_state(assignment=assignment, student=alice, viewer=staff).reveal_expected
-        assert hs.homework_submission_get(submission_id=world["submission"].pk, user=staff) is not None
-        assert hs.regrade_job_get(job_id=world["job"].pk, user=staff) is not None
+        assert gradebook_selectors.gradebook(course=course, user=staff).rows
+        assert analytics_selectors.assignment_analytics(assignment=assignment, user=staff).students == 1
+        assert gradebook_selectors.submission_drilldown(assignment=assignment, student=alice, viewer=staff)
+        assert homework_selectors.homework_state(assignment=assignment, student=alice, viewer=staff).reveal_expected
+        assert homework_selectors.homework_submission_get(submission_id=world["submission"].pk, user=staff) is not None
+        assert regrade_selectors.regrade_job_get(job_id=world["job"].pk, user=staff) is not None
 
 
 def test_a_student_of_another_course_cannot_see_this_one(world, course, assignment, other_course, alice):
     carol = other_course.memberships.get(role="student").user
-    assert hs.assignment_get_for_member(assignment_id=assignment.pk, user=carol) is None
+    assert course_selectors.assignment_get_for_member(assignment_id=assignment.pk, user=carol) is None
     with pytest.raises(PermissionDenied):
-        hs.homework_state(assignment=assignment, student=carol)
+        homework_selectors.homework_state(assignment=assignment, student=carol)
     with pytest.raises(PermissionDenied):
-        hs.assignments_for_student(course=course, user=carol)
-    assert hs.assignments_for_user(user=carol) == []
+        homework_selectors.assignments_for_student(course=course, user=carol)
+    assert homework_selectors.assignments_for_user(user=carol) == []
 
 
 # ----------------------------------------------------------------------------------- services
@@ -129,48 +138,48 @@ def test_a_student_of_another_course_cannot_see_this_one(world, course, assignme
 
 def test_ta_cannot_delete_or_change_roles(world, course, assignment, ta, alice, instructor):
     refused = (
-        lambda: hw.course_delete(course=course, actor=ta),
-        lambda: hw.assignment_delete(assignment=assignment, actor=ta),
-        lambda: hw.membership_set_role(course=course, actor=ta, user=alice, role="ta"),
-        lambda: hw.membership_set_role(course=course, actor=ta, user=ta, role="instructor"),
-        lambda: hw.membership_set_role(course=course, actor=ta, user=instructor, role="student"),
-        lambda: hw.membership_remove(course=course, actor=ta, user=alice),
-        lambda: hw.roster_import(course=course, actor=ta, csv_text="zed,zed@example.org,Zed\n"),
-        lambda: hw.assignment_create(course=course, actor=ta, data=settings_for()),
-        lambda: hw.assignment_update(assignment=assignment, actor=ta, data={"title": "pwned"}),
-        lambda: hw.extension_revoke(assignment=assignment, actor=ta, student=alice),
-        lambda: hw.regrade_apply(job=world["job"], actor=ta),
+        lambda: course_services.course_delete(course=course, actor=ta),
+        lambda: assignment_services.assignment_delete(assignment=assignment, actor=ta),
+        lambda: course_services.membership_set_role(course=course, actor=ta, user=alice, role="ta"),
+        lambda: course_services.membership_set_role(course=course, actor=ta, user=ta, role="instructor"),
+        lambda: course_services.membership_set_role(course=course, actor=ta, user=instructor, role="student"),
+        lambda: course_services.membership_remove(course=course, actor=ta, user=alice),
+        lambda: course_services.roster_import(course=course, actor=ta, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: assignment_services.assignment_create(course=course, actor=ta, data=settings_for()),
+        lambda: assignment_services.assignment_update(assignment=assignment, actor=ta, data={"title": "pwned"}),
+        lambda: extension_services.extension_revoke(assignment=assignment, actor=ta, student=alice),
+        lambda: regrade_services.regrade_apply(job=world["job"], actor=ta),
     )
     for call in refused:
         with pytest.raises(PermissionDenied):
             call()
     assert Course.objects.filter(pk=course.pk).exists() and Assignment.objects.filter(pk=assignment.pk).exists()
-    assert hs.role_in(course=course, user=ta) == "ta" and hs.role_in(course=course, user=alice) == "student"
+    assert role_in(course=course, user=ta) == "ta" and role_in(course=course, user=alice) == "student"
     assert Assignment.objects.get(pk=assignment.pk).title == assignment.title
     assert RegradeJob.objects.get(pk=world["job"].pk).status == "preview_ready"
     # …but TAs may grade: extensions, re-seeding, regrade previews.
-    hw.extension_grant(assignment=assignment, actor=ta, student=alice, due_at=assignment.due_at + timedelta(days=1))
-    hw.homework_reseed(assignment=assignment, student=alice, actor=ta)
-    hw.regrade_preview(assignment=assignment, actor=ta, new_settings={"followthrough": False})
+    extension_services.extension_grant(assignment=assignment, actor=ta, student=alice, due_at=assignment.due_at + timedelta(days=1))
+    homework_services.homework_reseed(assignment=assignment, student=alice, actor=ta)
+    regrade_services.regrade_preview(assignment=assignment, actor=ta, new_settings={"followthrough": False})
 
 
 def test_services_as_another_courses_instructor(world, course, assignment, alice, other_instructor):
     refused = (
-        lambda: hw.course_delete(course=course, actor=other_instructor),
-        lambda: hw.assignment_delete(assignment=assignment, actor=other_instructor),
-        lambda: hw.membership_set_role(course=course, actor=other_instructor, user=alice, role="ta"),
-        lambda: hw.membership_remove(course=course, actor=other_instructor, user=alice),
-        lambda: hw.roster_import(course=course, actor=other_instructor, csv_text="zed,zed@example.org,Zed\n"),
-        lambda: hw.assignment_create(course=course, actor=other_instructor, data=settings_for()),
-        lambda: hw.assignment_update(assignment=assignment, actor=other_instructor, data={"title": "x"}),
-        lambda: hw.extension_grant(assignment=assignment, actor=other_instructor, student=alice,
+        lambda: course_services.course_delete(course=course, actor=other_instructor),
+        lambda: assignment_services.assignment_delete(assignment=assignment, actor=other_instructor),
+        lambda: course_services.membership_set_role(course=course, actor=other_instructor, user=alice, role="ta"),
+        lambda: course_services.membership_remove(course=course, actor=other_instructor, user=alice),
+        lambda: course_services.roster_import(course=course, actor=other_instructor, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: assignment_services.assignment_create(course=course, actor=other_instructor, data=settings_for()),
+        lambda: assignment_services.assignment_update(assignment=assignment, actor=other_instructor, data={"title": "x"}),
+        lambda: extension_services.extension_grant(assignment=assignment, actor=other_instructor, student=alice,
                                    due_at=assignment.due_at + timedelta(days=1)),
-        lambda: hw.extension_revoke(assignment=assignment, actor=other_instructor, student=alice),
-        lambda: hw.homework_reseed(assignment=assignment, student=alice, actor=other_instructor),
-        lambda: hw.regrade_preview(assignment=assignment, actor=other_instructor, new_settings={"followthrough": False}),
-        lambda: hw.regrade_apply(job=world["job"], actor=other_instructor),
-        lambda: hw.homework_submit(assignment=assignment, student=other_instructor, answers={"net_h1": "1"}),
-        lambda: hw.homework_variant(assignment=assignment, student=other_instructor),
+        lambda: extension_services.extension_revoke(assignment=assignment, actor=other_instructor, student=alice),
+        lambda: homework_services.homework_reseed(assignment=assignment, student=alice, actor=other_instructor),
+        lambda: regrade_services.regrade_preview(assignment=assignment, actor=other_instructor, new_settings={"followthrough": False}),
+        lambda: regrade_services.regrade_apply(job=world["job"], actor=other_instructor),
+        lambda: homework_services.homework_submit(assignment=assignment, student=other_instructor, answers={"net_h1": "1"}),
+        lambda: homework_services.homework_variant(assignment=assignment, student=other_instructor),
     )
     for call in refused:
         with pytest.raises(PermissionDenied):
@@ -181,34 +190,34 @@ def test_services_as_another_courses_instructor(world, course, assignment, alice
 
 def test_services_as_a_student(world, course, assignment, alice, bob):
     refused = (
-        lambda: hw.course_delete(course=course, actor=alice),
-        lambda: hw.membership_set_role(course=course, actor=alice, user=alice, role="instructor"),
-        lambda: hw.roster_import(course=course, actor=alice, csv_text="zed,zed@example.org,Zed\n"),
-        lambda: hw.assignment_create(course=course, actor=alice, data=settings_for()),
-        lambda: hw.assignment_update(assignment=assignment, actor=alice, data={"attempts_allowed": 0}),
-        lambda: hw.extension_grant(assignment=assignment, actor=alice, student=alice,
+        lambda: course_services.course_delete(course=course, actor=alice),
+        lambda: course_services.membership_set_role(course=course, actor=alice, user=alice, role="instructor"),
+        lambda: course_services.roster_import(course=course, actor=alice, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: assignment_services.assignment_create(course=course, actor=alice, data=settings_for()),
+        lambda: assignment_services.assignment_update(assignment=assignment, actor=alice, data={"attempts_allowed": 0}),
+        lambda: extension_services.extension_grant(assignment=assignment, actor=alice, student=alice,
                                    due_at=assignment.due_at + timedelta(days=9)),
-        lambda: hw.homework_reseed(assignment=assignment, student=alice, actor=alice),
-        lambda: hw.homework_reseed(assignment=assignment, student=bob, actor=alice),
-        lambda: hw.regrade_preview(assignment=assignment, actor=alice, new_settings={"followthrough": False}),
-        lambda: hw.regrade_apply(job=world["job"], actor=alice),
+        lambda: homework_services.homework_reseed(assignment=assignment, student=alice, actor=alice),
+        lambda: homework_services.homework_reseed(assignment=assignment, student=bob, actor=alice),
+        lambda: regrade_services.regrade_preview(assignment=assignment, actor=alice, new_settings={"followthrough": False}),
+        lambda: regrade_services.regrade_apply(job=world["job"], actor=alice),
     )
     for call in refused:
         with pytest.raises(PermissionDenied):
             call()
-    assert hs.role_in(course=course, user=alice) == "student" and not Extension.objects.exists()
+    assert role_in(course=course, user=alice) == "student" and not Extension.objects.exists()
 
 
 def test_services_as_anonymous(world, course, assignment):
     refused = (
-        lambda: hw.course_create(title="x", instructor=ANON),
-        lambda: hw.course_join(code=course.code, user=ANON),
-        lambda: hw.course_delete(course=course, actor=ANON),
-        lambda: hw.roster_import(course=course, actor=ANON, csv_text="zed,zed@example.org,Zed\n"),
-        lambda: hw.assignment_create(course=course, actor=ANON, data=settings_for()),
-        lambda: hw.homework_variant(assignment=assignment, student=ANON),
-        lambda: hw.homework_submit(assignment=assignment, student=ANON, answers={"net_h1": "1"}),
-        lambda: hw.regrade_preview(assignment=assignment, actor=ANON, new_settings={"followthrough": False}),
+        lambda: course_services.course_create(title="x", instructor=ANON),
+        lambda: course_services.course_join(code=course.code, user=ANON),
+        lambda: course_services.course_delete(course=course, actor=ANON),
+        lambda: course_services.roster_import(course=course, actor=ANON, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: assignment_services.assignment_create(course=course, actor=ANON, data=settings_for()),
+        lambda: homework_services.homework_variant(assignment=assignment, student=ANON),
+        lambda: homework_services.homework_submit(assignment=assignment, student=ANON, answers={"net_h1": "1"}),
+        lambda: regrade_services.regrade_preview(assignment=assignment, actor=ANON, new_settings={"followthrough": False}),
     )
     for call in refused:
         with pytest.raises(PermissionDenied):
@@ -219,7 +228,7 @@ def test_services_as_anonymous(world, course, assignment):
 def test_staff_cannot_submit_homework(world, assignment, instructor, ta):
     for staff in (instructor, ta):
         with pytest.raises(PermissionDenied):
-            hw.homework_submit(assignment=assignment, student=staff, answers={"net_h1": "1"})
+            homework_services.homework_submit(assignment=assignment, student=staff, answers={"net_h1": "1"})
 
 
 # -------------------------------------------------------------------------------------- API

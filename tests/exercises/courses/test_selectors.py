@@ -14,12 +14,21 @@ import pytest
 from django.utils import timezone
 
 import graders
-from exercises.courses import selectors as hs
-from exercises.courses import services as hw
+from exercises.courses.window import visible_report
+from exercises.courses.selectors import analytics as analytics_selectors
+from exercises.courses.selectors import courses as course_selectors
+from exercises.courses.selectors import gradebook as gradebook_selectors
+from exercises.courses.selectors import homework as homework_selectors
+from exercises.courses.selectors import regrade as regrade_selectors
+from exercises.courses.selectors import scores as score_selectors
+from exercises.courses.services import courses as course_services
+from exercises.courses.services import extensions as extension_services
+from exercises.courses.services import homework as homework_services
+from exercises.courses.services import regrade as regrade_services
 from exercises.models import Submission
 from exercises.grading.variants import variant_spec
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
@@ -47,7 +56,7 @@ def add_students(course, count, prefix="s"):
 
 def fill(assignment, students, attempts=3):
     for i, student in enumerate(students):
-        variant = hw.homework_variant(assignment=assignment, student=student)
+        variant = homework_services.homework_variant(assignment=assignment, student=student)
         fake_graded(variant, student, attempts, score=(i % 10) / 10)
 
 
@@ -59,40 +68,40 @@ def test_assignments_for_student_rows(course, instructor, alice, bob, django_cap
     open_a = make_assignment(course, instructor, title="Open", attempts_allowed=2, parts=["net_h1"])
     later = make_assignment(course, instructor, title="Later", opens_at=now + timedelta(days=1),
                             due_at=now + timedelta(days=2))
-    variant = hw.homework_variant(assignment=open_a, student=alice)
+    variant = homework_services.homework_variant(assignment=open_a, student=alice)
     submit(django_capture_on_commit_callbacks, open_a, alice, reference_answers(variant, ["net_h1"]))
-    hw.extension_grant(assignment=open_a, actor=instructor, student=alice, due_at=open_a.due_at + timedelta(days=1))
-    rows = {r.assignment.title: r for r in hs.assignments_for_student(course=course, user=alice)}
+    extension_services.extension_grant(assignment=open_a, actor=instructor, student=alice, due_at=open_a.due_at + timedelta(days=1))
+    rows = {r.assignment.title: r for r in homework_selectors.assignments_for_student(course=course, user=alice)}
     assert rows["Open"].status == "open" and rows["Open"].attempts_used == 1 and rows["Open"].attempts_left == 1
     assert rows["Open"].score == 1.0 and rows["Open"].extended and rows["Open"].due_at == open_a.due_at + timedelta(days=1)
     assert rows["Later"].status == "not_open" and rows["Later"].score is None and rows["Later"].attempts_left is None
     assert later.pk == rows["Later"].assignment.pk
-    bob_rows = {r.assignment.title: r for r in hs.assignments_for_student(course=course, user=bob)}
+    bob_rows = {r.assignment.title: r for r in homework_selectors.assignments_for_student(course=course, user=bob)}
     assert bob_rows["Open"].score is None and not bob_rows["Open"].extended
     with frozen(open_a.due_at + timedelta(hours=1)):
-        assert {r.assignment.title: r.status for r in hs.assignments_for_student(course=course, user=bob)}["Open"] == "closed"
-        assert {r.assignment.title: r.status for r in hs.assignments_for_user(user=alice)}["Open"] == "open"
+        assert {r.assignment.title: r.status for r in homework_selectors.assignments_for_student(course=course, user=bob)}["Open"] == "closed"
+        assert {r.assignment.title: r.status for r in homework_selectors.assignments_for_user(user=alice)}["Open"] == "open"
 
 
 def test_assignments_for_student_constant_queries(course, instructor, alice, django_assert_num_queries):
     for i in range(2):
         make_assignment(course, instructor, title=f"A{i}")
     with django_assert_num_queries(4):  # membership, assignments, extensions, variant stats
-        assert len(hs.assignments_for_student(course=course, user=alice)) == 2
+        assert len(homework_selectors.assignments_for_student(course=course, user=alice)) == 2
     for i in range(6):
         a = make_assignment(course, instructor, title=f"B{i}")
-        fake_graded(hw.homework_variant(assignment=a, student=alice), alice, 3)
+        fake_graded(homework_services.homework_variant(assignment=a, student=alice), alice, 3)
     with django_assert_num_queries(4):
-        assert len(hs.assignments_for_student(course=course, user=alice)) == 8
+        assert len(homework_selectors.assignments_for_student(course=course, user=alice)) == 8
 
 
 def test_homework_state_basics(assignment, alice):
-    state = hs.homework_state(assignment=assignment, student=alice)
+    state = homework_selectors.homework_state(assignment=assignment, student=alice)
     assert state.variant is None and state.submissions == [] and state.can_submit and state.reason == ""
     assert state.attempts_left is None and state.status == "open" and state.score is None
     assert not state.reveal_expected  # after_due is the default
-    variant = hw.homework_variant(assignment=assignment, student=alice)
-    assert hs.homework_state(assignment=assignment, student=alice).variant == variant
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
+    assert homework_selectors.homework_state(assignment=assignment, student=alice).variant == variant
 
 
 @pytest.mark.parametrize(
@@ -102,17 +111,17 @@ def test_homework_state_basics(assignment, alice):
 def test_reveal_policy(course, instructor, alice, reveal, before_submit, after_submit, after_due,
                        django_capture_on_commit_callbacks):
     a = make_assignment(course, instructor, reveal=reveal, parts=["net_h1"])
-    assert hs.homework_state(assignment=a, student=alice).reveal_expected is before_submit
-    variant = hw.homework_variant(assignment=a, student=alice)
+    assert homework_selectors.homework_state(assignment=a, student=alice).reveal_expected is before_submit
+    variant = homework_services.homework_variant(assignment=a, student=alice)
     submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "12345"})
-    state = hs.homework_state(assignment=a, student=alice)
+    state = homework_selectors.homework_state(assignment=a, student=alice)
     assert state.reveal_expected is after_submit and state.reveal_solution is after_submit
     with frozen(a.due_at + timedelta(seconds=1)):
-        assert hs.homework_state(assignment=a, student=alice).reveal_expected is after_due
+        assert homework_selectors.homework_state(assignment=a, student=alice).reveal_expected is after_due
     # Staff always see everything of a student.
-    assert hs.homework_state(assignment=a, student=alice, viewer=instructor).reveal_expected
+    assert homework_selectors.homework_state(assignment=a, student=alice, viewer=instructor).reveal_expected
     report = state.submissions[0].report
-    shown = hs.visible_report(report=report, reveal_expected=state.reveal_expected, show_diagnosis=True)
+    shown = visible_report(report=report, reveal_expected=state.reveal_expected, show_diagnosis=True)
     expected = solution_of(variant).values["net_h1"]
     assert report["parts"]["net_h1"]["expected"] == pytest.approx(expected)
     assert (shown["parts"]["net_h1"]["expected"] is not None) is after_submit
@@ -122,36 +131,36 @@ def test_reveal_after_due_waits_for_the_students_extension_and_late_window(cours
     due = timezone.now() + timedelta(days=1)
     a = make_assignment(course, instructor, reveal="after_due", due_at=due, late_policy="penalty",
                         late_until=due + timedelta(days=2))
-    hw.extension_grant(assignment=a, actor=instructor, student=alice, due_at=a.due_at + timedelta(days=3))
+    extension_services.extension_grant(assignment=a, actor=instructor, student=alice, due_at=a.due_at + timedelta(days=3))
     with frozen(a.due_at + timedelta(days=1, hours=1)):  # past the class's due date, inside the late window
-        assert not hs.homework_state(assignment=a, student=bob).reveal_expected
+        assert not homework_selectors.homework_state(assignment=a, student=bob).reveal_expected
     with frozen(a.late_until + timedelta(seconds=1)):
-        assert hs.homework_state(assignment=a, student=bob).reveal_expected
-        assert not hs.homework_state(assignment=a, student=alice).reveal_expected  # her window is later
+        assert homework_selectors.homework_state(assignment=a, student=bob).reveal_expected
+        assert not homework_selectors.homework_state(assignment=a, student=alice).reveal_expected  # her window is later
     with frozen(a.late_until + timedelta(days=3, seconds=1)):
-        assert hs.homework_state(assignment=a, student=alice).reveal_expected
+        assert homework_selectors.homework_state(assignment=a, student=alice).reveal_expected
 
 
 def test_show_diagnosis_off_hides_diagnoses():
     report = {"score": 0, "parts": {"net_h1": {"status": "incorrect", "expected": 1.0, "followthrough_expected": 2.0,
                                                "diagnoses": [{"key": "x", "message": {"en": "m"}}]}}}
-    hidden = hs.visible_report(report=report, reveal_expected=False, show_diagnosis=False)
+    hidden = visible_report(report=report, reveal_expected=False, show_diagnosis=False)
     assert hidden["parts"]["net_h1"] == {"status": "incorrect", "expected": None, "followthrough_expected": None,
                                          "diagnoses": []}
     assert report["parts"]["net_h1"]["expected"] == 1.0  # the stored report is untouched
-    assert hs.visible_report(report=report, reveal_expected=True, show_diagnosis=True) == report
+    assert visible_report(report=report, reveal_expected=True, show_diagnosis=True) == report
 
 
 def test_homework_state_constant_queries(course, instructor, alice, django_assert_num_queries):
     a = make_assignment(course, instructor)
-    variant = hw.homework_variant(assignment=a, student=alice)
+    variant = homework_services.homework_variant(assignment=a, student=alice)
     fake_graded(variant, alice, 2)
     with django_assert_num_queries(4):  # role, extension, variant, submissions
-        state = hs.homework_state(assignment=a, student=alice)
+        state = homework_selectors.homework_state(assignment=a, student=alice)
         assert [s.variant.assignment_id for s in state.submissions] == [a.pk, a.pk]
     fake_graded(variant, alice, 8)
     with django_assert_num_queries(4):
-        assert len(hs.homework_state(assignment=a, student=alice).submissions) == 10
+        assert len(homework_selectors.homework_state(assignment=a, student=alice).submissions) == 10
 
 
 # --------------------------------------------------------------------------------- gradebook
@@ -160,12 +169,12 @@ def test_homework_state_constant_queries(course, instructor, alice, django_asser
 def test_gradebook_counts_and_points(course, instructor, alice, bob, django_capture_on_commit_callbacks):
     a1 = make_assignment(course, instructor, title="HW1", parts=["net_h1", "out_h1"], points={"net_h1": 3})
     a2 = make_assignment(course, instructor, title="HW2", parts=["net_h1"], scoring="last")
-    v1 = hw.homework_variant(assignment=a1, student=alice)
+    v1 = homework_services.homework_variant(assignment=a1, student=alice)
     submit(django_capture_on_commit_callbacks, a1, alice, reference_answers(v1, ["net_h1"]))
-    v2 = hw.homework_variant(assignment=a2, student=alice)
+    v2 = homework_services.homework_variant(assignment=a2, student=alice)
     submit(django_capture_on_commit_callbacks, a2, alice, reference_answers(v2, ["net_h1"]))
     submit(django_capture_on_commit_callbacks, a2, alice, {"net_h1": "99"})
-    book = hs.gradebook(course=course)
+    book = gradebook_selectors.gradebook(course=course)
     assert [a.title for a in book.assignments] == ["HW1", "HW2"] and book.max_points == [4.0, 1.0]
     rows = {r.student.username: r for r in book.rows}
     assert set(rows) == {"alice_s", "bob_s"}  # staff are not rows
@@ -178,23 +187,23 @@ def test_gradebook_counts_and_points(course, instructor, alice, bob, django_capt
 def test_gradebook_query_count_is_constant(course, instructor, django_assert_num_queries):
     a1 = make_assignment(course, instructor, title="HW1")
     with django_assert_num_queries(4):
-        empty = hs.gradebook(course=course)
+        empty = gradebook_selectors.gradebook(course=course)
     assert empty.rows == []
     a2 = make_assignment(course, instructor, title="HW2")
     students = add_students(course, 12)
     fill(a1, students)
     fill(a2, students[:6], attempts=5)
-    hw.extension_grant(assignment=a1, actor=instructor, student=students[0], due_at=a1.due_at + timedelta(days=1))
+    extension_services.extension_grant(assignment=a1, actor=instructor, student=students[0], due_at=a1.due_at + timedelta(days=1))
     with django_assert_num_queries(4):  # assignments, students, extensions, per-variant aggregates
-        book = hs.gradebook(course=course)
+        book = gradebook_selectors.gradebook(course=course)
     rows = {r.student.username: r for r in book.rows}
     assert len(rows) == 12 and rows["s000"].cells[0].extended and not rows["s001"].cells[0].extended
     assert rows["s005"].cells[0].score == pytest.approx(0.5) and rows["s005"].cells[1].attempts == 5
     assert rows["s011"].cells[1].score is None and rows["s011"].cells[1].attempts == 0
     with django_assert_num_queries(5):  # + the caller's role
-        hs.gradebook(course=course, user=instructor)
+        gradebook_selectors.gradebook(course=course, user=instructor)
     with django_assert_num_queries(5):
-        hs.gradebook_csv(course=course, user=instructor)
+        gradebook_selectors.gradebook_csv(course=course, user=instructor)
 
 
 def test_gradebook_csv_for_lms_import(course, instructor, django_capture_on_commit_callbacks):
@@ -204,9 +213,9 @@ def test_gradebook_csv_for_lms_import(course, instructor, django_capture_on_comm
     evil = make_user("eve", first_name="@SUM(A1)", last_name="")
     enroll(course, alice)
     enroll(course, evil)
-    variant = hw.homework_variant(assignment=a, student=alice)
+    variant = homework_services.homework_variant(assignment=a, student=alice)
     submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant, ["net_h1"]))
-    text = hs.gradebook_csv(course=course)
+    text = gradebook_selectors.gradebook_csv(course=course)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Username", "Email", "Name", "'=HYPERLINK(1) (2)", "Homework, part 2 (1)"]
     by_user = {r[0]: r for r in rows[1:]}
@@ -216,12 +225,12 @@ def test_gradebook_csv_for_lms_import(course, instructor, django_capture_on_comm
 
 
 def test_submission_drilldown(assignment, alice, bob, django_capture_on_commit_callbacks):
-    variant = hw.homework_variant(assignment=assignment, student=alice)
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
     first = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "1"})
     second = submit(django_capture_on_commit_callbacks, assignment, alice, reference_answers(variant))
-    hw.homework_variant(assignment=assignment, student=bob)
+    homework_services.homework_variant(assignment=assignment, student=bob)
     submit(django_capture_on_commit_callbacks, assignment, bob, {"net_h1": "1"})
-    attempts = hs.submission_drilldown(assignment=assignment, student=alice)
+    attempts = gradebook_selectors.submission_drilldown(assignment=assignment, student=alice)
     assert [s.pk for s in attempts] == [first.pk, second.pk]
     assert attempts[1].report["parts"]["E_total"]["status"] == "correct"
     assert all(s.user == alice for s in attempts)
@@ -234,7 +243,7 @@ def test_analytics_per_step_misconception_and_histogram(course, instructor, djan
     a = make_assignment(course, instructor, parts=["net_h1", "out_h1", "net_o1", "out_o1"])
     students = add_students(course, 4)
     for i, student in enumerate(students):
-        variant = hw.homework_variant(assignment=a, student=student)
+        variant = homework_services.homework_variant(assignment=a, student=student)
         values = solution_of(variant).values
         answers = reference_answers(variant, ["net_h1", "out_h1", "net_o1", "out_o1"])
         if i >= 2:  # two students forget the bias in net_h1 (a diagnosed misconception) …
@@ -244,7 +253,7 @@ def test_analytics_per_step_misconception_and_histogram(course, instructor, djan
         if i == 3:
             answers.pop("out_o1")
         submit(django_capture_on_commit_callbacks, a, student, answers)
-    data = hs.assignment_analytics(assignment=a)
+    data = analytics_selectors.assignment_analytics(assignment=a)
     assert data.students == 4
     parts = {p.key: p for p in data.parts}
     assert parts["net_h1"].counts["correct"] == 2 and parts["net_h1"].shares["correct"] == 0.5
@@ -262,14 +271,14 @@ def test_copying_signal_flags_a_classmates_numbers(course, instructor, django_ca
     keys = ["net_h1", "out_h1", "net_h2", "out_h2", "net_o1", "out_o1"]
     a = make_assignment(course, instructor, parts=keys)
     honest, copier, other = add_students(course, 3)
-    v_honest = hw.homework_variant(assignment=a, student=honest)
+    v_honest = homework_services.homework_variant(assignment=a, student=honest)
     submit(django_capture_on_commit_callbacks, a, honest, reference_answers(v_honest, keys))
-    hw.homework_variant(assignment=a, student=copier)
+    homework_services.homework_variant(assignment=a, student=copier)
     # The copier hands in the honest student's numbers instead of computing their own.
     copied = submit(django_capture_on_commit_callbacks, a, copier, reference_answers(v_honest, keys))
-    v_other = hw.homework_variant(assignment=a, student=other)
+    v_other = homework_services.homework_variant(assignment=a, student=other)
     submit(django_capture_on_commit_callbacks, a, other, reference_answers(v_other, keys))
-    data = hs.assignment_analytics(assignment=a)
+    data = analytics_selectors.assignment_analytics(assignment=a)
     assert len(data.copy_signals) == 1
     signal = data.copy_signals[0]
     assert signal.suspect == copier and signal.source == honest and signal.kind == "expected"
@@ -279,48 +288,48 @@ def test_copying_signal_flags_a_classmates_numbers(course, instructor, django_ca
 def test_analytics_query_count_is_constant(course, instructor, django_assert_num_queries):
     a = make_assignment(course, instructor)
     with django_assert_num_queries(1):
-        assert hs.assignment_analytics(assignment=a).students == 0
+        assert analytics_selectors.assignment_analytics(assignment=a).students == 0
     report = graders.grade(graders.generate("article", "x"), {"net_h1": "0.1"}).to_dict()
     students = add_students(course, 15)
     for student in students:
-        fake_graded(hw.homework_variant(assignment=a, student=student), student, 4, report=report)
+        fake_graded(homework_services.homework_variant(assignment=a, student=student), student, 4, report=report)
     with django_assert_num_queries(1):  # one query: each student's counted attempt, with its user
-        data = hs.assignment_analytics(assignment=a)
+        data = analytics_selectors.assignment_analytics(assignment=a)
     assert data.students == 15
     with django_assert_num_queries(2):  # + the caller's role
-        hs.assignment_analytics(assignment=a, user=instructor)
+        analytics_selectors.assignment_analytics(assignment=a, user=instructor)
 
 
 def test_counted_submission_follows_scoring(course, instructor, alice):
     best = make_assignment(course, instructor, title="best")
     last = make_assignment(course, instructor, title="last", scoring="last")
     for a in (best, last):
-        variant = hw.homework_variant(assignment=a, student=alice)
+        variant = homework_services.homework_variant(assignment=a, student=alice)
         rows = fake_graded(variant, alice, 3, score=0.9)
         Submission.objects.filter(pk=rows[-1].pk).update(final_score=0.2, score=0.2)
-    assert hs.counted_submissions(assignment=best)[0].final_score == 0.9
-    assert hs.counted_submissions(assignment=last)[0].final_score == 0.2
+    assert score_selectors.counted_submissions(assignment=best)[0].final_score == 0.9
+    assert score_selectors.counted_submissions(assignment=last)[0].final_score == 0.2
 
 
 def test_staff_are_not_in_analytics(course, instructor, assignment, alice):
-    fake_graded(hw.homework_variant(assignment=assignment, student=alice), alice, 1)
-    hw.membership_set_role(course=course, actor=instructor, user=alice, role="ta")
-    assert hs.assignment_analytics(assignment=assignment).students == 0
+    fake_graded(homework_services.homework_variant(assignment=assignment, student=alice), alice, 1)
+    course_services.membership_set_role(course=course, actor=instructor, user=alice, role="ta")
+    assert analytics_selectors.assignment_analytics(assignment=assignment).students == 0
 
 
 def test_regrade_job_get(assignment, instructor, ta, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = hw.regrade_preview(assignment=assignment, actor=ta, new_settings={"followthrough": False})
-    assert hs.regrade_job_get(job_id=job.pk, user=instructor) == job
-    assert hs.regrade_job_get(job_id=str(job.pk), user=ta) == job
-    assert hs.regrade_job_get(job_id="nope", user=instructor) is None
-    assert hs.regrade_jobs(assignment=assignment) == [job]
+        job = regrade_services.regrade_preview(assignment=assignment, actor=ta, new_settings={"followthrough": False})
+    assert regrade_selectors.regrade_job_get(job_id=job.pk, user=instructor) == job
+    assert regrade_selectors.regrade_job_get(job_id=str(job.pk), user=ta) == job
+    assert regrade_selectors.regrade_job_get(job_id="nope", user=instructor) is None
+    assert regrade_selectors.regrade_jobs(assignment=assignment) == [job]
 
 
 def test_course_members_and_student_lookup(course, instructor, ta, alice, bob):
-    members = hs.course_members(course=course, user=ta)
+    members = course_selectors.course_members(course=course, user=ta)
     assert [m.role for m in members] == ["instructor", "ta", "student", "student"]
-    assert hs.course_student_get(course=course, user_id=alice.pk) == alice
-    assert hs.course_student_get(course=course, user_id=str(bob.pk)) == bob
-    assert hs.course_student_get(course=course, user_id=ta.pk) is None  # staff are not students
-    assert hs.course_student_get(course=course, user_id="x") is None
+    assert course_selectors.course_student_get(course=course, user_id=alice.pk) == alice
+    assert course_selectors.course_student_get(course=course, user_id=str(bob.pk)) == bob
+    assert course_selectors.course_student_get(course=course, user_id=ta.pk) is None  # staff are not students
+    assert course_selectors.course_student_get(course=course, user_id="x") is None

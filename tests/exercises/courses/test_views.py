@@ -20,12 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 import graders
-from exercises.courses import selectors as hs
-from exercises.courses import services as hw
+from exercises.courses.config import assignment_part_infos
+from exercises.courses.permissions import role_in
+from exercises.courses.window import extension_due
+from exercises.courses.selectors import gradebook as gradebook_selectors
+from exercises.courses.services import homework as homework_services
+from exercises.courses.services import regrade as regrade_services
 from exercises.grading.variants import variant_spec
-from exercises.models import Assignment, Membership, RegradeJob, Submission, Variant
+from exercises.models import Assignment, Course, Membership, RegradeJob, Submission, Variant
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
@@ -126,7 +130,7 @@ def graded(client, assignment, alice, bob, django_capture_on_commit_callbacks) -
     """alice all right, bob all wrong (both graded)."""
     result = {}
     for student, answers in ((alice, reference_answers), (bob, wrong_answers)):
-        variant = hw.homework_variant(assignment=assignment, student=student)
+        variant = homework_services.homework_variant(assignment=assignment, student=student)
         result[student.username] = submit(django_capture_on_commit_callbacks, assignment, student, answers(variant))
     return result
 
@@ -164,7 +168,7 @@ def instructor_only_urls(assignment: Assignment) -> list[str]:
 def test_staff_pages_render_in_both_languages(client, instructor, assignment, alice, graded, headers, lang, words,
                                               absent):
     client.force_login(instructor)
-    job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"tolerance": {"kind": "sigfigs",
+    job = regrade_services.regrade_preview(assignment=assignment, actor=instructor, new_settings={"tolerance": {"kind": "sigfigs",
                                                                                                     "value": 2}})
     urls = [
         reverse("exercises:courses"),
@@ -264,7 +268,7 @@ def every_url(assignment: Assignment, student: Any, submission: Submission, job:
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, instructor, assignment, alice, graded):
-    job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
+    job = regrade_services.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
     for method, url in every_url(assignment, alice, graded["alice_s"], job):
         response = getattr(client, method)(url)
         assert response.status_code == 302, (method, url)
@@ -274,7 +278,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, instructor, assignment, a
 
 def test_another_courses_instructor_and_outsiders_get_404(client, instructor, assignment, alice, graded,
                                                           other_instructor, outsider):
-    job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
+    job = regrade_services.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
     personal = {reverse(name) for name in ("exercises:courses", "exercises:teach", "exercises:course_create",
                                            "exercises:course_join")}
     for user in (other_instructor, outsider):
@@ -290,7 +294,7 @@ def test_another_courses_instructor_and_outsiders_get_404(client, instructor, as
 
 def test_a_student_cannot_reach_staff_pages_or_other_students_work(client, instructor, assignment, alice, bob,
                                                                    graded):
-    job = hw.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
+    job = regrade_services.regrade_preview(assignment=assignment, actor=instructor, new_settings={"scoring": "last"})
     client.force_login(bob)
     for url in staff_urls(assignment, alice, None)[1:]:
         if url == reverse("exercises:assignment", args=[assignment.pk]):
@@ -317,7 +321,7 @@ def test_a_student_cannot_reach_staff_pages_or_other_students_work(client, instr
 def test_a_teaching_assistant_grades_but_cannot_delete_or_change_roles(client, instructor, ta, assignment, alice,
                                                                        graded):
     client.force_login(ta)
-    job = hw.regrade_preview(assignment=assignment, actor=ta, new_settings={"scoring": "last"})
+    job = regrade_services.regrade_preview(assignment=assignment, actor=ta, new_settings={"scoring": "last"})
     for url in staff_urls(assignment, alice, job):
         assert client.get(url).status_code == 200, url
     for url in instructor_only_urls(assignment):
@@ -402,7 +406,7 @@ def test_never_reveal_even_after_the_due_date(client, course, instructor, alice,
 def test_practice_submission_pages_do_not_show_homework(client, assignment, alice, bob,
                                                         django_capture_on_commit_callbacks):
     """The practice pages must not become a back door to a homework answer key."""
-    variant = hw.homework_variant(assignment=assignment, student=bob)
+    variant = homework_services.homework_variant(assignment=assignment, student=bob)
     submission = submit(django_capture_on_commit_callbacks, assignment, bob, wrong_answers(variant))
     client.force_login(bob)
     secrets = expected_texts(variant)
@@ -525,7 +529,7 @@ def test_create_a_course_and_become_its_instructor(client, outsider):
     response = client.post(reverse("exercises:course_create"), {"title": "Deep learning"})
     assert response.status_code == 302
     course_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
-    assert hs.role_in(course=hs.Course.objects.get(pk=course_id), user=outsider) == "instructor"
+    assert role_in(course=Course.objects.get(pk=course_id), user=outsider) == "instructor"
     assert client.post(reverse("exercises:course_create"), {"title": ""}).status_code == 400
     html = client.get(reverse("exercises:teach")).content.decode()
     assert "Deep learning" in html
@@ -598,7 +602,7 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
     # No part ticked: the form asks for one.
     response = client.post(url, custom)
     assert response.status_code == 400 and "Ask at least one part." in response.content.decode()
-    keys = [p.key for p in hw.assignment_part_infos(config={"layers": [2, 3, 1], "activations": ["tanh", "tanh"],
+    keys = [p.key for p in assignment_part_infos(config={"layers": [2, 3, 1], "activations": ["tanh", "tanh"],
                                                             "bias": "per_neuron"})]
     response = client.post(url, {**custom, "parts": keys})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -632,6 +636,24 @@ def test_authoring_errors_are_shown_on_the_fields(client, instructor, course):
     response = client.post(url, assignment_form_data(late_policy="penalty"), **ZH)
     assert response.status_code == 400 and 'lang="zh-hans"' in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_the_late_window_rule_is_the_services_and_shown_on_its_field(client, instructor, course):
+    """Late submissions must end strictly after the due date: equal is refused, one minute later is fine."""
+    client.force_login(instructor)
+    url = reverse("exercises:assignment_create", args=[course.pk])
+    base = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2)
+    due = base.strftime("%Y-%m-%dT%H:%M")
+    for late_until in (due, (base - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")):
+        response = client.post(url, assignment_form_data(due_at=due, late_policy="penalty", late_until=late_until))
+        assert response.status_code == 400
+        assert response.context["form"].errors["late_until"] == ["Late submissions must end after the due date."]
+    assert not Assignment.objects.exists()
+    later = (base + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, assignment_form_data(due_at=due, late_policy="penalty", late_until=later))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = Assignment.objects.get(course=course)
+    assert saved.late_until - saved.due_at == timedelta(minutes=1)
 
 
 def test_live_preview_fragment(client, instructor, course):
@@ -681,7 +703,7 @@ def test_gradebook_csv_and_drilldown(client, instructor, assignment, alice, bob,
     client.force_login(instructor)
     html = client.get(reverse("exercises:gradebook", args=[assignment.course.pk])).content.decode()
     assert 'data-student="alice_s"' in html and 'data-student="bob_s"' in html
-    max_points = hs.assignment_max_points(assignment=assignment)
+    max_points = gradebook_selectors.assignment_max_points(assignment=assignment)
     assert f'data-testid="points">{max_points:g}<' in html
     response = client.get(reverse("exercises:gradebook_csv", args=[assignment.course.pk]))
     assert response["Content-Type"].startswith("text/csv")
@@ -707,7 +729,7 @@ def test_extension_and_reseed(client, instructor, assignment, alice, graded):
     later = timezone.localtime(assignment.due_at + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, {"due_at": later}, follow=True)
     assert "extended" in response.content.decode()
-    assert hs.extension_due(assignment=assignment, student=alice) > assignment.due_at
+    assert extension_due(assignment=assignment, student=alice) > assignment.due_at
     earlier = timezone.localtime(assignment.due_at - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, {"due_at": earlier}, follow=True)
     assert "An extension must end after the assignment" in response.content.decode()
@@ -740,7 +762,7 @@ def test_gradebook_and_analytics_query_counts_do_not_grow_with_the_class(client,
         for name in names:
             student = make_user(name)
             enroll(course, student)
-            variant = hw.homework_variant(assignment=assignment, student=student)
+            variant = homework_services.homework_variant(assignment=assignment, student=student)
             fake_graded(variant, student, 3, score=0.6)
 
     add_students(["s1", "s2"])
@@ -754,7 +776,7 @@ def test_gradebook_and_analytics_query_counts_do_not_grow_with_the_class(client,
 
 def test_regrade_preview_then_apply(client, instructor, course, alice, django_capture_on_commit_callbacks):
     assignment = make_assignment(course, instructor, tolerance={"kind": "sigfigs", "value": 4})
-    variant = hw.homework_variant(assignment=assignment, student=alice)
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
     solution = graders.solve(variant_spec(variant=variant))
     answers = {p.key: f"{solution.values[p.key]:.3g}" for p in solution.parts}  # 3 significant figures
     before = submit(django_capture_on_commit_callbacks, assignment, alice, answers)
@@ -794,8 +816,8 @@ def test_regrade_preview_then_apply(client, instructor, course, alice, django_ca
 
 def test_analytics_shows_charts_misconceptions_and_copying(client, instructor, course, assignment, alice, bob,
                                                            django_capture_on_commit_callbacks):
-    alice_variant = hw.homework_variant(assignment=assignment, student=alice)
-    bob_variant = hw.homework_variant(assignment=assignment, student=bob)
+    alice_variant = homework_services.homework_variant(assignment=assignment, student=alice)
+    bob_variant = homework_services.homework_variant(assignment=assignment, student=bob)
     answers = reference_answers(alice_variant)
     flipped = f"{-float(answers['dE_dout_o1']):.6g}"
     submit(django_capture_on_commit_callbacks, assignment, alice, {**answers, "dE_dout_o1": flipped})

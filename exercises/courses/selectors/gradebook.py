@@ -1,0 +1,144 @@
+"""The gradebook (students × assignments, and as CSV for an LMS) and one student's attempts.
+
+Without a `user` these leave the permission check to the caller (`can_grade`); with one they
+check it and raise `PermissionDenied`. The gradebook costs four queries whatever its size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ..config import assignment_parts
+from ..permissions import can_grade, signed_in
+from .courses import course_assignments
+from .scores import counted_score, variant_stats
+
+Role = Membership.Role
+
+
+def assignment_max_points(*, assignment: Assignment) -> float:
+    """Total points of the asked parts."""
+    points = assignment.points or {}
+    return float(sum(float(points.get(p.key, 1.0)) for p in assignment_parts(assignment=assignment)))
+
+
+@dataclass
+class GradebookCell:
+    """One student's result on one assignment."""
+
+    assignment: Assignment
+    score: float | None  # counted final score 0…1; None: nothing graded
+    points: float | None  # score × the assignment's points
+    attempts: int
+    extended: bool = False
+
+
+@dataclass
+class GradebookRow:
+    """One student's line."""
+
+    student: Any
+    cells: list[GradebookCell]
+
+    @property
+    def total_points(self) -> float:
+        """The student's points over all assignments."""
+        return sum(c.points or 0.0 for c in self.cells)
+
+
+@dataclass
+class Gradebook:
+    """Students × assignments."""
+
+    course: Course
+    assignments: list[Assignment]
+    max_points: list[float]  # per assignment, aligned with `assignments`
+    rows: list[GradebookRow] = field(default_factory=list)
+
+    @property
+    def total_max_points(self) -> float:
+        """The points all assignments are worth."""
+        return sum(self.max_points)
+
+
+def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
+    """Every student's counted score on every assignment, in four queries whatever the size."""
+    if user is not None and not can_grade(course=course, user=user):
+        raise PermissionDenied
+    assignments = course_assignments(course=course)
+    students = [
+        m.user
+        for m in Membership.objects.filter(course=course, role=Role.STUDENT)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    ]
+    extensions = set(
+        Extension.objects.filter(assignment__course=course).values_list("assignment_id", "student_id")
+    )
+    stats = variant_stats(Variant.objects.filter(assignment__course=course)) if assignments else {}
+    max_points = [assignment_max_points(assignment=a) for a in assignments]
+    book = Gradebook(course=course, assignments=assignments, max_points=max_points)
+    for student in students:
+        cells = []
+        for assignment, top in zip(assignments, max_points):
+            st = stats.get((assignment.pk, student.pk))
+            score = counted_score(assignment, st)
+            cells.append(
+                GradebookCell(
+                    assignment=assignment,
+                    score=score,
+                    points=None if score is None else score * top,
+                    attempts=st["used"] if st else 0,
+                    extended=(assignment.pk, student.pk) in extensions,
+                )
+            )
+        book.rows.append(GradebookRow(student=student, cells=cells))
+    return book
+
+
+def _csv_safe(text: str) -> str:
+    """Neutralise spreadsheet formulas (=, +, -, @ at the start of a cell)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _points_text(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def gradebook_csv(*, course: Course, user: Any | None = None) -> str:
+    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…; scores in points."""
+    book = gradebook(course=course, user=user)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        ["Username", "Email", "Name"]
+        + [_csv_safe(f"{a.title} ({_points_text(p)})") for a, p in zip(book.assignments, book.max_points)]
+    )
+    for row in book.rows:
+        student = row.student
+        name = student.get_full_name() or student.username
+        writer.writerow(
+            [_csv_safe(student.username), _csv_safe(student.email or ""), _csv_safe(name)]
+            + ["" if c.points is None else _points_text(c.points) for c in row.cells]
+        )
+    return out.getvalue()
+
+
+def submission_drilldown(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> list[Submission]:
+    """Every attempt of the student on the assignment, oldest first, with its (unfiltered) report."""
+    # Show reports to a student only through `visible_report`.
+    if viewer is not None:
+        is_self = signed_in(viewer) and viewer.pk == getattr(student, "pk", None)
+        if not is_self and not can_grade(course=assignment.course, user=viewer):
+            raise PermissionDenied
+    submissions = list(
+        Submission.objects.filter(variant__assignment=assignment, variant__owner=student)
+        .select_related("variant")
+        .order_by("created_at", "pk")
+    )
+    return submissions

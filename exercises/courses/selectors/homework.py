@@ -1,0 +1,202 @@
+"""Homework reads for one student: their assignment list (due dates, attempts, counted score),
+everything the assignment page needs (HomeworkState), and one of their submissions.
+
+Selectors that take a `user`/`viewer` check it and raise `PermissionDenied`. Every list costs a
+constant number of queries (tests assert the counts)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ..permissions import can_grade, role_in, signed_in
+from ..window import CLOSED, NOT_OPEN, extension_due, reveal_allowed, submission_window
+from .scores import counted_score, counted_submission, variant_stats
+
+Role = Membership.Role
+
+
+@dataclass
+class StudentAssignmentRow:
+    """One assignment as a student sees it in a list."""
+
+    assignment: Assignment
+    due_at: datetime
+    late_until: datetime | None
+    attempts_used: int
+    attempts_allowed: int  # 0 = unlimited
+    score: float | None  # counted final score, 0…1
+    status: str  # open | not_open | closed | late
+    extended: bool = False
+
+    @property
+    def course(self) -> Course:
+        """The assignment's course."""
+        return self.assignment.course
+
+    @property
+    def attempts_left(self) -> int | None:
+        """None when unlimited."""
+        if not self.attempts_allowed:
+            return None
+        return max(0, self.attempts_allowed - self.attempts_used)
+
+
+def _student_rows(*, memberships: list[Membership], user: Any) -> list[StudentAssignmentRow]:
+    course_ids = [m.course_id for m in memberships if m.role == Role.STUDENT]
+    if not course_ids:
+        return []
+    assignments = list(
+        Assignment.objects.filter(course_id__in=course_ids).select_related("course").order_by("due_at", "pk")
+    )
+    extensions = dict(
+        Extension.objects.filter(assignment__course_id__in=course_ids, student=user).values_list(
+            "assignment_id", "due_at"
+        )
+    )
+    stats = variant_stats(Variant.objects.filter(assignment__course_id__in=course_ids, owner=user))
+    now = timezone.now()
+    rows = []
+    for assignment in assignments:
+        ext = extensions.get(assignment.pk)
+        window = submission_window(assignment=assignment, extension_due=ext, now=now)
+        st = stats.get((assignment.pk, user.pk))
+        rows.append(
+            StudentAssignmentRow(
+                assignment=assignment,
+                due_at=window.due_at,
+                late_until=window.late_until,
+                attempts_used=st["used"] if st else 0,
+                attempts_allowed=assignment.attempts_allowed,
+                score=counted_score(assignment, st),
+                status=window.status,
+                extended=window.due_at != assignment.due_at,
+            )
+        )
+    return rows
+
+
+def assignments_for_student(*, course: Course, user: Any) -> list[StudentAssignmentRow]:
+    """The course's assignments with the student's due date, attempts, counted score and status."""
+    if not signed_in(user):
+        raise PermissionDenied
+    membership = Membership.objects.filter(course=course, user=user).first()
+    if membership is None:
+        raise PermissionDenied
+    return _student_rows(memberships=[membership], user=user)
+
+
+def assignments_for_user(*, user: Any) -> list[StudentAssignmentRow]:
+    """Every assignment of every course the user is a student in (a constant number of queries)."""
+    if not signed_in(user):
+        return []
+    return _student_rows(memberships=list(Membership.objects.filter(user=user, role=Role.STUDENT)), user=user)
+
+
+@dataclass
+class HomeworkState:
+    """Everything the assignment page needs for one student."""
+
+    assignment: Assignment
+    student: Any
+    variant: Variant | None  # None until the student first opens the assignment
+    submissions: list[Submission]  # newest first
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    can_submit: bool
+    reason: str  # "" when can_submit, else not_open | closed | no_attempts_left | not_student
+    due_at: datetime  # effective (extension)
+    late_until: datetime | None
+    status: str  # open | not_open | closed | late
+    reveal_expected: bool
+    reveal_solution: bool
+    show_diagnosis: bool
+    counted: Submission | None = None  # the submission whose score counts
+    extended: bool = False
+
+    @property
+    def score(self) -> float | None:
+        """The counted final score (0…1), or None before any graded attempt."""
+        return None if self.counted is None else self.counted.final_score
+
+
+def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> HomeworkState:
+    """The student's variant, submissions, attempts, window and what may be revealed (to `viewer`)."""
+    # `viewer` defaults to the student; staff of the course may look at any student's state (and
+    # see everything revealed). Anyone else gets PermissionDenied.
+    viewer = student if viewer is None else viewer
+    if not signed_in(viewer) or not signed_in(student):
+        raise PermissionDenied
+    student_role = role_in(course=assignment.course, user=student)
+    is_self = viewer.pk == student.pk
+    if is_self:
+        if student_role is None:
+            raise PermissionDenied
+        staff_view = False
+    else:
+        if not can_grade(course=assignment.course, user=viewer) or student_role != Role.STUDENT:
+            raise PermissionDenied
+        staff_view = True
+    now = timezone.now()
+    window = submission_window(
+        assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=now
+    )
+    variant = Variant.objects.filter(assignment=assignment, owner=student).first()
+    submissions = list(variant.submissions.order_by("-created_at")) if variant is not None else []
+    for submission in submissions:
+        submission.variant = variant  # no query per submission
+    used = sum(1 for s in submissions if s.status != Submission.Status.ERROR)
+    left = None if not assignment.attempts_allowed else max(0, assignment.attempts_allowed - used)
+    reason = ""
+    if student_role != Role.STUDENT:
+        reason = "not_student"
+    elif window.status in (NOT_OPEN, CLOSED):
+        reason = window.status
+    elif left == 0:
+        reason = "no_attempts_left"
+    has_graded = any(s.status == Submission.Status.GRADED for s in submissions)
+    reveal = staff_view or reveal_allowed(assignment=assignment, window=window, has_graded=has_graded, now=now)
+    return HomeworkState(
+        assignment=assignment,
+        student=student,
+        variant=variant,
+        submissions=submissions,
+        attempts_used=used,
+        attempts_left=left,
+        can_submit=not reason,
+        reason=reason,
+        due_at=window.due_at,
+        late_until=window.late_until,
+        status=window.status,
+        reveal_expected=reveal,
+        reveal_solution=reveal,
+        show_diagnosis=staff_view or assignment.show_diagnosis,
+        counted=counted_submission(assignment, submissions),
+        extended=window.due_at != assignment.due_at,
+    )
+
+
+def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | None:
+    """A homework submission if the user made it or grades its course; else None."""
+    if not signed_in(user):
+        return None
+    try:
+        pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    submission = (
+        Submission.objects.select_related("variant__assignment__course", "user")
+        .filter(pk=pk, variant__assignment__isnull=False)
+        .first()
+    )
+    if submission is None:
+        return None
+    if submission.user_id == user.pk or can_grade(course=submission.variant.assignment.course, user=user):
+        return submission
+    return None

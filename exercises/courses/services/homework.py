@@ -1,0 +1,123 @@
+"""Homework writes: a student's variant (and new numbers for it), and submitting answers.
+See docs/homework.md."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import graders
+
+from ...grading.store import answers_clean, submission_store
+from ...models import Assignment, Membership, Submission, Variant
+from ..config import assignment_parts, assignment_spec, template_label, variant_seed
+from ..permissions import can_grade, require, role_in, signed_in
+from ..window import CLOSED, LATE, NOT_OPEN, extension_due, submission_window
+
+Role = Membership.Role
+
+
+def _rate_limit() -> tuple[int, int]:
+    """(submissions, seconds) a student may make in homework."""
+    return (
+        int(getattr(settings, "BPCOURSE_HOMEWORK_SUBMISSIONS_PER_WINDOW", 10)),
+        int(getattr(settings, "BPCOURSE_HOMEWORK_RATE_WINDOW_SECONDS", 60)),
+    )
+
+
+def _usable_seed(assignment: Assignment, user_id: int, reseed: int) -> tuple[str, int]:
+    """The first seed from `reseed` on whose network the grader accepts (a few tries)."""
+    for step in range(10):
+        seed = variant_seed(assignment=assignment, user_id=user_id, reseed=reseed + step)
+        try:
+            assignment_spec(assignment=assignment, seed=seed)
+        except graders.NoUsableVariant:
+            continue
+        return seed, reseed + step
+    raise ValidationError(_("No usable numbers could be drawn for this assignment; tell the course staff."),
+                          code="no_usable_variant")
+
+
+def homework_variant(*, assignment: Assignment, student: Any) -> Variant:
+    """The student's variant of the assignment (created on first visit; the same ever after)."""
+    if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
+        raise PermissionDenied(_("Only the course's students have homework variants."))
+    variant = Variant.objects.filter(assignment=assignment, owner=student).first()
+    if variant is not None:
+        return variant
+    seed, reseed = _usable_seed(assignment, student.pk, 0)
+    try:
+        with transaction.atomic():
+            return Variant.objects.create(
+                template=template_label(assignment), seed=seed, owner=student, kind=Variant.Kind.HOMEWORK,
+                assignment=assignment, reseed=reseed,
+            )
+    except IntegrityError:  # created by a concurrent request
+        return Variant.objects.get(assignment=assignment, owner=student)
+
+
+def homework_reseed(*, assignment: Assignment, student: Any, actor: Any) -> Variant:
+    """Give one student new numbers (staff only); earlier submissions keep their own seed."""
+    require(can_grade(course=assignment.course, user=actor))
+    if role_in(course=assignment.course, user=student) != Role.STUDENT:
+        raise ValidationError(_("This person is not a student of the course."), code="not_student")
+    variant = homework_variant(assignment=assignment, student=student)
+    with transaction.atomic():
+        variant = Variant.objects.select_for_update().get(pk=variant.pk)
+        seed, reseed = _usable_seed(assignment, student.pk, variant.reseed + 1)
+        variant.seed, variant.reseed = seed, reseed
+        variant.save(update_fields=["seed", "reseed"])
+    variant.__dict__.pop("spec", None)
+    return variant
+
+
+# ------------------------------------------------------------------------------- submissions
+
+
+def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[str, Any]) -> Submission:
+    """Check window, attempts and rate limit, store the submission as queued, enqueue its grading."""
+    # By the server clock: the student is in the course, the assignment is open (or late
+    # submissions are allowed), attempts are left, and the per-student rate limit holds.
+    # Unreadable answers raise SubmissionFormatError: nothing is stored and no attempt is used.
+    if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
+        raise PermissionDenied(_("Only the course's students can submit homework."))
+    now = timezone.now()
+    window = submission_window(
+        assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=now
+    )
+    if window.status == NOT_OPEN:
+        raise ValidationError(_("This assignment is not open yet."), code="not_open")
+    if window.status == CLOSED:
+        raise ValidationError(_("The deadline has passed; submissions are no longer accepted."), code="closed")
+    variant = homework_variant(assignment=assignment, student=student)
+    asked = {p.key for p in assignment_parts(assignment=assignment)}
+    if isinstance(answers, Mapping):
+        answers = {k: v for k, v in answers.items() if k in asked}
+    limit, seconds = _rate_limit()
+    with transaction.atomic():
+        # The row lock serialises one student's submits, so attempts cannot be overspent.
+        variant = Variant.objects.select_for_update().get(pk=variant.pk)
+        if assignment.attempts_allowed:
+            used = Submission.objects.filter(variant=variant).exclude(status=Submission.Status.ERROR).count()
+            if used >= assignment.attempts_allowed:
+                raise ValidationError(_("You have used all your attempts."), code="no_attempts_left")
+        recent = Submission.objects.filter(
+            user=student, variant__kind=Variant.Kind.HOMEWORK, created_at__gte=now - timedelta(seconds=seconds)
+        ).count()
+        if recent >= limit:
+            raise ValidationError(
+                _("Too many submissions: at most %(limit)d in %(seconds)d seconds. Please wait a moment."),
+                code="rate_limited",
+                params={"limit": limit, "seconds": seconds},
+            )
+        kept = answers_clean(variant=variant, answers=answers)
+        return submission_store(
+            variant=variant, answers=kept, user=student, seed=variant.seed, late=window.status == LATE
+        )

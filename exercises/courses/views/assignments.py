@@ -1,0 +1,276 @@
+"""Assignment authoring (the form with its parts checklist and live preview; create, edit,
+delete) and the assignment page: its overview for staff, the homework for students."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+import graders
+
+from ...models import Assignment, Course
+from ...templatetags.bpcourse_tags import significant
+from ...web.http import allow_methods, error_page
+from ...web.sheets import given_groups, parts_by_step
+from ..config import assignment_part_infos, assignment_parts
+from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, AssignmentForm
+from ..forms.common import attach_errors
+from ..forms.grading import FIELD_ALIASES
+from ..permissions import is_staff_role
+from ..selectors import gradebook as gradebook_selectors
+from ..selectors import regrade as regrade_selectors
+from ..services import assignments as assignment_services
+from .common import member_assignment, member_course, member_view, require_instructor, staff_tabs
+from .homework import homework_page
+
+
+@member_view
+@allow_methods("POST")
+def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment, role = member_assignment(request, assignment_id)
+    require_instructor(role)
+    course_id, title = assignment.course_id, assignment.title
+    assignment_services.assignment_delete(assignment=assignment, actor=request.user)
+    messages.success(request, _("The assignment “%(title)s” is deleted.") % {"title": title})
+    return redirect("exercises:course", course_id=course_id)
+
+
+def _part_infos(config: Mapping[str, Any] | None, fallback: Assignment | None = None) -> list[graders.PartInfo]:
+    """Every part of the network a template config describes (for the checklist)."""
+    return _part_infos_of(config, fallback)[0]
+
+
+def _part_infos_of(
+    config: Mapping[str, Any] | None, fallback: Assignment | None = None
+) -> tuple[list[graders.PartInfo], bool]:
+    """The parts, and whether they are the config's own (False: a fallback network's)."""
+    candidates = (config, fallback.template_config if fallback else None, {"builtin": DEFAULT_TEMPLATE})
+    for index, candidate in enumerate(candidates):
+        if not candidate:
+            continue
+        try:
+            return list(assignment_part_infos(config=candidate, parts=())), index == 0
+        except (ValidationError, ValueError, KeyError, TypeError):
+            continue
+    return [], False
+
+
+def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> AssignmentForm:
+    """The bound form with the checklist of the network it describes (two passes: the network
+    first, then everything with that network's parts)."""
+    probe = AssignmentForm(data)
+    probe.is_valid()
+    infos, own = _part_infos_of(probe.template_config(), assignment)
+    form = AssignmentForm(data, part_infos=infos)
+    form.checklist_is_current = own
+    form.is_valid()
+    return form
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    step: str
+    points_field: Any
+    items: list[CheckItem]
+    checked: bool  # per-step mode: the step's checkbox
+
+
+def checklist(form: AssignmentForm) -> tuple[list[ChecklistGroup], str]:
+    """The parts checklist grouped by step, and a signature of its keys (the script swaps the
+    checklist only when the network's parts change)."""
+    checked = form.checked_parts()
+    groups = []
+    for step, keys in form.keys_by_step().items():
+        items = [CheckItem(key, key in checked) for key in keys]
+        groups.append(
+            ChecklistGroup(
+                step=step,
+                points_field=form[f"points_{step}"] if f"points_{step}" in form.fields else None,
+                items=items,
+                checked=any(item.checked for item in items),
+            )
+        )
+    return groups, form.signature()
+
+
+@dataclass(frozen=True)
+class PreviewPart:
+    key: str
+    expected: str
+    points: float
+
+
+def preview_context(form: AssignmentForm) -> dict[str, Any]:
+    """The sample variant of what the form describes, or the reasons it cannot be drawn."""
+    errors: list[str] = []
+    if not form.is_bound:
+        form = AssignmentForm(form.initial_data(), part_infos=form.part_infos)
+    data = form.preview_data()
+    if data is None:
+        for name in AssignmentForm.TEMPLATE_FIELDS:
+            for error in form.errors.get(name, []):
+                label = form.fields[name].label if name in form.fields else name
+                errors.append(f"{label}: {error}")
+        if not errors:
+            errors.append(_("Choose a network to see a sample."))
+        return {"preview_errors": errors}
+    try:
+        preview = assignment_services.assignment_preview(data=data)
+    except ValidationError as exc:
+        return {"preview_errors": [str(m) for m in exc.messages]}
+    expected = preview.get("expected") or {}
+    by_step: dict[str, list[PreviewPart]] = {}
+    for part in preview.get("parts") or []:
+        by_step.setdefault(part["step"], []).append(
+            PreviewPart(part["key"], significant(expected.get(part["key"])), float(part.get("points", 1.0)))
+        )
+    return {
+        "preview_spec": preview["spec"],
+        "preview_givens": given_groups(preview.get("givens") or {}),
+        "preview_parts": list(by_step.items()),
+        "preview_count": sum(len(parts) for parts in by_step.values()),
+        "preview_total": sum(part.points for parts in by_step.values() for part in parts),
+    }
+
+
+def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignment | None) -> dict[str, Any]:
+    groups, signature = checklist(form)
+    return {
+        "form": form,
+        "course": course,
+        "assignment": assignment,
+        "checklist": groups,
+        "checklist_signature": signature,
+        "checklist_is_current": getattr(form, "checklist_is_current", True),
+        "grid_fields": [
+            (str(title), [form[f"{grid}_{end}"] for end in ("low", "high", "step")])
+            for grid, title in GRID_TITLES.items()
+        ],
+        "preview_url": reverse("exercises:assignment_preview", args=[course.pk]),
+        **preview_context(form),
+    }
+
+
+def _save_assignment(
+    request: HttpRequest, course: Course, assignment: Assignment | None
+) -> tuple[AssignmentForm, Assignment | None]:
+    form = bind_assignment_form(request.POST, assignment=assignment)
+    if not form.is_valid():
+        return form, None
+    try:
+        if assignment is None:
+            saved = assignment_services.assignment_create(course=course, actor=request.user, data=form.assignment_data())
+        else:
+            saved = assignment_services.assignment_update(assignment=assignment, actor=request.user, data=form.assignment_data())
+    except ValidationError as exc:
+        attach_errors(form, exc, {**FIELD_ALIASES, "parts": "parts" if form.by_part else "steps"})
+        return form, None
+    return form, saved
+
+
+@member_view
+@allow_methods("GET", "POST")
+def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    course, role = member_course(request, course_id)
+    require_instructor(role)
+    if request.method == "POST":
+        form, saved = _save_assignment(request, course, None)
+        if saved is not None:
+            messages.success(request, _("Assignment created."))
+            return redirect("exercises:assignment", assignment_id=saved.pk)
+        return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, None), status=400)
+    form = AssignmentForm(part_infos=_part_infos({"builtin": DEFAULT_TEMPLATE}))
+    return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, None))
+
+
+@member_view
+@allow_methods("GET", "POST")
+def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment, role = member_assignment(request, assignment_id)
+    require_instructor(role)
+    course = assignment.course
+    if request.method == "POST":
+        form, saved = _save_assignment(request, course, assignment)
+        if saved is not None:
+            messages.success(request, _("Assignment saved."))
+            return redirect("exercises:assignment", assignment_id=saved.pk)
+        return render(
+            request, "exercises/homework/assignment_form.html", _authoring_context(form, course, assignment), status=400
+        )
+    infos = _part_infos(assignment.template_config)
+    form = AssignmentForm(initial=AssignmentForm.initial_from(assignment, parts_by_step(infos)), part_infos=infos)
+    return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, assignment))
+
+
+@member_view
+@allow_methods("POST")
+def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The live preview: the form as it is now → an HTML fragment (sample variant + checklist)."""
+    course, role = member_course(request, course_id)
+    require_instructor(role)
+    form = bind_assignment_form(request.POST)
+    context = _authoring_context(form, course, None)
+    status = 400 if context.get("preview_errors") else 200
+    return render(request, "exercises/homework/includes/preview_fragment.html", context, status=status)
+
+
+# --------------------------------------------------------------------------- the assignment
+
+
+def _assignment_data(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "template_config": assignment.template_config,
+        "parts": list(assignment.parts or []),
+        "points": dict(assignment.points or {}),
+    }
+
+
+@member_view
+@allow_methods("GET", "POST")
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Staff: the assignment's settings and a sample. Students: their homework (GET) or submit (POST)."""
+    assignment, role = member_assignment(request, assignment_id)
+    if is_staff_role(role):
+        if request.method != "GET":
+            return error_page(request, 405)
+        return _staff_overview(request, assignment, role)
+    return homework_page(request, assignment)
+
+
+def _staff_overview(request: HttpRequest, assignment: Assignment, role: str) -> HttpResponse:
+    context: dict[str, Any] = {
+        "assignment": assignment,
+        "course": assignment.course,
+        "role": role,
+        "tabs": staff_tabs(assignment, "overview"),
+        "parts": assignment_parts(assignment=assignment),
+        "max_points": gradebook_selectors.assignment_max_points(assignment=assignment),
+        "jobs": regrade_selectors.regrade_jobs(assignment=assignment, limit=5),
+    }
+    try:
+        preview = assignment_services.assignment_preview(data=_assignment_data(assignment))
+    except ValidationError as exc:
+        context["preview_errors"] = list(exc.messages)
+    else:
+        context["preview_spec"] = preview["spec"]
+        context["preview_givens"] = given_groups(preview.get("givens") or {})
+        expected = preview.get("expected") or {}
+        context["preview_expected"] = [
+            (step, [(key, significant(expected.get(key))) for key in keys])
+            for step, keys in parts_by_step(context["parts"]).items()
+        ]
+    return render(request, "exercises/homework/assignment_staff.html", context)

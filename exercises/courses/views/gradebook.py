@@ -1,0 +1,129 @@
+"""Staff pages of a course's results: the gradebook (and its CSV), one student's attempts on an
+assignment (drill-down), granting them an extension, giving them new numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ...models import Submission
+from ...web.http import allow_methods, error_page
+from ...web.results import part_rows
+from ...web.sheets import parts_by_step, validation_message
+from ..config import assignment_parts
+from ..forms.courses import ExtensionForm
+from ..selectors import courses as course_selectors
+from ..selectors import gradebook as gradebook_selectors
+from ..selectors import homework as homework_selectors
+from ..services import extensions as extension_services
+from ..services import homework as homework_services
+from .common import member_assignment, member_course, member_view, require_staff, staff_tabs
+
+
+@member_view
+@allow_methods("GET")
+def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
+    course, role = member_course(request, course_id)
+    require_staff(role)
+    book = gradebook_selectors.gradebook(course=course)
+    columns = list(zip(book.assignments, book.max_points, strict=True))
+    return render(
+        request, "exercises/homework/gradebook.html", {"course": course, "book": book, "role": role, "columns": columns}
+    )
+
+
+@member_view
+@allow_methods("GET")
+def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
+    course, role = member_course(request, course_id)
+    require_staff(role)
+    response = HttpResponse(gradebook_selectors.gradebook_csv(course=course), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.csv"'
+    return response
+
+
+@dataclass(frozen=True)
+class Attempt:
+    submission: Submission
+    number: int
+    rows_by_step: list[tuple[str, list[Any]]]
+
+
+@member_view
+@allow_methods("GET")
+def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    """Drill-down: every part of every attempt of one student, the extension form, re-seeding."""
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    if student is None:
+        return error_page(request, 404)
+    state = homework_selectors.homework_state(assignment=assignment, student=student, viewer=request.user)
+    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    attempts = []
+    for number, submission in enumerate(
+        gradebook_selectors.submission_drilldown(assignment=assignment, student=student, viewer=request.user), start=1
+    ):
+        results = (submission.report or {}).get("parts", {})
+        attempts.append(
+            Attempt(submission, number, [(step, part_rows(results, keys)) for step, keys in grouped.items()])
+        )
+    attempts.reverse()  # newest first
+    return render(
+        request,
+        "exercises/homework/student.html",
+        {
+            "assignment": assignment,
+            "course": assignment.course,
+            "student": student,
+            "state": state,
+            "attempts": attempts,
+            "extension_form": ExtensionForm(initial={"due_at": state.due_at}),
+            "tabs": staff_tabs(assignment, "gradebook"),
+        },
+    )
+
+
+@member_view
+@allow_methods("POST")
+def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    if student is None:
+        return error_page(request, 404)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return error_page(request, 400, _("Give the new due date as a date and time."))
+    try:
+        extension_services.extension_grant(
+            assignment=assignment, actor=request.user, student=student, due_at=form.cleaned_data["due_at"]
+        )
+    except ValidationError as exc:
+        messages.error(request, validation_message(exc))
+    else:
+        messages.success(request, _("The due date of %(user)s is extended.") % {"user": student.get_username()})
+    return redirect("exercises:student", assignment_id=assignment.pk, user_id=student.pk)
+
+
+@member_view
+@allow_methods("POST")
+def reseed(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    if student is None:
+        return error_page(request, 404)
+    try:
+        homework_services.homework_reseed(assignment=assignment, student=student, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, validation_message(exc))
+    else:
+        messages.success(request, _("%(user)s has new numbers now.") % {"user": student.get_username()})
+    return redirect("exercises:student", assignment_id=assignment.pk, user_id=student.pk)

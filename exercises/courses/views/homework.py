@@ -1,0 +1,142 @@
+"""The student's homework: the assignment page with their numbers and answer sheet, submitting
+it, and the submission page with its live status (filtered by the assignment's reveal policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+import graders
+
+from ...grading.store import SubmissionFormatError
+from ...grading.variants import variant_spec
+from ...models import Assignment, Submission
+from ...web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
+from ...web.http import allow_methods, error_page, remember
+from ...web.results import error_context, graded_context, live_status_response, worked_steps
+from ...web.sheets import (
+    answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
+    validation_message,
+)
+from ..config import assignment_parts, assignment_spec
+from ..selectors import homework as homework_selectors
+from ..services import homework as homework_services
+from ..window import CLOSED, NOT_OPEN, visible_report
+from .common import member_view
+
+SESSION_HOMEWORK_FORMS = "sent_homework_forms"
+REASONS = {
+    NOT_OPEN: lambda: _("This assignment is not open yet."),
+    CLOSED: lambda: _("This assignment is closed: the due date has passed."),
+    "no_attempts_left": lambda: _("You have used all your attempts."),
+    "not_student": lambda: _("Only the course's students submit homework."),
+}
+
+
+def homework_page(request: HttpRequest, assignment: Assignment, *, form: AnswerSheetForm | None = None,
+                  message: str = "", status: int = 200) -> HttpResponse:
+    """The student's assignment page (GET), or their submission of it (POST)."""
+    student = request.user
+    if request.method == "POST" and form is None:
+        return _homework_submit(request, assignment)
+    state = homework_selectors.homework_state(assignment=assignment, student=student)
+    if state.variant is None and state.status != NOT_OPEN:
+        homework_services.homework_variant(assignment=assignment, student=student)
+        state = homework_selectors.homework_state(assignment=assignment, student=student)
+    part_infos = assignment_parts(assignment=assignment)
+    context: dict[str, Any] = {
+        "assignment": assignment,
+        "course": assignment.course,
+        "state": state,
+        "reason_message": REASONS[state.reason]() if state.reason in REASONS else "",
+        "form_message": message,
+        "history": [(s, s.status == Submission.Status.GRADED) for s in state.submissions],
+    }
+    if state.variant is not None:
+        spec = variant_spec(variant=state.variant)
+        context["spec"] = spec
+        context["givens"] = given_groups(graders.solve(spec).givens)
+        if form is None:
+            previous = state.submissions[0].answers if state.submissions else {}
+            form = AnswerSheetForm(part_keys=[p.key for p in part_infos], initial=dict(previous))
+        context["boxes_by_step"] = answer_boxes(part_infos, form)
+        context["form_token"] = form_token(form)
+    return render(request, "exercises/homework/homework.html", context, status=status)
+
+
+def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    part_infos = assignment_parts(assignment=assignment)
+    form = AnswerSheetForm(request.POST, part_keys=[p.key for p in part_infos])
+    if not form.is_valid():
+        return homework_page(request, assignment, form=form, status=400, message=form_token_message(form))
+    token = form.cleaned_data[FORM_TOKEN_FIELD]
+    already = request.session.get(SESSION_HOMEWORK_FORMS, {}).get(token)
+    if already:
+        return error_page(request, 409, submission_url=reverse("exercises:homework_submission", args=[already]))
+    try:
+        submission = homework_services.homework_submit(assignment=assignment, student=request.user,
+                                                       answers=form.answers())
+    except SubmissionFormatError as exc:
+        form.add_format_errors(exc.messages())
+        return homework_page(request, assignment, form=form, status=400, message=format_error_message())
+    except ValidationError as exc:
+        status = 429 if exc.code == "rate_limited" else 400
+        return homework_page(request, assignment, form=form, status=status, message=validation_message(exc))
+    remember(request, SESSION_HOMEWORK_FORMS, token, str(submission.pk))
+    return redirect("exercises:homework_submission", submission_id=submission.pk)
+
+
+def _result_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
+    """What the live part of a homework submission page shows, filtered by the reveal policy."""
+    assignment = submission.variant.assignment
+    state = homework_selectors.homework_state(assignment=assignment, student=submission.user, viewer=request.user)
+    context: dict[str, Any] = {
+        "submission": submission,
+        "assignment": assignment,
+        "state": state,
+        "final": submission.is_finished,
+        "status_url": reverse("exercises:homework_submission_status", args=[submission.pk]),
+        "reveal_expected": state.reveal_expected,
+        "shown_score": submission.final_score if submission.final_score is not None else submission.score,
+    }
+    if submission.status == Submission.Status.GRADED and submission.report:
+        report = visible_report(
+            report=submission.report, reveal_expected=state.reveal_expected, show_diagnosis=state.show_diagnosis
+        )
+        results = report.get("parts", {})
+        grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
+        context.update(graded_context(results, grouped))
+        if state.reveal_solution:
+            spec = assignment_spec(assignment=assignment, seed=submission.seed or submission.variant.seed)
+            context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
+    context.update(error_context(submission))
+    return context
+
+
+@member_view
+@allow_methods("GET")
+def homework_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """A homework submission's page (its student, or the course staff)."""
+    submission = homework_selectors.homework_submission_get(submission_id=submission_id, user=request.user)
+    if submission is None:
+        return error_page(request, 404)
+    context = _result_context(request, submission)
+    context["staff"] = submission.user_id != request.user.pk
+    return render(request, "exercises/homework/submission.html", context)
+
+
+@member_view
+@allow_methods("GET")
+def homework_submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """The live status of a homework submission, as JSON with the fragment to show."""
+    submission = homework_selectors.homework_submission_get(submission_id=submission_id, user=request.user)
+    if submission is None:
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return live_status_response(
+        request, submission, "exercises/homework/includes/submission_live.html", _result_context(request, submission)
+    )

@@ -1,0 +1,185 @@
+"""Regrade pages: new grading settings for an assignment's stored submissions, the preview of
+the scores they change (live progress), applying it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ...models import Assignment, RegradeJob
+from ...web.http import allow_methods, error_page
+from ...web.sheets import parts_by_step, validation_message
+from ..config import assignment_parts
+from ..forms.common import attach_errors
+from ..forms.grading import FIELD_ALIASES, SCORING_CHOICES, TOLERANCE_CHOICES, RegradeForm
+from ..permissions import can_manage
+from ..selectors import regrade as regrade_selectors
+from ..services import regrade as regrade_services
+from .common import member_assignment, member_view, require_staff, staff_tabs
+
+
+def _regrade_form_context(assignment: Assignment, form: RegradeForm) -> dict[str, Any]:
+    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    return {
+        "assignment": assignment,
+        "course": assignment.course,
+        "form": form,
+        "step_fields": [(step, form[f"points_{step}"]) for step in grouped if f"points_{step}" in form.fields],
+        "jobs": regrade_selectors.regrade_jobs(assignment=assignment),
+        "tabs": staff_tabs(assignment, "regrade"),
+    }
+
+
+@member_view
+@allow_methods("GET", "POST")
+def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    if request.method == "POST":
+        form = RegradeForm(request.POST)
+        if form.is_valid():
+            try:
+                job = regrade_services.regrade_preview(
+                    assignment=assignment, actor=request.user, new_settings=form.new_settings(grouped)
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc, FIELD_ALIASES)
+            else:
+                return redirect("exercises:regrade_job", job_id=job.pk)
+        return render(request, "exercises/homework/regrade.html", _regrade_form_context(assignment, form), status=400)
+    form = RegradeForm(initial=RegradeForm.grading_initial(assignment, grouped))
+    return render(request, "exercises/homework/regrade.html", _regrade_form_context(assignment, form))
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One submission whose counted score a regrade changes (scores are fractions 0…1)."""
+
+    student: str
+    student_id: int | None
+    submission: str
+    attempt: int | None
+    old: float | None
+    new: float | None
+
+    @property
+    def difference(self) -> float:
+        return (self.new or 0.0) - (self.old or 0.0)
+
+
+def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
+    rows = [
+        ChangeRow(
+            student=str(change.get("student") or ""),
+            student_id=change.get("student_id"),
+            submission=str(change.get("submission") or ""),
+            attempt=change.get("attempt"),
+            old=change.get("old"),
+            new=change.get("new"),
+        )
+        for change in (job.changes or [])
+    ]
+    final = job.status in (RegradeJob.Status.PREVIEW_READY, RegradeJob.Status.APPLIED, RegradeJob.Status.ERROR)
+    return {
+        "job": job,
+        "assignment": job.assignment,
+        "rows": rows,
+        "progress": (job.done / job.total) if job.total else (1.0 if final else 0.0),
+        "final": final,
+        "status_url": reverse("exercises:regrade_job_status", args=[job.pk]),
+        "can_apply": job.status == RegradeJob.Status.PREVIEW_READY
+        and can_manage(course=job.assignment.course, user=request.user),
+        "settings_shown": _settings_summary(job),
+    }
+
+
+def _setting_text(name: str, value: Any) -> str:
+    """One grading setting in words."""
+    if name == "tolerance" and isinstance(value, Mapping):
+        kind = dict(TOLERANCE_CHOICES).get(value.get("kind"), value.get("kind"))
+        return f"{kind}: {value.get('value')}"
+    if name == "points":
+        if not value:
+            return _("1 per part")
+        by_value: dict[float, int] = {}
+        for points in value.values():
+            by_value[float(points)] = by_value.get(float(points), 0) + 1
+        return ", ".join(
+            _("%(points)s × %(count)s parts") % {"points": f"{points:g}", "count": count}
+            for points, count in sorted(by_value.items())
+        )
+    if name == "followthrough":
+        return _("yes") if value else _("no")
+    if name in ("followthrough_credit", "attempt_penalty", "late_penalty_per_day"):
+        return f"{float(value) * 100:g} %"
+    if name == "scoring":
+        return str(dict(SCORING_CHOICES).get(value, value))
+    if name == "parts":
+        return ", ".join(value) or _("all")
+    return str(value)
+
+
+SETTING_LABELS = {
+    "tolerance": lambda: _("Tolerance"),
+    "points": lambda: _("Points"),
+    "followthrough": lambda: _("Follow-through credit"),
+    "followthrough_credit": lambda: _("Follow-through credit (%)"),
+    "attempt_penalty": lambda: _("Penalty per extra attempt (%)"),
+    "late_penalty_per_day": lambda: _("Late penalty per day (%)"),
+    "scoring": lambda: _("Which attempt counts"),
+    "parts": lambda: _("Parts asked"),
+}
+
+
+def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
+    """(label, now, after) for every setting the regrade changes; after it was applied, what it set."""
+    applied = job.status == RegradeJob.Status.APPLIED
+    lines = []
+    for name, value in (job.new_settings or {}).items():
+        if name not in SETTING_LABELS:
+            continue
+        current = getattr(job.assignment, name, None)
+        if name == "points":
+            current = dict(current or {})
+        if not applied and current == value:
+            continue
+        lines.append((SETTING_LABELS[name](), "" if applied else _setting_text(name, current), _setting_text(name, value)))
+    return lines
+
+
+@member_view
+@allow_methods("GET", "POST")
+def regrade_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = regrade_selectors.regrade_job_get(job_id=job_id, user=request.user)
+    if job is None:
+        return error_page(request, 404)
+    if request.method == "POST":
+        try:
+            job = regrade_services.regrade_apply(job=job, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, validation_message(exc))
+        return redirect("exercises:regrade_job", job_id=job.pk)
+    context = _job_context(request, job)
+    context.update(course=job.assignment.course, tabs=staff_tabs(job.assignment, "regrade"))
+    return render(request, "exercises/homework/regrade_job.html", context)
+
+
+@member_view
+@allow_methods("GET")
+def regrade_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = regrade_selectors.regrade_job_get(job_id=job_id, user=request.user)
+    if job is None:
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    context = _job_context(request, job)
+    html = render_to_string("exercises/homework/includes/regrade_live.html", context, request=request)
+    return JsonResponse({"status": job.status, "final": context["final"], "html": html})
