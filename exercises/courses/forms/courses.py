@@ -17,10 +17,14 @@ ROSTER_MAX_BYTES = 1024 * 1024
 
 
 class CourseForm(forms.Form):
+    """A new course: its title."""
+
     title = forms.CharField(label=_("Course title"), max_length=200)
 
 
 class JoinForm(forms.Form):
+    """Joining a course by its code (spaces dropped, upper case)."""
+
     code = forms.CharField(
         label=_("Course code"),
         max_length=16,
@@ -33,6 +37,8 @@ class JoinForm(forms.Form):
 
 
 class RosterImportForm(forms.Form):
+    """Students to enroll, as an uploaded CSV file or pasted rows (`text` once cleaned)."""
+
     csv_file = forms.FileField(label=_("CSV file"), required=False)
     csv_text = forms.CharField(
         label=_("… or paste the rows"),
@@ -59,8 +65,12 @@ class RosterImportForm(forms.Form):
 
 
 class RoleForm(forms.Form):
+    """A member's new role."""
+
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
 class ExtensionForm(forms.Form):
+    """A student's new due date."""
+
     due_at = forms.DateTimeField(label=_("New due date (UTC)"), widget=datetime_widget())

@@ -24,6 +24,7 @@ Role = Membership.Role
 @member_view
 @allow_methods("GET")
 def analytics(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """An assignment's analytics page (staff)."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
     data = analytics_selectors.assignment_analytics(assignment=assignment)

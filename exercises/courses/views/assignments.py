@@ -35,6 +35,7 @@ from .homework import homework_page
 @member_view
 @allow_methods("POST")
 def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Delete an assignment with its submissions (instructors)."""
     assignment, role = member_assignment(request, assignment_id)
     require_instructor(role)
     course_id, title = assignment.course_id, assignment.title
@@ -77,12 +78,16 @@ def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> 
 
 @dataclass(frozen=True)
 class CheckItem:
+    """One part in the checklist, ticked or not."""
+
     key: str
     checked: bool
 
 
 @dataclass(frozen=True)
 class ChecklistGroup:
+    """The checklist's parts of one step, with the step's points field."""
+
     step: str
     points_field: Any
     items: list[CheckItem]
@@ -109,6 +114,8 @@ def checklist(form: AssignmentForm) -> tuple[list[ChecklistGroup], str]:
 
 @dataclass(frozen=True)
 class PreviewPart:
+    """One asked part of the sample variant, its expected value and points."""
+
     key: str
     expected: str
     points: float
@@ -185,6 +192,7 @@ def _save_assignment(
 @member_view
 @allow_methods("GET", "POST")
 def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    """A new assignment (instructors): the authoring form."""
     course, role = member_course(request, course_id)
     require_instructor(role)
     if request.method == "POST":
@@ -200,6 +208,7 @@ def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
 @member_view
 @allow_methods("GET", "POST")
 def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Change an assignment's settings (instructors): the authoring form, prefilled."""
     assignment, role = member_assignment(request, assignment_id)
     require_instructor(role)
     course = assignment.course

@@ -70,6 +70,7 @@ def teach(request: HttpRequest) -> HttpResponse:
 @member_view
 @allow_methods("GET", "POST")
 def course_create(request: HttpRequest) -> HttpResponse:
+    """A new course; its creator becomes its instructor."""
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,6 +87,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @member_view
 @allow_methods("GET", "POST")
 def course_join(request: HttpRequest) -> HttpResponse:
+    """Join a course as a student with its code (a link may bring the code along)."""
     if request.method == "POST":
         form = JoinForm(request.POST)
         if form.is_valid():
@@ -103,6 +105,8 @@ def course_join(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class RosterLine:
+    """One member on the roster, with the role form when the viewer is an instructor."""
+
     membership: Membership
     form: RoleForm | None
 
@@ -110,6 +114,7 @@ class RosterLine:
 @member_view
 @allow_methods("GET")
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course page: roster and assignments for staff, the student's homework list otherwise."""
     course, role = member_course(request, course_id)
     context: dict[str, Any] = {"course": course, "role": role}
     if is_staff_role(role):
@@ -133,6 +138,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @member_view
 @allow_methods("POST")
 def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Enroll students from a CSV (staff)."""
     course, role = member_course(request, course_id)
     require_staff(role)
     form = RosterImportForm(request.POST, request.FILES)
@@ -165,6 +171,7 @@ def _member(course: Course, user_id: int) -> Membership | None:
 @member_view
 @allow_methods("POST")
 def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
+    """Change a member's role (instructors)."""
     course, role = member_course(request, course_id)
     require_instructor(role)
     member = _member(course, user_id)
@@ -185,6 +192,7 @@ def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpR
 @member_view
 @allow_methods("POST")
 def member_remove(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
+    """Remove someone from the course (instructors)."""
     course, role = member_course(request, course_id)
     require_instructor(role)
     member = _member(course, user_id)
@@ -202,6 +210,7 @@ def member_remove(request: HttpRequest, course_id: int, user_id: int) -> HttpRes
 @member_view
 @allow_methods("POST")
 def course_delete(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Delete a course with everything in it (instructors)."""
     course, role = member_course(request, course_id)
     require_instructor(role)
     title = course.title

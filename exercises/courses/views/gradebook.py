@@ -29,6 +29,7 @@ from .common import member_assignment, member_course, member_view, require_staff
 @member_view
 @allow_methods("GET")
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's gradebook (staff)."""
     course, role = member_course(request, course_id)
     require_staff(role)
     book = gradebook_selectors.gradebook(course=course)
@@ -41,6 +42,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
 @member_view
 @allow_methods("GET")
 def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The gradebook as a CSV download (staff)."""
     course, role = member_course(request, course_id)
     require_staff(role)
     response = HttpResponse(gradebook_selectors.gradebook_csv(course=course), content_type="text/csv; charset=utf-8")
@@ -50,6 +52,8 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Attempt:
+    """One attempt of the drill-down, its results grouped by step."""
+
     submission: Submission
     number: int
     rows_by_step: list[tuple[str, list[Any]]]
@@ -93,6 +97,7 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
 @member_view
 @allow_methods("POST")
 def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    """Give one student a later due date (staff)."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
@@ -115,6 +120,7 @@ def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpRes
 @member_view
 @allow_methods("POST")
 def reseed(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    """Give one student new numbers (staff)."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)

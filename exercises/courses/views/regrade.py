@@ -42,6 +42,7 @@ def _regrade_form_context(assignment: Assignment, form: RegradeForm) -> dict[str
 @member_view
 @allow_methods("GET", "POST")
 def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """New grading settings for an assignment (staff): the form, then a preview job."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
     grouped = parts_by_step(assignment_parts(assignment=assignment))
@@ -160,6 +161,7 @@ def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
 @member_view
 @allow_methods("GET", "POST")
 def regrade_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A regrade job's preview (GET) or applying it (POST, instructors)."""
     job = regrade_selectors.regrade_job_get(job_id=job_id, user=request.user)
     if job is None:
         return error_page(request, 404)
@@ -177,6 +179,7 @@ def regrade_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @member_view
 @allow_methods("GET")
 def regrade_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A regrade job's live progress, as JSON with the fragment to show."""
     job = regrade_selectors.regrade_job_get(job_id=job_id, user=request.user)
     if job is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
