@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from graders.bench import main as bench_main
 from graders.grading import Policy, grade
 from graders.solve import solve
 from graders.spec import SpecError
@@ -68,8 +69,6 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from graders.bench import main as bench_main
-
     return bench_main(repeat=args.repeat)
 
 

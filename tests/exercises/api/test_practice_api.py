@@ -282,13 +282,14 @@ def test_error_status_shows_reason(api, variant_json, django_capture_on_commit_c
 
 
 def test_homework_is_not_public(api, user, other_user):
-    from exercises.courses import services as hw
+    from exercises.courses.services import courses as course_services
+    from exercises.courses.services import homework as homework_services
     from tests.exercises.homework_support import enroll, make_assignment, make_user
 
     instructor = make_user("prof")
-    course = hw.course_create(title="Course", instructor=instructor)
+    course = course_services.course_create(title="Course", instructor=instructor)
     enroll(course, user)
-    variant = hw.homework_variant(assignment=make_assignment(course, instructor), student=user)
+    variant = homework_services.homework_variant(assignment=make_assignment(course, instructor), student=user)
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
     api.force_login(other_user)
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)

@@ -34,13 +34,14 @@ def test_submission_get_for_viewer(user, other_user):
     assert get(submission_id="garbage", user=user, session_key="") is None
     assert get(submission_id=mine.id, user=other_user, session_key="", public_practice=True) == mine
 
-    from exercises.courses import services as hw
+    from exercises.courses.services import courses as course_services
+    from exercises.courses.services import homework as homework_services
     from tests.exercises.homework_support import enroll, make_assignment, make_user
 
     instructor = make_user("prof")
-    course = hw.course_create(title="Course", instructor=instructor)
+    course = course_services.course_create(title="Course", instructor=instructor)
     enroll(course, user)
-    homework_variant = hw.homework_variant(assignment=make_assignment(course, instructor), student=user)
+    homework_variant = homework_services.homework_variant(assignment=make_assignment(course, instructor), student=user)
     homework = Submission.objects.create(variant=homework_variant, user=user, answers={"net_h1": "0.3"})
     assert get(submission_id=homework.id, user=user, session_key="") is None
     assert get(submission_id=homework.id, user=other_user, session_key="", public_practice=True) is None
