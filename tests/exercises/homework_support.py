@@ -110,13 +110,6 @@ def reference_answers(variant: Variant, keys: list[str] | None = None) -> dict[s
     return {key: repr(solution.values[key]) for key in keys}
 
 
-def rounded_answers(variant: Variant, digits: int, keys: list[str] | None = None) -> dict[str, str]:
-    """Reference values rounded to `digits` significant figures (a tolerance test)."""
-    solution = solution_of(variant)
-    keys = keys or [p.key for p in solution.parts]
-    return {key: f"{solution.values[key]:.{digits}g}" for key in keys}
-
-
 def off_by_answers(variant: Variant, keys: list[str], factor: float = 1.004) -> dict[str, str]:
     """Reference values × factor: 0.4 % off is wrong at 4 significant figures, right at 1 % relative."""
     solution = solution_of(variant)

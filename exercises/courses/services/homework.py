@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
+from ...grading.numbers import numbers_freeze
 from ...grading.store import answers_clean, submission_store
-from ...models import Assignment, Membership, Submission, Variant
+from ...models import Assignment, FrozenSpec, Membership, Submission, Variant
 from ..config import assignment_parts, assignment_spec, template_label, variant_seed
 from ..permissions import can_grade, require, role_in, signed_in
 from ..window import CLOSED, LATE, NOT_OPEN, extension_due, submission_window
@@ -32,15 +33,15 @@ def _rate_limit() -> tuple[int, int]:
     )
 
 
-def _usable_seed(assignment: Assignment, user_id: int, reseed: int) -> tuple[str, int]:
-    """The first seed from `reseed` on whose network the grader accepts (a few tries)."""
+def _usable_seed(assignment: Assignment, user_id: int, reseed: int) -> tuple[str, int, FrozenSpec]:
+    """The first seed from `reseed` on whose network the grader accepts (a few tries), and its numbers."""
     for step in range(10):
         seed = variant_seed(assignment=assignment, user_id=user_id, reseed=reseed + step)
         try:
-            assignment_spec(assignment=assignment, seed=seed)
+            spec = assignment_spec(assignment=assignment, seed=seed)
         except graders.NoUsableVariant:
             continue
-        return seed, reseed + step
+        return seed, reseed + step, numbers_freeze(spec=spec)
     raise ValidationError(_("No usable numbers could be drawn for this assignment; tell the course staff."),
                           code="no_usable_variant")
 
@@ -52,29 +53,29 @@ def homework_variant(*, assignment: Assignment, student: Any) -> Variant:
     variant = Variant.objects.filter(assignment=assignment, owner=student).first()
     if variant is not None:
         return variant
-    seed, reseed = _usable_seed(assignment, student.pk, 0)
+    seed, reseed, numbers = _usable_seed(assignment, student.pk, 0)
     try:
         with transaction.atomic():
             return Variant.objects.create(
                 template=template_label(assignment), seed=seed, owner=student, kind=Variant.Kind.HOMEWORK,
-                assignment=assignment, reseed=reseed,
+                assignment=assignment, reseed=reseed, numbers=numbers, generator_version=graders.GENERATOR_VERSION,
             )
     except IntegrityError:  # created by a concurrent request
         return Variant.objects.get(assignment=assignment, owner=student)
 
 
 def homework_reseed(*, assignment: Assignment, student: Any, actor: Any) -> Variant:
-    """Give one student new numbers (staff only); earlier submissions keep their own seed."""
+    """Give one student new numbers (staff only); earlier submissions keep the numbers they were answered on."""
     require(can_grade(course=assignment.course, user=actor))
     if role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise ValidationError(_("This person is not a student of the course."), code="not_student")
     variant = homework_variant(assignment=assignment, student=student)
     with transaction.atomic():
         variant = Variant.objects.select_for_update().get(pk=variant.pk)
-        seed, reseed = _usable_seed(assignment, student.pk, variant.reseed + 1)
-        variant.seed, variant.reseed = seed, reseed
-        variant.save(update_fields=["seed", "reseed"])
-    variant.__dict__.pop("spec", None)
+        seed, reseed, numbers = _usable_seed(assignment, student.pk, variant.reseed + 1)
+        variant.seed, variant.reseed, variant.numbers = seed, reseed, numbers
+        variant.generator_version = graders.GENERATOR_VERSION
+        variant.save(update_fields=["seed", "reseed", "numbers", "generator_version"])
     return variant
 
 

@@ -107,9 +107,9 @@ def _regrade_batches(assignment: Assignment, *, since: datetime | None = None) -
     query = Submission.objects.filter(variant__assignment=assignment, status=Submission.Status.GRADED)
     if since is not None:
         query = query.filter(graded_at__gte=since)
-    query = query.select_related("user", "variant").only(
+    query = query.select_related("user", "variant", "numbers").only(
         "id", "seed", "answers", "score", "penalty", "final_score", "report", "attempt_number", "late",
-        "created_at", "user__id", "user__username", "variant__id", "variant__seed",
+        "created_at", "user__id", "user__username", "variant__id", "variant__seed", "numbers__spec",
     ).order_by("pk")
     batch: list[Submission] = []
     for submission in query.iterator(chunk_size=REGRADE_BATCH):
@@ -124,8 +124,11 @@ def _regrade_batches(assignment: Assignment, *, since: datetime | None = None) -
 def _regrade_one(assignment: Assignment, policy: graders.Policy, dues: Mapping[int, datetime],
                  submission: Submission) -> tuple[dict[str, Any], float, float, float]:
     """(report, score, penalty, final score) of a stored submission under the assignment's settings."""
-    seed = submission.seed or submission.variant.seed
-    report = graders.grade(assignment_spec(assignment=assignment, seed=seed), submission.answers, policy).to_dict()
+    if submission.numbers_id is not None:  # the numbers the student answered, whatever the code draws now
+        spec = submission.numbers.spec
+    else:
+        spec = assignment_spec(assignment=assignment, seed=submission.seed or submission.variant.seed)
+    report = graders.grade(spec, submission.answers, policy).to_dict()
     score = float(report["score"])
     penalty = submission_penalty(
         assignment=assignment, attempt_number=submission.attempt_number, late=submission.late,

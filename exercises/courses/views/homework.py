@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 import graders
 
 from ...grading.store import SubmissionFormatError
-from ...grading.variants import variant_spec
+from ...grading.variants import submission_spec, variant_spec
 from ...models import Assignment, Submission
 from ...web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
 from ...web.http import allow_methods, error_page, remember
@@ -23,7 +23,7 @@ from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
 )
-from ..config import assignment_parts, assignment_spec
+from ..config import assignment_parts
 from ..selectors import homework as homework_selectors
 from ..services import homework as homework_services
 from ..window import CLOSED, NOT_OPEN, visible_report
@@ -112,7 +112,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
         context.update(graded_context(results, grouped))
         if state.reveal_solution:
-            spec = assignment_spec(assignment=assignment, seed=submission.seed or submission.variant.seed)
+            spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
     context.update(error_context(submission))
     return context

@@ -42,13 +42,24 @@ def alice_client(alice) -> Client:
 
 
 def expected_texts(variant, keys) -> list[str]:
-    """Ways an expected value could be written into JSON."""
+    """Ways an expected value could be written into JSON, long enough not to occur by chance
+    (a short text such as "0.5" is also the learning rate; the numbers themselves are compared
+    exactly by `numbers_in`)."""
     values = solution_of(variant).values
     out = []
     for key in keys:
         value = values[key]
         out += [json.dumps(value), repr(value), f"{value:.6g}"]
-    return out
+    return [text for text in out if len(text.lstrip("-")) >= 6]
+
+
+def numbers_in(data) -> list[float]:
+    """Every number in a decoded JSON body."""
+    if isinstance(data, dict):
+        return [n for value in data.values() for n in numbers_in(value)]
+    if isinstance(data, list):
+        return [n for value in data for n in numbers_in(value)]
+    return [float(data)] if isinstance(data, int | float) and not isinstance(data, bool) else []
 
 
 def wrong_answers(variant, keys) -> dict[str, str]:
@@ -89,6 +100,9 @@ def test_variant_is_the_students_own_and_has_no_answers(alice_client, assignment
     keys = [k for k in body["part_keys"] if k not in ("E_total_new",)]
     leaked = [t for t in expected_texts(variant, keys) if t in text]
     assert leaked == []
+    expected = {solution_of(variant).values[key] for key in keys}
+    givens = set(body["parameters"].values())
+    assert [n for n in numbers_in(body) if n in expected and n not in givens] == []
     assert alice_client.get(f"/api/assignments/{assignment.pk}/variant").json() == body  # stable
 
 

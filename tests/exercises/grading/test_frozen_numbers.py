@@ -10,6 +10,7 @@ import dataclasses
 import pytest
 
 import graders
+from exercises.courses import config as course_config
 from exercises.grading import pipeline, specs
 from exercises.grading.variants import variant_solution, variant_spec
 from exercises.models import FrozenSpec, Submission, Variant
@@ -37,7 +38,11 @@ def grade_answers(variant: Variant, answers: dict[str, str]) -> Submission:
 
 
 def clear_generation_caches() -> None:
+    """Forget what the old code drew, so that only stored numbers can carry it over."""
     specs._generate.cache_clear()
+    course_config._spec_for.cache_clear()
+    course_config._template_for.cache_clear()
+    course_config._part_infos.cache_clear()
     grader_grading._variant.cache_clear()
     grader_grading._variant_of_spec.cache_clear()
 
@@ -99,3 +104,41 @@ def test_numbers_are_stored_once_with_the_generator_version():
     assert first.numbers_id == second.numbers_id and FrozenSpec.objects.count() == 1
     assert first.generator_version == graders.GENERATOR_VERSION
     assert FrozenSpec.objects.get().spec == graders.generate("article", "a")
+
+
+def test_homework_keeps_its_numbers_through_a_code_change_a_regrade_and_a_reseed(
+    changed_code, django_capture_on_commit_callbacks
+):
+    from exercises.courses.services import homework as homework_services
+    from exercises.courses.services import regrade as regrade_services
+    from exercises.models import RegradeJob
+    from tests.exercises.homework_support import enroll, make_assignment, make_user, reference_answers, submit
+
+    from exercises.courses.services import courses as course_services
+
+    instructor, student = make_user("prof"), make_user("student")
+    course = course_services.course_create(title="Course", instructor=instructor)
+    enroll(course, student)
+    assignment = make_assignment(course, instructor)  # article-random
+    variant = homework_services.homework_variant(assignment=assignment, student=student)
+    spec = variant_spec(variant=variant)
+    answers = reference_answers(variant)
+    first = submit(django_capture_on_commit_callbacks, assignment, student, answers)
+    assert first.score == 1.0
+
+    changed_code()
+
+    variant.refresh_from_db()
+    assert variant_spec(variant=variant) == spec
+    assert submit(django_capture_on_commit_callbacks, assignment, student, answers).score == 1.0
+    with django_capture_on_commit_callbacks(execute=True):
+        job = regrade_services.regrade_preview(
+            assignment=assignment, actor=instructor, new_settings={"points": {"net_h1": 2}}
+        )
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.PREVIEW_READY and job.total == 2 and job.changes == []
+
+    reseeded = homework_services.homework_reseed(assignment=assignment, student=student, actor=instructor)
+    assert variant_spec(variant=reseeded) != spec  # re-seeding is the one way to new numbers
+    first.refresh_from_db()
+    assert first.numbers.spec == spec and first.score == 1.0
