@@ -9,12 +9,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..grading.store import SubmissionFormatError
+from ..web.sheets import validation_message
 
 
 def detail_of(exc: ValidationError | PermissionDenied) -> str:
     """One translated sentence for a service's refusal."""
     if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
+        return validation_message(exc)
     return str(exc) or _("You do not have permission to do this.")
 
 

@@ -35,8 +35,8 @@ class SubmissionFormatError(Exception):
         }
 
 
-def answers_clean(*, variant: Variant, answers: Any, asked: set[str] | None = None) -> dict[str, str]:
-    """Keep the variant's part keys (only `asked` ones, if given) with readable texts.
+def answers_clean(*, variant: Variant, answers: Any) -> dict[str, str]:
+    """Keep the variant's part keys with readable texts.
 
     Unknown keys and blanks are dropped; unreadable answers raise SubmissionFormatError; no
     answer at all raises ValidationError.
@@ -50,7 +50,7 @@ def answers_clean(*, variant: Variant, answers: Any, asked: set[str] | None = No
     kept: dict[str, str] = {}
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     for key in part_keys:  # teaching order; unknown keys are dropped
-        if key not in answers or (asked is not None and key not in asked):
+        if key not in answers:
             continue
         text = answers[key]
         if text is None:

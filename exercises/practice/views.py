@@ -148,6 +148,7 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
     spec = variant_spec(variant=known) if known is not None else template_spec(template=template, seed=seed)
     solution = graders.solve(spec)
     return {
+        "variant": known,
         "template": graders.TEMPLATES[template],
         "seed": seed,
         "spec": spec,
@@ -181,13 +182,14 @@ def _known_variant(request: HttpRequest, template: str, seed: str) -> Variant | 
     return None
 
 
-def _practice_variant(request: HttpRequest, template: str, seed: str) -> Variant:
-    """The variant this browser already uses for the URL, or a new one (inside the caller's transaction)."""
-    known = _known_variant(request, template, seed)
-    if known is not None:
-        return known
+def _practice_variant(request: HttpRequest, page: dict[str, Any]) -> Variant:
+    """The variant this browser already uses for the page's URL, or a new one (inside the caller's transaction)."""
+    if page["variant"] is not None:
+        return page["variant"]
     user = request.user if request.user.is_authenticated else None
-    return services.variant_create(template=template, seed=seed, owner=user, session_key=session_key_for(request))
+    return services.variant_create(
+        template=page["template"].name, seed=page["seed"], owner=user, session_key=session_key_for(request)
+    )
 
 
 @allow_methods("GET", "POST")
@@ -214,7 +216,7 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     session_key = session_key_for(request)
     try:
         with transaction.atomic():  # a rejected sheet leaves no variant behind either
-            variant = _practice_variant(request, template, seed)
+            variant = _practice_variant(request, page)
             submission = services.submission_create(
                 variant=variant, answers=form.answers(), user=request.user, session_key=session_key
             )

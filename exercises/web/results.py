@@ -79,15 +79,29 @@ def worked_steps(spec: Mapping[str, Any]) -> list[WorkedStep]:
     return graders.worked_solution(spec).steps
 
 
+def live_json(
+    request: HttpRequest, *, status: str, final: bool, fragment: str, context: Mapping[str, Any], label: str = ""
+) -> JsonResponse:
+    """The JSON site.js polls: status (and its label), whether final, the fragment to show."""
+    return JsonResponse(
+        {
+            "status": status,
+            "status_label": label,
+            "final": final,
+            "html": render_to_string(fragment, context, request=request),
+        }
+    )
+
+
 def live_status_response(
     request: HttpRequest, submission: Submission, fragment: str, context: Mapping[str, Any]
 ) -> JsonResponse:
-    """The live-status JSON the submission pages poll: status, whether final, the fragment to show."""
-    return JsonResponse(
-        {
-            "status": submission.status,
-            "status_label": str(SUBMISSION_STATUS_LABELS.get(submission.status, submission.status)),
-            "final": submission.is_finished,
-            "html": render_to_string(fragment, context, request=request),
-        }
+    """The live status of a submission being graded."""
+    return live_json(
+        request,
+        status=submission.status,
+        final=submission.is_finished,
+        fragment=fragment,
+        context=context,
+        label=str(SUBMISSION_STATUS_LABELS.get(submission.status, submission.status)),
     )

@@ -53,6 +53,14 @@ def course_members(*, course: Course, user: Any | None = None) -> list[Membershi
     return members
 
 
+def course_member_get(*, course: Course, user_id: Any) -> Membership | None:
+    """One member's membership of the course by user id (user joined in), or None."""
+    pk = as_int(user_id)
+    if pk is None:
+        return None
+    return Membership.objects.filter(course=course, user_id=pk).select_related("user").first()
+
+
 def course_student_get(*, course: Course, user_id: Any) -> Any | None:
     """A student of the course by user id, or None."""
     pk = as_int(user_id)

@@ -6,7 +6,6 @@ constant number of queries (tests assert the counts)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ...values import as_uuid
 from ..permissions import can_grade, role_in, signed_in
 from ..window import CLOSED, NOT_OPEN, extension_due, reveal_allowed, submission_window
 from .scores import counted_score, counted_submission, variant_stats
@@ -186,12 +186,11 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     """A homework submission if the user made it or grades its course; else None."""
     if not signed_in(user):
         return None
-    try:
-        pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
-    except (TypeError, ValueError, AttributeError):
+    pk = as_uuid(submission_id)
+    if pk is None:
         return None
     submission = (
-        Submission.objects.select_related("variant__assignment__course", "user")
+        Submission.objects.select_related("variant__assignment__course", "variant__numbers", "numbers", "user")
         .filter(pk=pk, variant__assignment__isnull=False)
         .first()
     )

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...models import Course, Membership
+from ...models import Membership
 from ...web.http import allow_methods, error_page
 from ...web.sheets import validation_message
 from ..forms.common import attach_errors
@@ -163,18 +163,13 @@ def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
 
 
-def _member(course: Course, user_id: int) -> Membership | None:
-    """The course's membership of one user, or None."""
-    return next((m for m in course_selectors.course_members(course=course) if m.user_id == int(user_id)), None)
-
-
 @member_view
 @allow_methods("POST")
 def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
     """Change a member's role (instructors)."""
     course, role = member_course(request, course_id)
     require_instructor(role)
-    member = _member(course, user_id)
+    member = course_selectors.course_member_get(course=course, user_id=user_id)
     if member is None:
         return error_page(request, 404)
     form = RoleForm(request.POST, prefix=f"m{member.user_id}")
@@ -195,7 +190,7 @@ def member_remove(request: HttpRequest, course_id: int, user_id: int) -> HttpRes
     """Remove someone from the course (instructors)."""
     course, role = member_course(request, course_id)
     require_instructor(role)
-    member = _member(course, user_id)
+    member = course_selectors.course_member_get(course=course, user_id=user_id)
     if member is None:
         return error_page(request, 404)
     try:

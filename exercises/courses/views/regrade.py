@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ...models import Assignment, RegradeJob
+from ...web.results import live_json
 from ...web.http import allow_methods, error_page
 from ...web.sheets import parts_by_step, validation_message
 from ..config import assignment_parts
@@ -184,5 +184,7 @@ def regrade_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     context = _job_context(request, job)
-    html = render_to_string("exercises/homework/includes/regrade_live.html", context, request=request)
-    return JsonResponse({"status": job.status, "final": context["final"], "html": html})
+    return live_json(
+        request, status=job.status, final=context["final"], fragment="exercises/homework/includes/regrade_live.html",
+        context=context, label=job.get_status_display(),
+    )
