@@ -190,6 +190,15 @@ BPCOURSE_GRADING_STALE_SECONDS = env_float(
     "BPCOURSE_GRADING_STALE_SECONDS", BPCOURSE_SWEEP_AGE_SECONDS
 )
 
+# A regrade runs in steps of at most this many submissions or seconds; each step's hard time
+# limit stays below the visibility timeout, so Redis never hands a running step to a second worker.
+BPCOURSE_REGRADE_CHUNK_SIZE = env_int("BPCOURSE_REGRADE_CHUNK_SIZE", 200)
+BPCOURSE_REGRADE_CHUNK_SECONDS = env_float("BPCOURSE_REGRADE_CHUNK_SECONDS", 5.0)
+BPCOURSE_REGRADE_SOFT_TIME_LIMIT = env_int("BPCOURSE_REGRADE_SOFT_TIME_LIMIT", 15)
+BPCOURSE_REGRADE_TIME_LIMIT = env_int("BPCOURSE_REGRADE_TIME_LIMIT", 20)
+# A running regrade whose cursor has not moved this long gets its next step sent again (beat).
+BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 60.0)
+
 # --- Celery -----------------------------------------------------------------------------------
 # Grading takes milliseconds. Redis redelivers an unacknowledged task only after the visibility
 # timeout (one hour by default!): 30 s keeps a killed worker's work within the one-minute goal.
@@ -253,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exercises.sweep_submissions",
         "schedule": BPCOURSE_SWEEP_INTERVAL_SECONDS,
         # A sweep that waited longer than one interval is pointless: the next one is coming.
+        "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS},
+    },
+    "sweep-stalled-regrades": {
+        "task": "exercises.sweep_regrades",
+        "schedule": BPCOURSE_SWEEP_INTERVAL_SECONDS,
         "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS},
     },
 }

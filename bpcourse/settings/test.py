@@ -44,10 +44,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_SOFT_TIME_LIMIT = 2
 CELERY_TASK_TIME_LIMIT = 3
+BPCOURSE_REGRADE_CHUNK_SECONDS = env_float("BPCOURSE_REGRADE_CHUNK_SECONDS", 0.5)
+BPCOURSE_REGRADE_SOFT_TIME_LIMIT = 2
+BPCOURSE_REGRADE_TIME_LIMIT = 2  # below the 3 s visibility timeout, as in production
+BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 6.0)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-submissions": {
-        "task": "exercises.sweep_submissions",
-        "schedule": BPCOURSE_SWEEP_INTERVAL_SECONDS,
-        "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS},
-    },
+    name: {**entry, "schedule": BPCOURSE_SWEEP_INTERVAL_SECONDS, "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS}}
+    for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
 }

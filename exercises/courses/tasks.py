@@ -1,21 +1,22 @@
-"""Celery tasks for homework: regrade preview and apply (thin wrappers around the services).
+"""Celery tasks for homework: regrade steps and their sweep (thin wrappers around the services).
 
-Both are idempotent (a redelivered or duplicated task recomputes the same numbers), so they are
-acknowledged late like grading: a worker killed mid-regrade leaves the task to another worker.
+A regrade runs as a chain of steps, each one chunk that finishes well inside the broker's
+visibility timeout (its hard time limit is below it), so a step is never handed to a second
+worker while the first still runs. Steps are acknowledged late and idempotent: a worker killed
+mid-step leaves the step to another worker, which redoes it from the job's committed cursor.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .services.regrade import regrade_run_apply, regrade_run_preview
+from .services.regrade import regrade_run_step, regrade_sweep
 
-# A regrade re-runs the grader on every stored submission (a few ms each): minutes, not seconds.
-REGRADE_SOFT_LIMIT = 600
-REGRADE_HARD_LIMIT = 660
 
-_options = dict(
+@shared_task(
+    name="exercises.regrade_step",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -23,18 +24,15 @@ _options = dict(
     retry_backoff=1,
     retry_backoff_max=20,
     max_retries=5,
-    soft_time_limit=REGRADE_SOFT_LIMIT,
-    time_limit=REGRADE_HARD_LIMIT,
+    soft_time_limit=settings.BPCOURSE_REGRADE_SOFT_TIME_LIMIT,
+    time_limit=settings.BPCOURSE_REGRADE_TIME_LIMIT,
 )
+def regrade_step_task(job_id: int, cursor: str | None = None) -> None:
+    """Re-grade the next chunk of a regrade job whose cursor is still `cursor`."""
+    regrade_run_step(job_id=job_id, cursor=cursor)
 
 
-@shared_task(name="exercises.regrade_preview", **_options)
-def regrade_preview_task(job_id: int) -> None:
-    """Compute which scores a regrade job would change."""
-    regrade_run_preview(job_id=job_id)
-
-
-@shared_task(name="exercises.regrade_apply", **_options)
-def regrade_apply_task(job_id: int) -> None:
-    """Write a regrade job's settings and re-graded scores."""
-    regrade_run_apply(job_id=job_id)
+@shared_task(name="exercises.sweep_regrades", ignore_result=True, acks_late=False)
+def sweep_regrades() -> int:
+    """Restart regrade jobs whose next step was lost."""
+    return regrade_sweep(older_than_seconds=settings.BPCOURSE_REGRADE_STALE_SECONDS)

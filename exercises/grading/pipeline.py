@@ -163,6 +163,23 @@ def _numbers(variant: Variant, kind: VariantKind, seed: str, numbers_id: str | N
     return FrozenSpec.objects.values_list("spec", flat=True).get(pk=numbers_id)
 
 
+def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
+    """Seconds until another copy's claim on a submission goes stale; None if none is held."""
+    try:
+        pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    started = (
+        Submission.objects.filter(pk=pk, status=Submission.Status.GRADING)
+        .values_list("grading_started_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return None
+    stale_at = started + timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
+    return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
+
+
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
     """Grade a queued submission once; True if this call stored the outcome.
 

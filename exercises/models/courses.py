@@ -190,7 +190,14 @@ class RegradeJob(models.Model):
     # [{"submission", "student", "old", "new", …}] for every score that changes
     changes = models.JSONField(_("changes"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
+    # Where the steps are: the last submission id of the current pass that is stored. An apply
+    # writes the settings first (settings_applied_at), then passes over every graded
+    # submission, then over those graded meanwhile (catch_up).
+    cursor = models.CharField(_("cursor"), max_length=36, blank=True, default="")
+    catch_up = models.BooleanField(_("catching up"), default=False)
+    settings_applied_at = models.DateTimeField(_("settings applied at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

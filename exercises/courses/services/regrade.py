@@ -1,16 +1,26 @@
-"""Regrades: preview which scores new grading settings would change, then apply them; the work
-runs in Celery tasks (exercises.courses.tasks) that call `regrade_run_preview`/`regrade_run_apply`."""
+"""Regrades: preview which scores new grading settings would change, then apply them.
+
+The work runs in steps (Celery tasks in exercises.courses.tasks call `regrade_run_step`): each
+step re-grades one chunk of submissions, ordered by id, that finishes well inside the broker's
+visibility timeout, and commits its writes together with the job's cursor. A step whose cursor
+no longer matches the job's (a redelivered or duplicated task) stores nothing, so killing a
+worker mid-step loses nothing and applies nothing twice. `regrade_sweep` restarts a job whose
+next step was lost.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +33,6 @@ from ..window import submission_window
 from .assignments import REGRADE_FIELDS, assignment_clean, assignment_settings
 
 logger = logging.getLogger(__name__)
-REGRADE_BATCH = 200
 
 
 def _regrade_settings(assignment: Assignment, new_settings: Any) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def regrade_preview(*, assignment: Assignment, actor: Any, new_settings: Mapping
         total=total,
     )
     job_id = job.pk
-    transaction.on_commit(lambda: _enqueue("preview", job_id))
+    transaction.on_commit(lambda: _enqueue_first(job_id))
     return job
 
 
@@ -70,24 +79,32 @@ def regrade_apply(*, job: RegradeJob, actor: Any) -> RegradeJob:
         if RegradeJob.objects.filter(assignment=job.assignment, status=RegradeJob.Status.APPLYING).exists():
             raise ValidationError(_("Another regrade of this assignment is being applied."), code="busy")
         job.status = RegradeJob.Status.APPLYING
-        job.done = 0
+        job.done, job.cursor, job.catch_up, job.settings_applied_at = 0, "", False, None
         job.total = Submission.objects.filter(
             variant__assignment=job.assignment, status=Submission.Status.GRADED
         ).count()
-        job.save(update_fields=["status", "done", "total"])
+        job.updated_at = timezone.now()
+        job.save(update_fields=["status", "done", "total", "cursor", "catch_up", "settings_applied_at", "updated_at"])
         job_id = job.pk
-        transaction.on_commit(lambda: _enqueue("apply", job_id))
+        transaction.on_commit(lambda: _enqueue_first(job_id))
     return job
 
 
-def _enqueue(kind: str, job_id: int) -> None:
-    from ..tasks import regrade_apply_task, regrade_preview_task
+def _enqueue(job_id: int, cursor: str) -> bool:
+    """Send the job's next step; False if the broker is unreachable."""
+    from ..tasks import regrade_step_task
 
-    task = regrade_preview_task if kind == "preview" else regrade_apply_task
     try:
-        task.delay(job_id)
-    except Exception as exc:  # broker down: say so on the job rather than leave it spinning
-        logger.warning("regrade %s: could not enqueue job %s: %s", kind, job_id, exc)
+        regrade_step_task.delay(job_id, cursor)
+    except Exception as exc:
+        logger.warning("regrade: could not enqueue job %s at %r: %s", job_id, cursor, exc)
+        return False
+    return True
+
+
+def _enqueue_first(job_id: int) -> None:
+    """Send a job's first step; with the broker down say so on the job rather than leave it spinning."""
+    if not _enqueue(job_id, ""):
         RegradeJob.objects.filter(pk=job_id).update(
             status=RegradeJob.Status.ERROR, error="The task queue is unreachable; try again.",
             finished_at=timezone.now(),
@@ -102,23 +119,18 @@ def _with_settings(assignment: Assignment, new_settings: Mapping[str, Any]) -> A
     return copy
 
 
-def _regrade_batches(assignment: Assignment, *, since: datetime | None = None) -> Iterable[list[Submission]]:
-    """The assignment's graded submissions, in batches."""
+def _chunk(assignment: Assignment, *, after: str, since: datetime | None) -> list[Submission]:
+    """The next graded submissions of the assignment after the cursor, in id order."""
     query = Submission.objects.filter(variant__assignment=assignment, status=Submission.Status.GRADED)
+    if after:
+        query = query.filter(pk__gt=uuid.UUID(after))
     if since is not None:
         query = query.filter(graded_at__gte=since)
     query = query.select_related("user", "variant", "numbers").only(
         "id", "seed", "answers", "score", "penalty", "final_score", "report", "attempt_number", "late",
         "created_at", "user__id", "user__username", "variant__id", "variant__seed", "numbers__spec",
     ).order_by("pk")
-    batch: list[Submission] = []
-    for submission in query.iterator(chunk_size=REGRADE_BATCH):
-        batch.append(submission)
-        if len(batch) >= REGRADE_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    return list(query[: settings.BPCOURSE_REGRADE_CHUNK_SIZE])
 
 
 def _regrade_one(assignment: Assignment, policy: graders.Policy, dues: Mapping[int, datetime],
@@ -144,78 +156,125 @@ def _dues(assignment: Assignment) -> dict[int, datetime]:
     }
 
 
-def regrade_run_preview(*, job_id: int) -> None:
-    """Fill a previewing job's `changes` (called by the Celery task; idempotent)."""
-    job = RegradeJob.objects.select_related("assignment").filter(pk=job_id).first()
-    if job is None or job.status != RegradeJob.Status.PREVIEWING:
-        return
-    try:
-        assignment = _with_settings(job.assignment, job.new_settings)
-        policy = assignment_policy(assignment=assignment)
-        dues = _dues(assignment)
-        changes: list[dict[str, Any]] = []
-        done = 0
-        for batch in _regrade_batches(assignment):
-            for submission in batch:
-                _report, score, _penalty, final = _regrade_one(assignment, policy, dues, submission)
-                old = submission.final_score
-                if old is None or abs(old - final) > 1e-9:
-                    changes.append({
-                        "submission": str(submission.pk),
-                        "student": submission.user.username if submission.user else "",
-                        "student_id": submission.user_id,
-                        "attempt": submission.attempt_number,
-                        "old": None if old is None else round(old, 6),
-                        "new": round(final, 6),
-                        "old_score": None if submission.score is None else round(submission.score, 6),
-                        "new_score": round(score, 6),
-                    })
-            done += len(batch)
-            RegradeJob.objects.filter(pk=job_id).update(done=done)
-        RegradeJob.objects.filter(pk=job_id, status=RegradeJob.Status.PREVIEWING).update(
-            status=RegradeJob.Status.PREVIEW_READY, changes=changes, done=done, total=max(done, job.total),
-            finished_at=timezone.now(),
-        )
-    except Exception as exc:
-        logger.exception("regrade preview %s failed", job_id)
-        RegradeJob.objects.filter(pk=job_id).update(
-            status=RegradeJob.Status.ERROR, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
-        )
+def _change(submission: Submission, score: float, final: float) -> dict[str, Any] | None:
+    """The preview row of a submission whose final score would change, else None."""
+    old = submission.final_score
+    if old is not None and abs(old - final) <= 1e-9:
+        return None
+    return {
+        "submission": str(submission.pk),
+        "student": submission.user.username if submission.user else "",
+        "student_id": submission.user_id,
+        "attempt": submission.attempt_number,
+        "old": None if old is None else round(old, 6),
+        "new": round(final, 6),
+        "old_score": None if submission.score is None else round(submission.score, 6),
+        "new_score": round(score, 6),
+    }
 
 
-def regrade_run_apply(*, job_id: int) -> None:
-    """Write the new settings and every re-graded score of an applying job (Celery task; idempotent)."""
-    job = RegradeJob.objects.select_related("assignment").filter(pk=job_id).first()
-    if job is None or job.status != RegradeJob.Status.APPLYING:
-        return
-    try:
-        started = timezone.now()
+Regraded = list[tuple[Submission, dict[str, Any] | None]]
+
+
+def _regrade_chunk(job: RegradeJob, assignment: Assignment) -> tuple[Regraded, bool]:
+    """Re-grade the job's next chunk within the time budget: ((submission, preview row), pass ended?)."""
+    since = job.settings_applied_at if job.catch_up else None
+    candidates = _chunk(assignment, after=job.cursor, since=since)
+    policy = assignment_policy(assignment=assignment)
+    dues = _dues(assignment)
+    budget_ends = time.monotonic() + settings.BPCOURSE_REGRADE_CHUNK_SECONDS
+    graded: Regraded = []
+    for submission in candidates:
+        report, score, penalty, final = _regrade_one(assignment, policy, dues, submission)
+        change = _change(submission, score, final)
+        submission.report, submission.score, submission.penalty, submission.final_score = report, score, penalty, final
+        graded.append((submission, change))
+        if time.monotonic() > budget_ends:
+            break
+    ended = len(graded) == len(candidates) < settings.BPCOURSE_REGRADE_CHUNK_SIZE
+    return graded, ended
+
+
+def _apply_settings(job_id: int) -> None:
+    """The first step of an apply: write the new settings (once) and start the main pass."""
+    with transaction.atomic():
+        job = RegradeJob.objects.select_for_update().select_related("assignment").get(pk=job_id)
+        if job.status != RegradeJob.Status.APPLYING or job.settings_applied_at is not None:
+            return
+        now = timezone.now()
         assignment = job.assignment
-        with transaction.atomic():
-            for name, value in job.new_settings.items():
-                setattr(assignment, name, value)
-            assignment.updated_at = started
-            assignment.save()
-        policy = assignment_policy(assignment=assignment)
-        dues = _dues(assignment)
-        done = 0
-        # Second pass: submissions a worker graded with the old settings while this ran.
-        for since in (None, started):
-            for batch in _regrade_batches(assignment, since=since):
-                for submission in batch:
-                    report, score, penalty, final = _regrade_one(assignment, policy, dues, submission)
-                    submission.report, submission.score = report, score
-                    submission.penalty, submission.final_score = penalty, final
-                with transaction.atomic():
-                    Submission.objects.bulk_update(batch, ["report", "score", "penalty", "final_score"])
-                if since is None:
-                    done += len(batch)
-                    RegradeJob.objects.filter(pk=job_id).update(done=done)
-        RegradeJob.objects.filter(pk=job_id, status=RegradeJob.Status.APPLYING).update(
-            status=RegradeJob.Status.APPLIED, done=done, total=max(done, job.total), finished_at=timezone.now()
-        )
+        for name, value in job.new_settings.items():
+            setattr(assignment, name, value)
+        assignment.updated_at = now
+        assignment.save()
+        job.settings_applied_at, job.cursor, job.updated_at = now, "", now
+        job.save(update_fields=["settings_applied_at", "cursor", "updated_at"])
+        transaction.on_commit(lambda: _enqueue(job_id, ""))
+
+
+def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
+    """Store a chunk and move the cursor, unless another copy of the step already did."""
+    with transaction.atomic():
+        current = RegradeJob.objects.select_for_update().get(pk=job.pk)
+        if (current.status, current.cursor, current.catch_up) != (job.status, job.cursor, job.catch_up):
+            return  # a duplicate step: the other copy's writes stand
+        now = timezone.now()
+        applying = current.status == RegradeJob.Status.APPLYING
+        if applying:
+            Submission.objects.bulk_update([s for s, _ in graded], ["report", "score", "penalty", "final_score"])
+        else:
+            current.changes = [*current.changes, *(change for _, change in graded if change)]
+        if not current.catch_up:
+            current.done += len(graded)
+        current.cursor = str(graded[-1][0].pk) if graded else current.cursor
+        current.updated_at = now
+        if ended and applying and not current.catch_up:  # then re-grade what was graded meanwhile
+            current.catch_up, current.cursor = True, ""
+        elif ended:
+            current.status = RegradeJob.Status.APPLIED if applying else RegradeJob.Status.PREVIEW_READY
+            current.total, current.finished_at = max(current.done, current.total), now
+        current.save()
+        if not current.is_finished:
+            job_id, cursor = current.pk, current.cursor
+            transaction.on_commit(lambda: _enqueue(job_id, cursor))
+
+
+def regrade_run_step(*, job_id: int, cursor: str | None = None) -> None:
+    """Run a job's next step if `cursor` is still its cursor (Celery task; idempotent)."""
+    job = RegradeJob.objects.select_related("assignment").filter(pk=job_id).first()
+    if job is None or job.status not in (RegradeJob.Status.PREVIEWING, RegradeJob.Status.APPLYING):
+        return
+    if cursor is not None and cursor != job.cursor:
+        return  # a stale copy: the job has moved on
+    try:
+        if job.status == RegradeJob.Status.APPLYING and job.settings_applied_at is None:
+            _apply_settings(job_id)
+            return
+        previewing = job.status == RegradeJob.Status.PREVIEWING
+        assignment = _with_settings(job.assignment, job.new_settings) if previewing else job.assignment
+        graded, ended = _regrade_chunk(job, assignment)
+        _commit_chunk(job, graded, ended)
     except Exception as exc:
-        logger.exception("regrade apply %s failed", job_id)
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise  # the database blinked: the task retries this step
+        logger.exception("regrade %s failed", job_id)
         RegradeJob.objects.filter(pk=job_id).update(
             status=RegradeJob.Status.ERROR, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
+
+
+def regrade_sweep(*, older_than_seconds: float) -> int:
+    """Send the next step again of every running job that has not moved for the given age."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stalled = RegradeJob.objects.filter(
+        status__in=(RegradeJob.Status.PREVIEWING, RegradeJob.Status.APPLYING), updated_at__lt=cutoff
+    ).values_list("pk", "cursor")
+    sent = 0
+    for job_id, cursor in list(stalled):
+        if not _enqueue(job_id, cursor):
+            break  # the broker is down: the next sweep tries again
+        RegradeJob.objects.filter(pk=job_id, cursor=cursor).update(updated_at=timezone.now())
+        sent += 1
+    if sent:
+        logger.info("regrade sweep: restarted %d stalled job(s)", sent)
+    return sent

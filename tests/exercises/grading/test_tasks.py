@@ -93,3 +93,56 @@ def test_sweep_task_and_command():
     call_command("sweep_submissions", stdout=out)  # eager: the task runs and grades it
     submission.refresh_from_db()
     assert submission.status == Submission.Status.GRADED
+
+
+def test_a_copy_meeting_a_live_claim_comes_back_when_the_claim_goes_stale(settings):
+    from celery.exceptions import Retry
+
+    submission = queued_submission()
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now() - timedelta(seconds=1)
+    )
+    asked: list[dict] = []
+
+    def fake_retry(**options):
+        asked.append(options)
+        return Retry()
+
+    task = tasks.grade_submission
+    task.push_request(is_eager=False, retries=0)
+    try:
+        with mock.patch.object(task, "retry", side_effect=fake_retry), pytest.raises(Retry):
+            task.run(str(submission.pk))
+    finally:
+        task.pop_request()
+    remaining = settings.BPCOURSE_GRADING_STALE_SECONDS - 1
+    assert remaining < asked[0]["countdown"] <= remaining + 1
+
+
+def test_a_copy_gives_up_after_its_takeover_retries_and_leaves_it_to_the_sweep():
+    submission = queued_submission()
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now()
+    )
+    task = tasks.grade_submission
+    task.push_request(is_eager=False, retries=tasks.TAKEOVER_RETRIES)
+    try:
+        with mock.patch.object(task, "retry") as retry:
+            task.run(str(submission.pk))
+    finally:
+        task.pop_request()
+    retry.assert_not_called()
+
+
+def test_a_finished_submission_is_not_retried():
+    submission = queued_submission()
+    tasks.grade_submission.delay(str(submission.pk))
+    task = tasks.grade_submission
+    task.push_request(is_eager=False, retries=0)
+    try:
+        with mock.patch.object(task, "retry") as retry:
+            task.run(str(submission.pk))
+    finally:
+        task.pop_request()
+    retry.assert_not_called()
+    assert Submission.objects.get(pk=submission.pk).status == Submission.Status.GRADED
