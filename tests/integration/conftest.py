@@ -77,6 +77,7 @@ def start_worker(
         beat: bool = False,
         grade_delay: float = 0.0,
         pool: str = "prefork",
+        extra_env: dict[str, str] | None = None,
     ) -> Worker:
         env = dict(os.environ)
         env.update(
@@ -89,6 +90,7 @@ def start_worker(
             BPCOURSE_VAR_DIR=str(tmp_path / "var"),
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         name = f"it-{uuid.uuid4().hex[:8]}@%h"
         args = [
             "worker",
