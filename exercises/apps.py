@@ -12,6 +12,7 @@ class ExercisesConfig(AppConfig):
         from .courses.grading import HomeworkKind
         from .grading.registry import PracticeKind, register_kind
         from .models import Variant
+        from .accounts import signals as account_signals  # noqa: F401  (connects the receivers)
         from .practice import signals  # noqa: F401  (connects the receivers)
 
         register_kind(Variant.Kind.PRACTICE, PracticeKind())

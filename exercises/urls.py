@@ -8,4 +8,5 @@ app_name = "exercises"
 urlpatterns = [
     path("", include("exercises.practice.urls")),
     path("", include("exercises.courses.urls")),
+    path("", include("exercises.accounts.urls")),
 ]

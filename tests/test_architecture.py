@@ -16,10 +16,12 @@ LONG_FILE_MARK = "# Over 500 lines:"
 # room → rooms it must never import (directly or through any chain of module-level imports)
 FORBIDDEN = {
     "exercises.models": ("exercises.grading", "exercises.practice", "exercises.courses", "exercises.api",
-                         "exercises.web"),
-    "exercises.grading": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.web"),
-    "exercises.web": ("exercises.practice", "exercises.courses", "exercises.api"),
+                         "exercises.web", "exercises.accounts"),
+    "exercises.grading": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.web",
+                          "exercises.accounts"),
+    "exercises.web": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.accounts"),
     "exercises.practice": ("exercises.courses", "exercises.api"),
+    "exercises.accounts": ("exercises.practice", "exercises.courses", "exercises.api"),
     "exercises.courses": ("exercises.api",),
     "graders": ("exercises", "bpcourse"),
 }

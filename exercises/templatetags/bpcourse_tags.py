@@ -6,10 +6,12 @@ import html
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -225,3 +227,18 @@ def _answer_box_parts(key: str) -> tuple[str, str]:
         ' autocapitalize="off" spellcheck="false"'
     )
     return label, attributes
+
+
+@register.filter
+def when(moment: Any) -> str:
+    """A stored (UTC) time in the viewer's zone, the zone named: 2026-12-01 23:59 Asia/Shanghai."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    zone = timezone.get_current_timezone_name()
+    return format_html(
+        '<time datetime="{}">{} <span class="zone">{}</span></time>',
+        moment.astimezone(dt_timezone.utc).isoformat(),
+        local.strftime("%Y-%m-%d %H:%M"),
+        zone.replace("_", " "),
+    )

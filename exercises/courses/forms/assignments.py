@@ -127,11 +127,11 @@ class AssignmentForm(GradingFields):
     attempts_allowed = forms.IntegerField(
         label=_("Attempts allowed"), initial=3, min_value=0, max_value=1000, help_text=_("0 = unlimited.")
     )
-    opens_at = forms.DateTimeField(label=_("Opens (UTC)"), widget=datetime_widget())
-    due_at = forms.DateTimeField(label=_("Due (UTC)"), widget=datetime_widget())
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=datetime_widget())
+    due_at = forms.DateTimeField(label=_("Due"), widget=datetime_widget())
     late_policy = forms.ChoiceField(label=_("Late submissions"), choices=LATE_CHOICES, initial="none")
     late_until = forms.DateTimeField(
-        label=_("Late submissions accepted until (UTC)"),
+        label=_("Late submissions accepted until"),
         required=False,
         widget=datetime_widget(),
         help_text=_("Needed when late submissions are accepted."),

@@ -73,4 +73,4 @@ class RoleForm(forms.Form):
 class ExtensionForm(forms.Form):
     """A student's new due date."""
 
-    due_at = forms.DateTimeField(label=_("New due date (UTC)"), widget=datetime_widget())
+    due_at = forms.DateTimeField(label=_("New due date"), widget=datetime_widget())

@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ...zones import local_text
 from ..config import assignment_parts
 from ..permissions import can_grade, signed_in
 from .courses import course_assignments
@@ -36,6 +39,7 @@ class GradebookCell:
     points: float | None  # score × the assignment's points
     attempts: int
     extended: bool = False
+    latest: datetime | None = None  # the last submission's time (UTC)
 
 
 @dataclass
@@ -49,6 +53,11 @@ class GradebookRow:
     def total_points(self) -> float:
         """The student's points over all assignments."""
         return sum(c.points or 0.0 for c in self.cells)
+
+    @property
+    def latest(self) -> datetime | None:
+        """When the student last submitted anything in the course."""
+        return max((c.latest for c in self.cells if c.latest is not None), default=None)
 
 
 @dataclass
@@ -95,6 +104,7 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
                     points=None if score is None else score * top,
                     attempts=st["used"] if st else 0,
                     extended=(assignment.pk, student.pk) in extensions,
+                    latest=st["latest"] if st else None,
                 )
             )
         book.rows.append(GradebookRow(student=student, cells=cells))
@@ -110,14 +120,17 @@ def _points_text(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def gradebook_csv(*, course: Course, user: Any | None = None) -> str:
-    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…; scores in points."""
+def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
+    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…, then the last
+    submission's time in the named zone (default: the active one); scores in points."""
     book = gradebook(course=course, user=user)
+    zone = zone or timezone.get_current_timezone_name()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         ["Username", "Email", "Name"]
         + [_csv_safe(f"{a.title} ({_points_text(p)})") for a, p in zip(book.assignments, book.max_points)]
+        + [f"Last submission ({zone})"]
     )
     for row in book.rows:
         student = row.student
@@ -125,6 +138,7 @@ def gradebook_csv(*, course: Course, user: Any | None = None) -> str:
         writer.writerow(
             [_csv_safe(student.username), _csv_safe(student.email or ""), _csv_safe(name)]
             + ["" if c.points is None else _points_text(c.points) for c in row.cells]
+            + ["" if row.latest is None else local_text(row.latest, zone)]
         )
     return out.getvalue()
 

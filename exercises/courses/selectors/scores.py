@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from ...models import Assignment, Membership, Submission, Variant
 
@@ -21,7 +21,7 @@ def _counted_subqueries() -> tuple[Subquery, Subquery]:
 
 
 def variant_stats(variants: Any) -> dict[tuple[int, int], dict[str, Any]]:
-    """(assignment id, owner id) → attempts used, best and last final score, late count."""
+    """(assignment id, owner id) → attempts used and graded, best and last final score, latest submit time."""
     best, last = _counted_subqueries()
     rows = (
         variants.annotate(
@@ -29,13 +29,14 @@ def variant_stats(variants: Any) -> dict[tuple[int, int], dict[str, Any]]:
             graded=Count("submissions", filter=Q(submissions__status=Submission.Status.GRADED)),
             best=best,
             last=last,
+            latest=Max("submissions__created_at", filter=~Q(submissions__status=Submission.Status.ERROR)),
         )
         .order_by()
-        .values_list("assignment_id", "owner_id", "used", "graded", "best", "last")
+        .values_list("assignment_id", "owner_id", "used", "graded", "best", "last", "latest")
     )
     return {
-        (a, o): {"used": used, "graded": graded, "best": b, "last": lst}
-        for a, o, used, graded, b, lst in rows
+        (a, o): {"used": used, "graded": graded, "best": b, "last": lst, "latest": latest}
+        for a, o, used, graded, b, lst, latest in rows
     }
 
 

@@ -217,11 +217,34 @@ def test_gradebook_csv_for_lms_import(course, instructor, django_capture_on_comm
     submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant, ["net_h1"]))
     text = gradebook_selectors.gradebook_csv(course=course)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Username", "Email", "Name", "'=HYPERLINK(1) (2)", "Homework, part 2 (1)"]
+    assert rows[0] == ["Username", "Email", "Name", "'=HYPERLINK(1) (2)", "Homework, part 2 (1)",
+                       "Last submission (UTC)"]
     by_user = {r[0]: r for r in rows[1:]}
-    assert by_user["alice_s"] == ["alice_s", "alice_s@example.org", "Alice Liddell", "1", ""]
-    assert by_user["eve"][2] == "'@SUM(A1)"
+    submitted = Submission.objects.get(user=alice).created_at
+    assert by_user["alice_s"] == ["alice_s", "alice_s@example.org", "Alice Liddell", "1", "",
+                                  submitted.strftime("%Y-%m-%d %H:%M")]
+    assert by_user["eve"][2] == "'@SUM(A1)" and by_user["eve"][-1] == ""
     assert text.endswith("\r\n")
+
+
+def test_gradebook_csv_states_its_zone_and_writes_times_in_it(course, instructor, django_capture_on_commit_callbacks):
+    from datetime import datetime
+    from datetime import timezone as dt_timezone
+
+    late_evening_utc = datetime(2026, 12, 1, 15, 59, tzinfo=dt_timezone.utc)  # 23:59 in Beijing
+    a = make_assignment(course, instructor, parts=["net_h1"], opens_at=late_evening_utc - timedelta(hours=1),
+                        due_at=late_evening_utc + timedelta(days=1))
+    alice = make_user("alice_s")
+    enroll(course, alice)
+    homework_services.homework_variant(assignment=a, student=alice)
+    with frozen(late_evening_utc):
+        submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "0.3"})
+    with timezone.override("Asia/Shanghai"):
+        rows = list(csv.reader(io.StringIO(gradebook_selectors.gradebook_csv(course=course))))
+    assert rows[0][-1] == "Last submission (Asia/Shanghai)"
+    assert rows[1][-1] == "2026-12-01 23:59"
+    rows = list(csv.reader(io.StringIO(gradebook_selectors.gradebook_csv(course=course, zone="America/New_York"))))
+    assert (rows[0][-1], rows[1][-1]) == ("Last submission (America/New_York)", "2026-12-01 10:59")
 
 
 def test_submission_drilldown(assignment, alice, bob, django_capture_on_commit_callbacks):

@@ -8,7 +8,9 @@ import csv
 import io
 import re
 import sys
+import zoneinfo
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import Any
 
@@ -835,3 +837,34 @@ def test_analytics_shows_charts_misconceptions_and_copying(client, instructor, c
         assert 'data-testid="students-graded">2<' in html
         assert 'id="copy-signals"' in html and "bob_s" in html
     assert html.count('class="bar-row" data-key=') >= len(graders.solve(variant_spec(variant=alice_variant)).parts) + 5
+
+
+def test_due_dates_are_typed_and_shown_in_each_viewers_zone(client, instructor, course, alice, bob):
+    """A teacher in Beijing types 23:59: stored as 15:59 UTC, shown as 23:59 in Beijing and as
+    10:59 to a student in New York."""
+    from exercises.accounts.services import profile_zone_set
+
+    profile_zone_set(user=instructor, zone="Asia/Shanghai")
+    profile_zone_set(user=alice, zone="Asia/Shanghai")
+    profile_zone_set(user=bob, zone="America/New_York")
+    client.force_login(instructor)
+    url = reverse("exercises:assignment_create", args=[course.pk])
+    assert "Dates and times are in your time zone, Asia/Shanghai." in client.get(url).content.decode()
+    now_in_beijing = timezone.localtime(timezone.now(), timezone=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    due_day = (now_in_beijing + timedelta(days=3)).date()
+    data = assignment_form_data(opens_at=(now_in_beijing - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                                due_at=f"{due_day:%Y-%m-%d}T23:59")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assignment = Assignment.objects.get(course=course)
+    utc_due = assignment.due_at.astimezone(dt_timezone.utc)
+    assert (utc_due.date(), utc_due.hour, utc_due.minute) == (due_day, 15, 59)
+    # the edit form shows what the teacher typed
+    edit = client.get(reverse("exercises:assignment_edit", args=[assignment.pk])).content.decode()
+    assert f'value="{due_day:%Y-%m-%d}T23:59"' in edit
+    client.force_login(alice)
+    html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
+    assert f"{due_day:%Y-%m-%d} 23:59 <span class=\"zone\">Asia/Shanghai</span>" in html
+    client.force_login(bob)
+    html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
+    assert f"{due_day:%Y-%m-%d} 10:59 <span class=\"zone\">America/New York</span>" in html
