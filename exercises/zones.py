@@ -31,6 +31,11 @@ def _known() -> frozenset[str]:
     return frozenset(zone_names())
 
 
+def zone_label(name: str) -> str:
+    """How a zone is named on a page: America/New_York → America/New York."""
+    return name.replace("_", " ")
+
+
 def local_text(moment: datetime, zone: str) -> str:
     """`2026-12-01 23:59` in the zone (an aware datetime; the zone must be valid)."""
     return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

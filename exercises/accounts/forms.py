@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..zones import zone_names
+from ..zones import zone_label, zone_names
 
 
 class TimeZoneForm(forms.Form):
@@ -19,4 +19,4 @@ class TimeZoneForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in zone_names()]
+        self.fields["time_zone"].choices = [(name, zone_label(name)) for name in zone_names()]

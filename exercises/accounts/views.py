@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..web.http import allow_methods
-from ..zones import BROWSER_ZONE_COOKIE, SESSION_ZONE, zone_or_none
+from ..zones import BROWSER_ZONE_COOKIE, SESSION_ZONE, zone_label, zone_or_none
 from .forms import TimeZoneForm
 from .services import profile_get, profile_zone_set
 
@@ -30,7 +30,7 @@ def account(request: HttpRequest) -> HttpResponse:
                 form.add_error("time_zone", exc)
             else:
                 request.session[SESSION_ZONE] = profile.time_zone
-                messages.success(request, _("Saved: times are now shown in %(zone)s.") % {"zone": profile.time_zone})
+                messages.success(request, _("Saved: times are now shown in %(zone)s.") % {"zone": zone_label(profile.time_zone)})
                 return redirect("exercises:account")
         status = 400
     else:
@@ -39,5 +39,6 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form,
         "profile": profile,
         "browser_zone": zone_or_none(request.COOKIES.get(BROWSER_ZONE_COOKIE)),
+        "browser_zone_label": zone_label(zone_or_none(request.COOKIES.get(BROWSER_ZONE_COOKIE)) or ""),
     }
     return render(request, "exercises/account.html", context, status=status)

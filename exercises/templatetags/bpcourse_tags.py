@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from exercises.web.diagram import network_svg
+from exercises.zones import zone_label
 from exercises.i18n import (
     STEP_HINTS,
     STEP_TITLES,
@@ -240,5 +241,5 @@ def when(moment: Any) -> str:
         '<time datetime="{}">{} <span class="zone">{}</span></time>',
         moment.astimezone(dt_timezone.utc).isoformat(),
         local.strftime("%Y-%m-%d %H:%M"),
-        zone.replace("_", " "),
+        zone_label(zone),
     )

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from ..models import Profile
-from ..zones import BROWSER_ZONE_COOKIE, DEFAULT_ZONE, SESSION_ZONE, zone_or_none
+from ..zones import BROWSER_ZONE_COOKIE, DEFAULT_ZONE, SESSION_ZONE, zone_label, zone_or_none
 
 
 def viewer_zone(request: HttpRequest) -> str:
@@ -46,4 +46,4 @@ class ViewerTimezoneMiddleware:
 
 def time_zone_context(request: HttpRequest) -> dict[str, Any]:
     """Templates name the zone their times are in."""
-    return {"time_zone_name": getattr(request, "time_zone", None) or timezone.get_current_timezone_name()}
+    return {"time_zone_name": zone_label(getattr(request, "time_zone", None) or timezone.get_current_timezone_name())}

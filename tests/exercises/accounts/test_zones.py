@@ -83,7 +83,7 @@ def test_a_chosen_zone_survives_logging_in_from_another_browser(client):
     profile = Profile.objects.get(user=user)
     assert (profile.time_zone, profile.time_zone_chosen) == ("Asia/Shanghai", True)
     html = client.get(reverse("exercises:account")).content.decode()
-    assert "This browser is in America/New_York." in html and 'value="Asia/Shanghai" selected' in html
+    assert "This browser is in America/New York." in html and 'value="Asia/Shanghai" selected' in html
 
 
 def test_the_account_page_refuses_an_unknown_zone_with_a_translated_message(client):
