@@ -3,7 +3,7 @@
 A regrade runs as a chain of steps, each one chunk that finishes well inside the broker's
 visibility timeout (its hard time limit is below it), so a step is never handed to a second
 worker while the first still runs. Steps are acknowledged late and idempotent: a worker killed
-mid-step leaves the step to another worker, which redoes it from the job's committed cursor.
+mid-step leaves the step to another worker, which carries on from the job's committed cursor.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from .services.regrade import regrade_run_step, regrade_sweep
     soft_time_limit=settings.BPCOURSE_REGRADE_SOFT_TIME_LIMIT,
     time_limit=settings.BPCOURSE_REGRADE_TIME_LIMIT,
 )
-def regrade_step_task(job_id: int, cursor: str | None = None) -> None:
-    """Re-grade the next chunk of a regrade job whose cursor is still `cursor`."""
-    regrade_run_step(job_id=job_id, cursor=cursor)
+def regrade_step_task(job_id: int) -> None:
+    """Re-grade the next chunk of a regrade job."""
+    regrade_run_step(job_id=job_id)
 
 
 @shared_task(name="exercises.sweep_regrades", ignore_result=True, acks_late=False)

@@ -1,11 +1,12 @@
 """Regrades: preview which scores new grading settings would change, then apply them.
 
 The work runs in steps (Celery tasks in exercises.courses.tasks call `regrade_run_step`): each
-step re-grades one chunk of submissions, ordered by id, that finishes well inside the broker's
-visibility timeout, and commits its writes together with the job's cursor. A step whose cursor
-no longer matches the job's (a redelivered or duplicated task) stores nothing, so killing a
-worker mid-step loses nothing and applies nothing twice. `regrade_sweep` restarts a job whose
-next step was lost.
+step re-grades the next chunk of submissions after the job's cursor, ordered by id, well inside
+the broker's visibility timeout, and commits its writes together with the moved cursor only if
+the cursor is still where the step found it. So any copy of a step (redelivered after a kill -9,
+or duplicated) carries the job on from its last commit, a chunk is never stored twice, and of
+two copies racing only the one that commits sends the next step. `regrade_sweep` restarts a job
+whose next step was lost altogether.
 """
 
 from __future__ import annotations
@@ -90,21 +91,21 @@ def regrade_apply(*, job: RegradeJob, actor: Any) -> RegradeJob:
     return job
 
 
-def _enqueue(job_id: int, cursor: str) -> bool:
+def _enqueue(job_id: int) -> bool:
     """Send the job's next step; False if the broker is unreachable."""
     from ..tasks import regrade_step_task
 
     try:
-        regrade_step_task.delay(job_id, cursor)
+        regrade_step_task.delay(job_id)
     except Exception as exc:
-        logger.warning("regrade: could not enqueue job %s at %r: %s", job_id, cursor, exc)
+        logger.warning("regrade: could not enqueue a step of job %s: %s", job_id, exc)
         return False
     return True
 
 
 def _enqueue_first(job_id: int) -> None:
     """Send a job's first step; with the broker down say so on the job rather than leave it spinning."""
-    if not _enqueue(job_id, ""):
+    if not _enqueue(job_id):
         RegradeJob.objects.filter(pk=job_id).update(
             status=RegradeJob.Status.ERROR, error="The task queue is unreachable; try again.",
             finished_at=timezone.now(),
@@ -209,7 +210,7 @@ def _apply_settings(job_id: int) -> None:
         assignment.save()
         job.settings_applied_at, job.cursor, job.updated_at = now, "", now
         job.save(update_fields=["settings_applied_at", "cursor", "updated_at"])
-        transaction.on_commit(lambda: _enqueue(job_id, ""))
+        transaction.on_commit(lambda: _enqueue(job_id))
 
 
 def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
@@ -235,17 +236,15 @@ def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
             current.total, current.finished_at = max(current.done, current.total), now
         current.save()
         if not current.is_finished:
-            job_id, cursor = current.pk, current.cursor
-            transaction.on_commit(lambda: _enqueue(job_id, cursor))
+            job_id = current.pk
+            transaction.on_commit(lambda: _enqueue(job_id))
 
 
-def regrade_run_step(*, job_id: int, cursor: str | None = None) -> None:
-    """Run a job's next step if `cursor` is still its cursor (Celery task; idempotent)."""
+def regrade_run_step(*, job_id: int) -> None:
+    """Run a running job's next step from its committed cursor (Celery task; idempotent)."""
     job = RegradeJob.objects.select_related("assignment").filter(pk=job_id).first()
     if job is None or job.status not in (RegradeJob.Status.PREVIEWING, RegradeJob.Status.APPLYING):
         return
-    if cursor is not None and cursor != job.cursor:
-        return  # a stale copy: the job has moved on
     try:
         if job.status == RegradeJob.Status.APPLYING and job.settings_applied_at is None:
             _apply_settings(job_id)
@@ -268,12 +267,12 @@ def regrade_sweep(*, older_than_seconds: float) -> int:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stalled = RegradeJob.objects.filter(
         status__in=(RegradeJob.Status.PREVIEWING, RegradeJob.Status.APPLYING), updated_at__lt=cutoff
-    ).values_list("pk", "cursor")
+    ).values_list("pk", flat=True)
     sent = 0
-    for job_id, cursor in list(stalled):
-        if not _enqueue(job_id, cursor):
+    for job_id in list(stalled):
+        if not _enqueue(job_id):
             break  # the broker is down: the next sweep tries again
-        RegradeJob.objects.filter(pk=job_id, cursor=cursor).update(updated_at=timezone.now())
+        RegradeJob.objects.filter(pk=job_id).update(updated_at=timezone.now())
         sent += 1
     if sent:
         logger.info("regrade sweep: restarted %d stalled job(s)", sent)

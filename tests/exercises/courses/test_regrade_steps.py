@@ -57,9 +57,10 @@ def test_a_preview_runs_in_steps_of_the_chunk_size_and_counts_progress(graded, i
     steps: list[tuple[int, str]] = []
     real = regrade_services.regrade_run_step
 
-    def spy(*, job_id, cursor=None):
-        steps.append((RegradeJob.objects.get(pk=job_id).done, cursor))
-        real(job_id=job_id, cursor=cursor)
+    def spy(*, job_id):
+        job = RegradeJob.objects.get(pk=job_id)
+        steps.append((job.done, job.cursor))
+        real(job_id=job_id)
 
     with mock.patch("exercises.courses.tasks.regrade_run_step", side_effect=spy):
         job = start(graded, instructor, django_capture_on_commit_callbacks)
@@ -68,23 +69,34 @@ def test_a_preview_runs_in_steps_of_the_chunk_size_and_counts_progress(graded, i
     assert len(job.changes) == 5 and {c["new"] for c in job.changes} == {1.0}
 
 
-def test_a_step_whose_cursor_is_stale_stores_nothing(graded, instructor, django_capture_on_commit_callbacks):
-    with mock.patch("exercises.courses.tasks.regrade_step_task.delay"):
+def test_of_two_copies_of_a_step_racing_only_one_stores_its_chunk(graded, instructor,
+                                                                  django_capture_on_commit_callbacks):
+    real_commit = regrade_services._commit_chunk
+    raced: list[int] = []
+
+    def commit_after_a_rival(job, graded_chunk, ended):
+        if not raced:  # a duplicate of this step runs to its commit first
+            raced.append(1)
+            regrade_services.regrade_run_step(job_id=job.pk)
+        real_commit(job, graded_chunk, ended)
+
+    with mock.patch("exercises.courses.tasks.regrade_step_task.delay") as sent:
         job = start(graded, instructor, django_capture_on_commit_callbacks)
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")
-        job.refresh_from_db()
-        assert job.done == 2 and len(job.changes) == 2
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")  # the same step delivered again
+        sent.reset_mock()  # the preview's first step, which this test runs by hand
+        with mock.patch.object(regrade_services, "_commit_chunk", commit_after_a_rival), \
+                django_capture_on_commit_callbacks(execute=True):
+            regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
-    assert job.done == 2 and len(job.changes) == 2
+    assert job.done == 2 and len(job.changes) == 2  # one chunk, stored once
+    assert sent.call_count == 1  # only the copy that committed sends the next step
 
 
 def test_a_step_that_dies_mid_chunk_leaves_nothing_and_its_redelivery_applies_each_score_once(
         graded, instructor, django_capture_on_commit_callbacks):
     job = start(graded, instructor, django_capture_on_commit_callbacks, apply=True)
     with mock.patch("exercises.courses.tasks.regrade_step_task.delay"):
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")  # writes the settings
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")  # first chunk
+        regrade_services.regrade_run_step(job_id=job.pk)  # writes the settings
+        regrade_services.regrade_run_step(job_id=job.pk)  # first chunk
         job.refresh_from_db()
         assert job.done == 2 and job.settings_applied_at is not None
         cursor = job.cursor
@@ -98,12 +110,12 @@ def test_a_step_that_dies_mid_chunk_leaves_nothing_and_its_redelivery_applies_ea
             return real_grade(*args, **kwargs)
 
         with mock.patch("exercises.courses.services.regrade.graders.grade", grade_then_die), pytest.raises(SystemExit):
-            regrade_services.regrade_run_step(job_id=job.pk, cursor=cursor)
+            regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
     assert (job.cursor, job.done, job.status) == (cursor, 2, RegradeJob.Status.APPLYING)
     assert Submission.objects.filter(final_score=1.0).count() == 2
     with django_capture_on_commit_callbacks(execute=True):  # the redelivered step, then the rest
-        regrade_services.regrade_run_step(job_id=job.pk, cursor=cursor)
+        regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == RegradeJob.Status.APPLIED and (job.done, job.total) == (5, 5)
     assert set(Submission.objects.values_list("final_score", flat=True)) == {1.0}
@@ -114,11 +126,11 @@ def test_a_step_over_its_time_budget_stops_early_and_the_next_step_goes_on(grade
     settings.BPCOURSE_REGRADE_CHUNK_SECONDS = 0.0
     with mock.patch("exercises.courses.tasks.regrade_step_task.delay"):
         job = start(graded, instructor, django_capture_on_commit_callbacks)
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")
+        regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
     assert job.done == 1 and job.status == RegradeJob.Status.PREVIEWING
     with django_capture_on_commit_callbacks(execute=True):
-        regrade_services.regrade_run_step(job_id=job.pk, cursor=job.cursor)
+        regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == RegradeJob.Status.PREVIEW_READY and job.done == 5
 
@@ -127,11 +139,11 @@ def test_submissions_graded_while_an_apply_runs_are_regraded_too(graded, instruc
                                                                  django_capture_on_commit_callbacks):
     job = start(graded, instructor, django_capture_on_commit_callbacks, apply=True)
     with mock.patch("exercises.courses.tasks.regrade_step_task.delay"):
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")  # settings written
+        regrade_services.regrade_run_step(job_id=job.pk)  # settings written
     late = Submission.objects.order_by("pk").first()  # graded by a worker that read the old settings
     Submission.objects.filter(pk=late.pk).update(final_score=0.0, score=0.0, graded_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        regrade_services.regrade_run_step(job_id=job.pk, cursor="")
+        regrade_services.regrade_run_step(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == RegradeJob.Status.APPLIED and job.done == 5
     assert Submission.objects.get(pk=late.pk).final_score == 1.0
@@ -155,3 +167,16 @@ def test_every_step_finishes_inside_the_visibility_timeout(settings):
     assert regrade_step_task.acks_late and regrade_step_task.reject_on_worker_lost
     assert regrade_step_task.time_limit < settings.BPCOURSE_VISIBILITY_TIMEOUT_SECONDS
     assert settings.BPCOURSE_REGRADE_CHUNK_SECONDS < regrade_step_task.soft_time_limit
+
+
+def test_a_step_killed_between_its_commit_and_sending_the_next_is_carried_on_by_its_redelivery(
+        graded, instructor, django_capture_on_commit_callbacks):
+    with mock.patch("exercises.courses.tasks.regrade_step_task.delay"):  # nothing sent goes anywhere
+        job = start(graded, instructor, django_capture_on_commit_callbacks)
+        regrade_services.regrade_run_step(job_id=job.pk)  # commits chunk 1; its next step is lost
+    job.refresh_from_db()
+    assert job.done == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_services.regrade_run_step(job_id=job.pk)  # Redis redelivers the unacknowledged copy
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.PREVIEW_READY and job.done == 5 and len(job.changes) == 5
