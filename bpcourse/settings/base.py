@@ -294,6 +294,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "bpcourse")
+# Homework grading has a queue of its own (every worker consumes both), so that a flood of
+# practice submissions on the default queue never delays it.
+BPCOURSE_HOMEWORK_QUEUE = env_str("BPCOURSE_HOMEWORK_QUEUE", "homework")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
