@@ -237,7 +237,7 @@ CACHES = {"default": {**_CACHE, "KEY_PREFIX": "bpcourse", "TIMEOUT": 3600}}
 BPCOURSE_MAX_NETWORK_PARTS = env_int("BPCOURSE_MAX_NETWORK_PARTS", 400)
 # One budget for every seed a check (preview or save) tries: draws and CPU seconds.
 BPCOURSE_AUTHORING_MAX_DRAWS = env_int("BPCOURSE_AUTHORING_MAX_DRAWS", 120)
-BPCOURSE_AUTHORING_MAX_SECONDS = env_float("BPCOURSE_AUTHORING_MAX_SECONDS", 0.12)
+BPCOURSE_AUTHORING_MAX_SECONDS = env_float("BPCOURSE_AUTHORING_MAX_SECONDS", 0.1)
 # How long a refused network description stays refused without being checked again.
 BPCOURSE_AUTHORING_FAILURE_CACHE_SECONDS = env_int("BPCOURSE_AUTHORING_FAILURE_CACHE_SECONDS", 86400)
 

@@ -21,7 +21,7 @@ from ...templatetags.bpcourse_tags import significant
 from ...web.http import allow_methods, error_page
 from ...web.ratelimit import RateLimited, rate_limited
 from ...web.sheets import given_groups, parts_by_step
-from ..config import assignment_part_infos, assignment_parts
+from ..config import assignment_part_infos, assignment_parts, network_size_check
 from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, AssignmentForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
@@ -59,6 +59,8 @@ def _part_infos_of(
         if not candidate:
             continue
         try:
+            if index == 0:  # what the form says now: no checklist for a network too large to ask
+                network_size_check(config=candidate)
             return list(assignment_part_infos(config=candidate, parts=())), index == 0
         except (ValidationError, ValueError, KeyError, TypeError):
             continue
