@@ -12,6 +12,7 @@ from .health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
+    path("admin/login/", login_throttled(admin.site.login)),  # the same limit on failed sign-ins
     path("admin/", admin.site.urls),
     path("accounts/login/", login_throttled(LoginView.as_view()), name="login"),  # failed sign-ins limited
     path("accounts/", include("django.contrib.auth.urls")),

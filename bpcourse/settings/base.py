@@ -229,7 +229,8 @@ if _CACHE_URL:
     _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL,
               "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
 else:
-    _CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    _CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache"),
+              "OPTIONS": {"MAX_ENTRIES": 3000}}
 CACHES = {"default": {**_CACHE, "KEY_PREFIX": "bpcourse", "TIMEOUT": 3600}}
 
 # --- Authoring: the size of an instructor's own network and the cost of checking it ----------

@@ -57,10 +57,11 @@ def rate_limit_message(retry_after: int) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address (REMOTE_ADDR, or the header a trusted proxy sets); IPv6 by /64."""
+    """The caller's address (REMOTE_ADDR, or the header a trusted proxy sets: its last entry,
+    the one that proxy added); IPv6 by /64."""
     header = settings.BPCOURSE_RATE_LIMIT_IP_HEADER
     raw = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
-    raw = raw.split(",")[0].strip()
+    raw = raw.split(",")[-1].strip()
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:

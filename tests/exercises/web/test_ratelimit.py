@@ -8,11 +8,14 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+
+from exercises.web.ratelimit import client_ip
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -151,3 +154,26 @@ def test_finding_6_thirty_wrong_passwords_stop_at_the_eleventh_with_the_default_
                 for i in range(30)]
     assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}
     cache.clear()
+
+
+def test_the_admin_sign_in_has_the_same_limit(limits):
+    make_user("boss", is_staff=True)
+    client = Client()
+    for _ in range(2):
+        assert client.post("/admin/login/", {"username": "boss", "password": "wrong"}).status_code == 200
+    assert_too_many(client.post("/admin/login/", {"username": "boss", "password": "pw-boss-123456"}, **ZH))
+
+
+def test_the_address_is_the_proxys_last_entry_and_ipv6_counts_by_64(settings, rf):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="172.16.0.2")
+    assert client_ip(request) == "172.16.0.2"  # no proxy header configured: the peer
+    settings.BPCOURSE_RATE_LIMIT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert client_ip(request) == "10.1.2.3"  # what the trusted proxy saw, not what the client wrote
+    assert client_ip(rf.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")) == client_ip(rf.get("/", REMOTE_ADDR="2001:db8:1:2::9"))
+    assert client_ip(rf.get("/", REMOTE_ADDR="2001:db8:1:3::1")) != client_ip(rf.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
+
+
+def test_a_cache_outage_serves_instead_of_failing(limits):
+    with mock.patch("exercises.web.ratelimit.cache.incr", side_effect=ConnectionError("redis down")):
+        for _ in range(4):
+            assert Client().get(reverse("exercises:practice_start", args=["article"])).status_code == 302
