@@ -72,6 +72,8 @@ DEEP_RANGES = {"inputs_low": "-0.9", "inputs_high": "0.9", "weights_low": "-0.6"
                "biases_low": "-0.3", "biases_high": "0.3"}
 LARGEST_CUSTOM = dict(network="custom", layers="6-8-8-2", activations="tanh, tanh, sigmoid", bias="per_neuron",
                       train_biases="on", **DEEP_RANGES)  # 386 quantities: the largest shape under the cap of 400
+SATURATING = dict(network="custom", layers="8-8-8", activations="tanh, tanh", bias="per_neuron",
+                  train_biases="on")  # positive weights: every draw saturates, whatever the learning rate
 ATTACK = dict(network="custom", layers="8-8-8-8-8-8", activations="tanh, tanh, tanh, tanh, tanh",
               bias="per_neuron", train_biases="on")  # finding 5: 930 quantities
 
@@ -134,12 +136,15 @@ def _run(repeat: int) -> int:
     for _ in range(3):  # warm-up: templates, translations, the article's numbers
         post()(0)
     refused_once = cold(**LARGEST_CUSTOM)
+    first_saturating = _measure(post(**SATURATING), 1)
     rows = [
         ("article network (builtin article-random)", _measure(post(), repeat)),
         ("largest built-in: deep-4-8-8-3 (340 parts)", _measure(post(builtin="deep-4-8-8-3"), repeat)),
         ("custom 2-2-2 (the article's shape), cold", _measure(cold(network="custom"), repeat)),
         ("largest custom shape 6-8-8-2 (386), cold", _measure(refused_once, repeat)),
-        ("  the same, refused again (other η)", _measure(relearn(**{**LARGEST_CUSTOM, "inputs_low": "-0.9"}), repeat)),
+        ("  the same, again with another η (redone)", _measure(relearn(**{**LARGEST_CUSTOM, "inputs_low": "-0.9"}), repeat)),
+        ("8-8-8 tanh, saturating: first check (once)", first_saturating),
+        ("  again with another η (remembered)", _measure(relearn(**SATURATING), repeat)),
         ("8-8-8-8-8-8 tanh (930 parts), other η each", _measure(relearn(**ATTACK), repeat)),
     ]
     base_wall, base_cpu = rows[0][1][0], rows[0][1][1]
