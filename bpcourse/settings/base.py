@@ -207,7 +207,7 @@ def env_rate(name: str, default: str) -> tuple[int, int]:
 
 _RATE_DEFAULTS = {  # scope: (client, ip)
     "login": ("10/300", "30/300"),
-    "signup": ("5/3600", "20/3600"),
+    "signup": ("5/3600", "60/3600"),
     "join": ("10/600", "30/600"),
     "practice_variant": ("30/60", "30/60"),
     "practice_submit": ("30/60", "60/60"),
