@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,41 @@ class UnknownTemplate(ValueError):
 
 class NoUsableVariant(ValueError):
     """Every draw of the template was degenerate (saturated, zero gradients, confusable)."""
+
+
+class BudgetExhausted(NoUsableVariant):
+    """A DrawBudget ran out (`reason`: "draws" or "time") before a usable draw was found."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the budget of {reason} ran out before a usable variant was found")
+        self.reason = reason
+
+
+class Confusion(str):
+    """A draw's rejection by the misconception check: two mistakes' answers too close to tell
+    apart. Unlike the other reasons it depends on the learning rate and the tolerance too."""
+
+
+@dataclass
+class DrawBudget:
+    """One budget of draws and CPU seconds (this thread's) shared by several `generate` calls.
+
+    A budget never changes what `generate` returns for a seed; it only gives up sooner. It
+    counts the draws rejected as confusions (the only rejections a learning rate can change)."""
+
+    draws: int
+    seconds: float
+    used: int = 0
+    confusions: int = 0
+    started: float = field(default_factory=time.thread_time)
+
+    def spend(self) -> None:
+        """Take one draw; BudgetExhausted when none or no time is left."""
+        if self.used >= self.draws:
+            raise BudgetExhausted("draws")
+        if time.thread_time() - self.started > self.seconds:
+            raise BudgetExhausted("time")
+        self.used += 1
 
 
 @dataclass(frozen=True)
@@ -273,12 +309,13 @@ def _confusable_mistakes(solution, tolerance: Tolerance) -> str | None:
             close = within(low, high, tolerance) or within(high, low, tolerance)
             same = high - low <= 1e-9 * max(abs(low), abs(high), 1e-12)
             if first != second and close and not same:
-                return f"{first} and {second} agree on {part.key}"
+                return Confusion(f"{first} and {second} agree on {part.key}")
     return None
 
 
-def generate(template: str | Template, seed: str) -> dict[str, Any]:
-    """The spec for a template and seed: deterministic, vetted, JSON-safe."""
+def generate(template: str | Template, seed: str, budget: DrawBudget | None = None) -> dict[str, Any]:
+    """The spec for a template and seed: deterministic, vetted, JSON-safe. With a budget, each
+    draw spends from it (BudgetExhausted when it runs out; the result is the same otherwise)."""
     if isinstance(template, str):
         if template not in TEMPLATES:
             raise UnknownTemplate(template)
@@ -286,9 +323,14 @@ def generate(template: str | Template, seed: str) -> dict[str, Any]:
     if template.fixed is not None:
         return parse_spec(template.fixed).to_dict()
     for attempt in range(MAX_ATTEMPTS):
+        if budget is not None:
+            budget.spend()
         spec = draw(template, rng_for(template.name, str(seed), attempt))
-        if degeneracy(template, spec) is None:
+        reason = degeneracy(template, spec)
+        if reason is None:
             return parse_spec(spec).to_dict()
+        if budget is not None and isinstance(reason, Confusion):
+            budget.confusions += 1
     raise NoUsableVariant(f"no usable variant of {template.name} for seed {seed!r}: the value "
                           "ranges give saturated neurons or vanishing gradients")
 

@@ -201,6 +201,58 @@ BPCOURSE_REGRADE_TIME_LIMIT = env_int("BPCOURSE_REGRADE_TIME_LIMIT", 20)
 # A running regrade whose cursor has not moved this long gets its next step sent again (beat).
 BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 60.0)
 
+# --- Rate limits (exercises/web/ratelimit.py) -------------------------------------------------
+# "N/S": N requests per S seconds. `client`: per signed-in user, else per browser session (login:
+# failed sign-ins per username); `ip`: every anonymous request of one address together. Each is
+# overridable as BPCOURSE_RATE_<SCOPE> and BPCOURSE_RATE_<SCOPE>_IP, e.g. BPCOURSE_RATE_LOGIN=5/600.
+BPCOURSE_RATE_LIMITS_ENABLED = env_bool("BPCOURSE_RATE_LIMITS", True)
+# Behind a proxy that sets the client's address in a header, its META name (e.g. HTTP_X_REAL_IP).
+BPCOURSE_RATE_LIMIT_IP_HEADER = env_str("BPCOURSE_RATE_LIMIT_IP_HEADER")
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate "N/S" from the environment: (N requests, per S seconds)."""
+    count, _sep, seconds = env_str(name, default).partition("/")
+    return int(count), max(1, int(seconds or 1))
+
+
+_RATE_DEFAULTS = {  # scope: (client, ip)
+    "login": ("10/300", "30/300"),
+    "signup": ("5/3600", "60/3600"),
+    "join": ("10/600", "30/600"),
+    "practice_variant": ("30/60", "30/60"),
+    "practice_submit": ("30/60", "60/60"),
+    "authoring_preview": ("60/60", "60/60"),
+    "authoring_save": ("20/60", "20/60"),
+}
+BPCOURSE_RATE_LIMITS = {
+    scope: {
+        "client": env_rate(f"BPCOURSE_RATE_{scope.upper()}", client),
+        "ip": env_rate(f"BPCOURSE_RATE_{scope.upper()}_IP", ip),
+    }
+    for scope, (client, ip) in _RATE_DEFAULTS.items()
+}
+
+# --- Cache (rate limits, refused network descriptions): shared by every web and worker process
+# With Redis down, limits are not applied (logged) rather than failing requests.
+_CACHE_URL = env_str("BPCOURSE_CACHE_URL") or env_str("REDIS_URL")
+if _CACHE_URL:
+    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL,
+              "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+else:
+    _CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache"),
+              "OPTIONS": {"MAX_ENTRIES": 3000}}
+CACHES = {"default": {**_CACHE, "KEY_PREFIX": "bpcourse", "TIMEOUT": 3600}}
+
+# --- Authoring: the size of an instructor's own network and the cost of checking it ----------
+# A custom network asks at most this many quantities (the built-in 4-8-8-3 asks 340).
+BPCOURSE_MAX_NETWORK_PARTS = env_int("BPCOURSE_MAX_NETWORK_PARTS", 400)
+# One budget for every seed a check (preview or save) tries: draws and CPU seconds.
+BPCOURSE_AUTHORING_MAX_DRAWS = env_int("BPCOURSE_AUTHORING_MAX_DRAWS", 120)
+BPCOURSE_AUTHORING_MAX_SECONDS = env_float("BPCOURSE_AUTHORING_MAX_SECONDS", 0.1)
+# How long a refused network description stays refused without being checked again.
+BPCOURSE_AUTHORING_FAILURE_CACHE_SECONDS = env_int("BPCOURSE_AUTHORING_FAILURE_CACHE_SECONDS", 86400)
+
 # --- Celery -----------------------------------------------------------------------------------
 # Grading takes milliseconds. Redis redelivers an unacknowledged task only after the visibility
 # timeout (one hour by default!): 30 s keeps a killed worker's work within the one-minute goal.
@@ -254,6 +306,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "bpcourse")
+# Homework grading has a queue of its own (every worker consumes both), so that a flood of
+# practice submissions on the default queue never delays it.
+BPCOURSE_HOMEWORK_QUEUE = env_str("BPCOURSE_HOMEWORK_QUEUE", "homework")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False

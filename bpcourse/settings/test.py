@@ -30,6 +30,11 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or urlunsplit(
     (_redis.scheme, _redis.netloc, "/" + env_str("BPCOURSE_TEST_REDIS_DB", "14"), "", "")
 )
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE") or f"bpcourse-test-{os.getpid()}"
+BPCOURSE_HOMEWORK_QUEUE = env_str("BPCOURSE_HOMEWORK_QUEUE") or f"{CELERY_TASK_DEFAULT_QUEUE}-homework"
+
+# Each process its own cache; no rate limits except in the tests of them (they switch them on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bpcourse-tests"}}
+BPCOURSE_RATE_LIMITS_ENABLED = False
 
 BPCOURSE_SWEEP_AGE_SECONDS = env_float("BPCOURSE_SWEEP_AGE_SECONDS", 2.0)
 BPCOURSE_SWEEP_INTERVAL_SECONDS = env_float("BPCOURSE_SWEEP_INTERVAL_SECONDS", 1.0)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.utils import check_csrf
 
+from ..web.ratelimit import client_ip, rate_limit_buckets, rate_limit_hit
 from .tokens import api_token_get, api_token_touch
 
 
@@ -56,3 +57,12 @@ def signed_in_user(request: HttpRequest) -> Any:
     if user is None:
         raise HttpError(401, _("Sign in, or send “Authorization: Bearer <your API token>”."))
     return user
+
+
+def rate_limit(request: HttpRequest, *, scope: str, user: Any = None, session_key: str = "") -> None:
+    """Count the call against the scope's limits (per user, else session, and per address for
+    anonymous calls); RateLimited (answered 429 with Retry-After by the API's handler) beyond them."""
+    rate_limit_hit(scope=scope, buckets=rate_limit_buckets(
+        scope=scope, ip=client_ip(request), user_id=user.pk if user is not None else None,
+        session_key=session_key,
+    ))

@@ -33,7 +33,7 @@ from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..models import Assignment, Membership, RegradeJob, Submission
 from ..i18n import pick_language
-from .auth import signed_in_user
+from .auth import rate_limit, signed_in_user
 from .errors import answers_as_text, format_error_body
 from .errors import detail_of as _detail
 from .reports import submission_out
@@ -265,11 +265,12 @@ def list_courses(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/courses/join", response={200: CourseOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-             summary="Join a course with its code")
+@router.post("/courses/join", response={200: CourseOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut,
+                                         429: ErrorOut}, summary="Join a course with its code")
 def join_course(request: HttpRequest, payload: JoinIn) -> Status[dict[str, Any]]:
     """Become a student of the course with this join code."""
     user = _user(request)
+    rate_limit(request, scope="join", user=user)
     try:
         membership = course_services.course_join(code=payload.code, user=user)
     except ValidationError as exc:

@@ -22,7 +22,7 @@ from ..grading.variants import variant_solution
 from ..i18n import pick_language
 from ..models import Submission, Variant
 from ..practice import selectors, services
-from .auth import get_viewer
+from .auth import get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
 from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
@@ -122,12 +122,13 @@ def list_templates(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.post(
     "/practice",
-    response={201: VariantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: VariantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Create a practice variant",
 )
 def create_practice(request: HttpRequest, payload: PracticeIn) -> Status[dict[str, Any]]:
     """A fresh variant of a network type (random seed unless one is given)."""
     viewer = get_viewer(request)
+    rate_limit(request, scope="practice_variant", user=viewer.signed_in_user, session_key=viewer.session_key)
     try:
         variant = services.variant_create(
             template=payload.template,
@@ -155,7 +156,7 @@ def get_variant(request: HttpRequest, variant_id: str) -> Status[dict[str, Any]]
 @router.post(
     "/variants/{variant_id}/submissions",
     response={202: SubmissionCreatedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-              413: ErrorOut, 422: FormatErrorOut | ErrorOut},
+              413: ErrorOut, 422: FormatErrorOut | ErrorOut, 429: ErrorOut},
     summary="Submit answers",
 )
 def create_submission(request: HttpRequest, variant_id: str, payload: SubmissionIn) -> Status[dict[str, Any]]:
@@ -166,6 +167,7 @@ def create_submission(request: HttpRequest, variant_id: str, payload: Submission
     )
     if variant is None:
         raise Http404
+    rate_limit(request, scope="practice_submit", user=viewer.signed_in_user, session_key=viewer.session_key)
     try:
         submission = services.submission_create(
             variant=variant,

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ..web.ratelimit import RateLimited
 from . import courses, practice
 
 api = NinjaAPI(
@@ -34,6 +35,13 @@ api.add_router("/", courses.router)  # homework: courses, assignments, submissio
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": _("Request body too large.")}, status=413)
+
+
+@api.exception_handler(RateLimited)
+def too_many_requests(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

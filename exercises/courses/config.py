@@ -8,11 +8,19 @@ import hashlib
 import hmac
 import json
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+
 import graders
+from graders.graph import build_graph
+from graders.spec import parse_spec
 
 from ..grading.specs import template_spec
 from ..models import Assignment
@@ -57,13 +65,104 @@ def assignment_spec(*, assignment: Assignment, seed: str) -> dict[str, Any]:
     return _spec_for(config_key(assignment.template_config), seed)
 
 
+class NetworkTooLarge(ValueError):
+    """An instructor's network asks more quantities than BPCOURSE_MAX_NETWORK_PARTS."""
+
+    def __init__(self, parts: int, limit: int) -> None:
+        super().__init__(f"the network asks {parts} quantities, at most {limit} are allowed")
+        self.parts = parts
+        self.limit = limit
+
+
+def _is_builtin(config: Any) -> bool:
+    return isinstance(config, dict) and set(config) == {"builtin"}
+
+
+def network_size_check(*, config: Any) -> None:
+    """NetworkTooLarge when a custom network asks more quantities than allowed (microseconds to
+    milliseconds: the shape's graph, no numbers drawn). SpecError/ValueError for a bad shape."""
+    if _is_builtin(config):
+        return
+    template = _template_for(config_key(config))
+    shapes = [template.architecture()]
+    if template.fixed is not None:
+        shapes.append(parse_spec(template.fixed).arch)
+    limit = settings.BPCOURSE_MAX_NETWORK_PARTS
+    for arch in shapes:  # the shape's graph: a few milliseconds at most (6 layers of 8), cached
+        parts = len(build_graph(arch).parts)
+        if parts > limit:
+            raise NetworkTooLarge(parts, limit)
+
+
+# Specs drawn within a budget, per (config key, seed): the same as _spec_for's, kept per process.
+_BUDGETED: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+_BUDGETED_LOCK = threading.Lock()
+_BUDGETED_MAX = 2048
+
+
+def _failure_keys(config: Any) -> tuple[str, str]:
+    """Where a refusal is remembered: under the whole config, and under the config without its
+    learning rate (and texts) when no rejected draw depended on the learning rate."""
+    def key(value: Any) -> str:
+        return "bpcourse:authoring-refused:" + hashlib.sha256(config_key(value).encode()).hexdigest()
+
+    # rng_for draws from name, seed and attempt only: the learning rate changes no number drawn,
+    # and of the vetting only the misconception check (graders.variants.Confusion) reads it.
+    any_rate = {k: v for k, v in config.items() if k not in ("learning_rate", "title", "description")}
+    return key(config), key(any_rate)
+
+
+def config_budget() -> graders.DrawBudget:
+    """A fresh budget of draws and CPU time for one check of a network description."""
+    return graders.DrawBudget(draws=settings.BPCOURSE_AUTHORING_MAX_DRAWS,
+                              seconds=settings.BPCOURSE_AUTHORING_MAX_SECONDS)
+
+
+def config_specs_within(*, config: Any, seeds: Iterable[str], budget: graders.DrawBudget) -> list[dict[str, Any]]:
+    """The specs of a template_config for the seeds, all drawn within one budget. A refusal
+    (NoUsableVariant, BudgetExhausted) is remembered in the shared cache and raised again
+    without drawing, whatever the learning rate."""
+    if _is_builtin(config):  # vetted templates, cached per process
+        return [config_spec(config=config, seed=seed) for seed in seeds]
+    key = config_key(config)
+    exact, any_rate = _failure_keys(config)
+    found = cache.get_many([exact, any_rate])
+    refused = found.get(any_rate, found.get(exact))
+    if refused is not None:
+        raise (graders.BudgetExhausted(refused) if refused in ("draws", "time")
+               else graders.NoUsableVariant(f"refused earlier: {refused}"))
+    template = _template_for(key)
+    specs = []
+    for seed in seeds:
+        with _BUDGETED_LOCK:
+            spec = _BUDGETED.get((key, seed))
+        if spec is None:
+            try:
+                spec = graders.generate(template, seed, budget=budget)
+            except graders.NoUsableVariant as exc:
+                reason = exc.reason if isinstance(exc, graders.BudgetExhausted) else "no usable variant"
+                cache.set(exact if budget.confusions else any_rate, reason,
+                          timeout=settings.BPCOURSE_AUTHORING_FAILURE_CACHE_SECONDS)
+                raise
+            with _BUDGETED_LOCK:
+                _BUDGETED[(key, seed)] = spec
+                while len(_BUDGETED) > _BUDGETED_MAX:
+                    _BUDGETED.popitem(last=False)
+        specs.append(spec)
+    return specs
+
+
 @lru_cache(maxsize=256)
 def _part_infos(key: str, parts: tuple[str, ...]) -> tuple[graders.PartInfo, ...]:
-    solution = graders.solve(_spec_for(key, "parts"))
+    config = json.loads(key)
+    if _is_builtin(config) or _template_for(key).fixed is not None:
+        all_parts = graders.solve(_spec_for(key, "parts")).parts
+    else:  # the parts depend only on the shape: no numbers need drawing
+        all_parts = build_graph(_template_for(key).architecture()).parts
     if not parts:
-        return tuple(solution.parts)
+        return tuple(all_parts)
     asked = set(parts)
-    return tuple(p for p in solution.parts if p.key in asked)
+    return tuple(p for p in all_parts if p.key in asked)
 
 
 def assignment_part_infos(*, config: Any, parts: tuple[str, ...] = ()) -> list[graders.PartInfo]:

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 import graders
 
 from ..models import Submission, Variant
@@ -47,3 +49,7 @@ class HomeworkKind:
 
     def after_graded(self, submission_id: uuid.UUID) -> None:
         homework_finalize(submission_id=submission_id)
+
+    def queue(self) -> str | None:
+        # Its own queue, so that a flood of practice submissions never delays homework grading.
+        return settings.BPCOURSE_HOMEWORK_QUEUE or None

@@ -9,12 +9,16 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def enqueue_grading(submission_id: str) -> bool:
-    """Send the grading task; on a broker failure log it and return False (the sweep retries)."""
+def enqueue_grading(submission_id: str, queue: str | None = None) -> bool:
+    """Send the grading task (to `queue`, else the default queue); on a broker failure log it
+    and return False (the sweep retries)."""
     from .tasks import grade_submission  # the Celery idiom: tasks import the services, not back
 
     try:
-        grade_submission.delay(submission_id)
+        if queue:
+            grade_submission.apply_async((submission_id,), queue=queue)
+        else:
+            grade_submission.delay(submission_id)
     except Exception as exc:  # kombu/redis/OS errors alike: the submission is safe in the database
         logger.warning(
             "broker unreachable (%s: %s): submission %s stays queued for the sweep",
@@ -26,6 +30,6 @@ def enqueue_grading(submission_id: str) -> bool:
     return True
 
 
-def enqueue_grading_on_commit(submission_id: str) -> None:
+def enqueue_grading_on_commit(submission_id: str, queue: str | None = None) -> None:
     """Like grade_submission.delay_on_commit(), but a broker failure never becomes a 500."""
-    transaction.on_commit(lambda: enqueue_grading(submission_id))
+    transaction.on_commit(lambda: enqueue_grading(submission_id, queue=queue))

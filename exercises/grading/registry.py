@@ -29,6 +29,9 @@ class VariantKind(Protocol):
     def after_graded(self, submission_id: uuid.UUID) -> None:
         """Called inside the transaction that stores a graded result (penalties, final scores)."""
 
+    def queue(self) -> str | None:
+        """The Celery queue its grading tasks go to (None: the default queue)."""
+
 
 _KINDS: dict[str, VariantKind] = {}
 
@@ -43,6 +46,12 @@ def kind_of(variant: Variant) -> VariantKind:
     return _KINDS[variant.kind]
 
 
+def grading_queue(kind: str) -> str | None:
+    """The queue grading tasks of a kind of variant go to (None: the default queue)."""
+    handler = _KINDS.get(kind)
+    return handler.queue() if handler is not None else None
+
+
 @dataclass(frozen=True)
 class PracticeKind:
     """Practice: a built-in template and a seed, graded with the grader's defaults."""
@@ -54,4 +63,7 @@ class PracticeKind:
         return graders.Policy()
 
     def after_graded(self, submission_id: uuid.UUID) -> None:
+        return None
+
+    def queue(self) -> str | None:
         return None

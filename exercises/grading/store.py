@@ -16,6 +16,7 @@ import graders
 
 from ..models import Submission, Variant
 from .enqueue import enqueue_grading_on_commit
+from .registry import grading_queue
 from .variants import variant_solution
 
 
@@ -105,5 +106,5 @@ def submission_store(
     # One INSERT is atomic by itself (no BEGIN/COMMIT round trips); called inside a caller's
     # transaction, the enqueue still waits for that transaction's commit.
     submission.save(force_insert=True)
-    enqueue_grading_on_commit(str(submission.id))
+    enqueue_grading_on_commit(str(submission.id), queue=grading_queue(variant.kind))
     return submission

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..models import Submission
 from . import enqueue
+from .registry import grading_queue
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,11 @@ def submission_sweep(*, older_than_seconds: float, limit: int = 1000) -> int:
             Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True),
         )
         .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "variant__kind")[:limit]
     )
     sent = 0
-    for pk in list(stale):
-        if not enqueue.enqueue_grading(str(pk)):
+    for pk, kind in list(stale):
+        if not enqueue.enqueue_grading(str(pk), queue=grading_queue(kind)):
             break  # the broker is down: the next sweep tries again
         Submission.objects.filter(pk=pk).update(
             enqueued_at=timezone.now(), enqueue_count=F("enqueue_count") + 1

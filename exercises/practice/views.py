@@ -31,6 +31,7 @@ from ..grading.variants import submission_spec, variant_spec
 from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
 from ..web.http import allow_methods, error_page, remember, session_key_for
+from ..web.ratelimit import rate_limited
 from ..web.results import error_context, graded_context, live_status_response, worked_steps
 from ..web.sheets import (
     answer_boxes,
@@ -123,6 +124,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow_methods("GET")
+@rate_limited("practice_variant", methods=("GET",))
 def practice_start(request: HttpRequest, template: str) -> HttpResponse:
     """A fresh random seed for the template: redirect to its shareable URL."""
     try:
@@ -193,6 +195,7 @@ def _practice_variant(request: HttpRequest, page: dict[str, Any]) -> Variant:
 
 
 @allow_methods("GET", "POST")
+@rate_limited("practice_submit")
 def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     """Show a variant's answer sheet (GET) or submit it (POST)."""
     page, failure = _load_variant_page(request, template, seed)
@@ -314,6 +317,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 @allow_methods("GET", "POST")
+@rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

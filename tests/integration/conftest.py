@@ -42,10 +42,10 @@ def broker_url() -> Iterator[str]:
     # Leave nothing of this run's private queue behind in the shared Redis.
     import redis
 
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
     try:
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.BPCOURSE_HOMEWORK_QUEUE):
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     except Exception:
         pass
     finally:
@@ -85,6 +85,7 @@ def start_worker(
             DATABASE_URL=database_url(),
             CELERY_BROKER_URL=broker or broker_url,
             CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+            BPCOURSE_HOMEWORK_QUEUE=settings.BPCOURSE_HOMEWORK_QUEUE,
             BPCOURSE_TASKS_EAGER="0",
             BPCOURSE_TEST_GRADE_DELAY=str(grade_delay),
             BPCOURSE_VAR_DIR=str(tmp_path / "var"),
@@ -100,7 +101,7 @@ def start_worker(
             "-n",
             name,
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.BPCOURSE_HOMEWORK_QUEUE}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",

@@ -17,7 +17,10 @@ from graders.tolerance import ToleranceError
 
 from ...models import Assignment, Course, Submission
 from ...practice.services import seed_validate
-from ..config import assignment_part_infos, assignment_template, config_key, config_spec
+from ..config import (
+    NetworkTooLarge, assignment_part_infos, assignment_template, config_budget, config_key, config_specs_within,
+    network_size_check,
+)
 from ..permissions import can_manage, require
 from .fields import boolean, choice, field_error, grader_message, integer, number, when
 
@@ -36,8 +39,9 @@ MAX_TEMPLATE_JSON = 20_000
 SEED_CHECKS = 3  # seeds tried when validating a template (a student's seed is re-drawn if unusable)
 
 
-def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
-    """A template_config and its Template, with a usable sample variant; else ValidationError."""
+def _clean_template(config: Any, extra_seeds: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A template_config and the specs of its check seeds then `extra_seeds`, all drawn within
+    one budget of draws and CPU time (a refusal is remembered); else ValidationError."""
     if not isinstance(config, dict) or not config:
         raise field_error("template_config", _("Choose a network type or describe one."), code="required")
     if len(config_key(config)) > MAX_TEMPLATE_JSON:
@@ -49,8 +53,29 @@ def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
                                % {"template": str(name)[:64]}, code="unknown_template")
     try:
         template = assignment_template(config=config)
-        for index in range(1 if template.fixed else SEED_CHECKS):
-            config_spec(config=config, seed=f"check-{index}")
+        network_size_check(config=config)
+        seeds = [f"check-{index}" for index in range(1 if template.fixed else SEED_CHECKS)]
+        specs = config_specs_within(config=config, seeds=[*seeds, *extra_seeds], budget=config_budget())
+    except NetworkTooLarge as exc:
+        raise field_error(
+            "template_config",
+            _("This network is too large: it asks %(parts)d quantities, at most %(limit)d are allowed. "
+              "Use fewer layers or neurons.") % {"parts": exc.parts, "limit": exc.limit},
+            code="too_large",
+        ) from None
+    except graders.BudgetExhausted as exc:
+        if exc.reason == "time":
+            raise field_error(
+                "template_config",
+                _("Checking this network takes too long. Use a smaller network or wider value ranges."),
+                code="too_costly",
+            ) from None
+        raise field_error(
+            "template_config",
+            _("These value ranges rarely give networks that can be graded well (saturated neurons or "
+              "vanishing gradients). Widen or move the ranges."),
+            code="no_usable_variant",
+        ) from None
     except graders.NoUsableVariant:
         raise field_error(
             "template_config",
@@ -63,7 +88,7 @@ def _clean_template(config: Any) -> tuple[dict[str, Any], graders.Template]:
             "template_config",
             _("The network description is invalid: %(error)s") % {"error": grader_message(exc)},
         ) from None
-    return json.loads(config_key(config)), template
+    return json.loads(config_key(config)), specs[len(specs) - len(extra_seeds):]
 
 
 def _clean_parts(config: dict[str, Any], parts: Any, points: Any) -> tuple[list[str], dict[str, float]]:
@@ -144,7 +169,7 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     if not isinstance(instructions, str) or len(instructions) > 20_000:
         raise field_error("instructions", _("Instructions are text of at most 20,000 characters."))
     clean["instructions"] = instructions
-    clean["template_config"], _template = _clean_template(merged["template_config"])
+    clean["template_config"], _specs = _clean_template(merged["template_config"])
     clean["parts"], clean["points"] = _clean_parts(clean["template_config"], merged["parts"], merged["points"])
     clean["tolerance"] = _clean_tolerance(merged["tolerance"])
     clean["followthrough"] = boolean(merged, "followthrough")
@@ -223,13 +248,8 @@ def assignment_preview(*, data: Mapping[str, Any], seed: str = "preview") -> dic
     if not isinstance(data, Mapping):
         raise ValidationError(_("Settings must be an object."), code="invalid")
     seed_validate(seed)
-    config, _template = _clean_template(data.get("template_config"))
+    config, (spec,) = _clean_template(data.get("template_config"), extra_seeds=(seed,))
     parts, points = _clean_parts(config, data.get("parts"), data.get("points"))
-    try:
-        spec = config_spec(config=config, seed=seed)
-    except graders.NoUsableVariant:
-        raise field_error("template_config", _("No usable network for this seed; try another."),
-                           code="no_usable_variant") from None
     solution = graders.solve(spec)
     infos = assignment_part_infos(config=config, parts=tuple(parts))
     return {

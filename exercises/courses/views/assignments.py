@@ -19,8 +19,9 @@ import graders
 from ...models import Assignment, Course
 from ...templatetags.bpcourse_tags import significant
 from ...web.http import allow_methods, error_page
+from ...web.ratelimit import RateLimited, rate_limited
 from ...web.sheets import given_groups, parts_by_step
-from ..config import assignment_part_infos, assignment_parts
+from ..config import assignment_part_infos, assignment_parts, network_size_check
 from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, AssignmentForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
@@ -58,6 +59,8 @@ def _part_infos_of(
         if not candidate:
             continue
         try:
+            if index == 0:  # what the form says now: no checklist for a network too large to ask
+                network_size_check(config=candidate)
             return list(assignment_part_infos(config=candidate, parts=())), index == 0
         except (ValidationError, ValueError, KeyError, TypeError):
             continue
@@ -191,6 +194,7 @@ def _save_assignment(
 
 @member_view
 @allow_methods("GET", "POST")
+@rate_limited("authoring_save")
 def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
     """A new assignment (instructors): the authoring form."""
     course, role = member_course(request, course_id)
@@ -207,6 +211,7 @@ def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @member_view
 @allow_methods("GET", "POST")
+@rate_limited("authoring_save")
 def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Change an assignment's settings (instructors): the authoring form, prefilled."""
     assignment, role = member_assignment(request, assignment_id)
@@ -225,8 +230,17 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, assignment))
 
 
+def _preview_too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """The live preview's 429: the fragment the page swaps in, with the reason."""
+    response = render(request, "exercises/homework/includes/preview_fragment.html",
+                      {"preview_errors": [exc.message]}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @member_view
 @allow_methods("POST")
+@rate_limited("authoring_preview", respond=_preview_too_many)
 def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
     """The live preview: the form as it is now → an HTML fragment (sample variant + checklist)."""
     course, role = member_course(request, course_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ...models import Membership
 from ...web.http import allow_methods, error_page
+from ...web.ratelimit import rate_limited
 from ...web.sheets import validation_message
 from ..forms.common import attach_errors
 from ..forms.courses import CourseForm, JoinForm, RoleForm, RosterImportForm
@@ -86,6 +87,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 @member_view
 @allow_methods("GET", "POST")
+@rate_limited("join")
 def course_join(request: HttpRequest) -> HttpResponse:
     """Join a course as a student with its code (a link may bring the code along)."""
     if request.method == "POST":

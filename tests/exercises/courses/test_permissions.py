@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
@@ -348,3 +349,42 @@ def test_new_user_sees_nothing(world):
     stranger = make_user("stranger")
     client = client_for(stranger)
     assert client.get("/api/courses").json() == [] and client.get("/api/assignments").json() == []
+
+
+# ------------------------------------------------ issue 9: rate limits (finding 6), authoring (5)
+
+
+def test_rate_limits_hold_anonymous_visitors_students_and_staff_each_to_their_own(world, settings, course, alice,
+                                                                                  instructor):
+    """Finding 6: one budget per client (anonymous address, student, instructor), 429 beyond it."""
+    cache.clear()
+    settings.BPCOURSE_RATE_LIMITS_ENABLED = True
+    settings.BPCOURSE_RATE_LIMITS = {**settings.BPCOURSE_RATE_LIMITS, "practice_variant": {"client": (1, 60), "ip": (1, 60)},
+                                     "join": {"client": (1, 60), "ip": (1, 60)},
+                                     "authoring_preview": {"client": (1, 60), "ip": (1, 60)}}
+    rows = [  # (who, request) — the first is served, the second refused
+        (Client(), lambda c: call(c, "post", "/api/practice", {"template": "article"})),
+        (client_for(alice), lambda c: call(c, "post", "/api/courses/join", {"code": "AAAA1111"})),
+        (client_for(instructor), lambda c: c.post(f"/courses/{course.pk}/assignments/preview/",
+                                                  {"network": "builtin", "builtin": "article-random"})),
+    ]
+    for client, request in rows:
+        assert request(client).status_code != 429
+        refused = request(client)
+        assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    cache.clear()
+
+
+def test_authoring_preview_refuses_the_wrong_people_and_too_large_networks(world, course, instructor, ta, alice,
+                                                                           other_instructor):
+    """Finding 5: only the course's instructor previews; a network over the size cap is refused
+    (400) before anything is drawn."""
+    url = f"/courses/{course.pk}/assignments/preview/"
+    deep = {"network": "custom", "layers": "8-8-8-8-8-8", "activations": "tanh, tanh, tanh, tanh, tanh",
+            "loss": "half_sse", "bias": "per_neuron", "train_biases": "on", "learning_rate": "0.5001"}
+    assert client_for(alice).post(url, deep).status_code == 403
+    assert client_for(ta).post(url, deep).status_code == 403
+    assert client_for(other_instructor).post(url, deep).status_code == 404
+    assert Client().post(url, deep).status_code == 302  # to the sign-in page
+    response = client_for(instructor).post(url, deep)
+    assert response.status_code == 400 and "too large" in response.content.decode()

@@ -82,7 +82,7 @@ def test_sweep_task_and_command():
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
     with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True) as enqueue:
         assert tasks.sweep_submissions.apply().get() == 1
-    enqueue.assert_called_once_with(str(submission.id))
+    enqueue.assert_called_once_with(str(submission.id), queue=None)  # practice: the default queue
     Submission.objects.filter(pk=submission.pk).update(enqueued_at=past)
     out = StringIO()
     with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
