@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -145,11 +145,22 @@ def roster_import(*, course: Course, actor: Any, csv_text: str, base_url: str = 
         else:
             todo.append(row)
     _check_caps(actor=actor, count=len(todo))
+    try:
+        new_ids = _invite(course=course, actor=actor, rows=todo, base_url=base_url)
+    except IntegrityError as exc:  # a concurrent import took a username or an invitation first
+        raise ValidationError(_("Another change to this roster happened at the same time; please import again."),
+                              code="conflict") from exc
+    result.invited = len(new_ids)
+    return result
+
+
+def _invite(*, course: Course, actor: Any, rows: list[_Row], base_url: str) -> list[int]:
+    """Create the missing accounts and one invitation per row, in one transaction; their ids."""
     User = get_user_model()
     new_ids: list[int] = []
     with transaction.atomic():
-        existing = {u.username: u for u in User.objects.filter(username__in=[r.username for r in todo])}
-        for row in todo:
+        existing = {u.username: u for u in User.objects.filter(username__in=[r.username for r in rows])}
+        for row in rows:
             user = existing.get(row.username)
             created = user is None
             if created:
@@ -159,10 +170,9 @@ def roster_import(*, course: Course, actor: Any, csv_text: str, base_url: str = 
                 user.save()
             invitation = Invitation.objects.create(course=course, user=user, invited_by=actor, created_account=created)
             new_ids.append(invitation.pk)
-        result.invited = len(new_ids)
         if new_ids and base_url:
             transaction.on_commit(lambda: _enqueue_emails(new_ids, base_url))
-    return result
+    return new_ids
 
 
 def _enqueue_emails(invitation_ids: list[int], base_url: str) -> None:

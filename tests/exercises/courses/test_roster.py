@@ -15,10 +15,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from exercises.courses import tasks
 from exercises.courses.permissions import role_in
 from exercises.courses.selectors import gradebook as gradebook_selectors
 from exercises.courses.selectors import invitations as invitation_selectors
@@ -149,6 +151,17 @@ def test_the_default_caps_refuse_five_thousand_accounts(course, instructor):
     assert not User.objects.filter(username__startswith="s").exclude(username="student").exists()
 
 
+def test_a_concurrent_import_is_a_message_not_a_crash(course, instructor, monkeypatch):
+    def taken(*args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed: invitation_unique")
+
+    monkeypatch.setattr(Invitation.objects, "create", taken)
+    with pytest.raises(ValidationError) as exc:
+        roster_services.roster_import(course=course, actor=instructor, csv_text="newbie,,\n")
+    assert exc.value.code == "conflict"
+    assert not User.objects.filter(username="newbie").exists()  # rolled back whole
+
+
 # -------------------------------------------------------------------------------------- email
 
 
@@ -195,8 +208,6 @@ def test_links_csv_for_staff_who_hand_links_out(course, instructor, django_captu
 
 def test_a_broker_failure_does_not_fail_the_import(course, instructor, django_capture_on_commit_callbacks,
                                                     monkeypatch, caplog):
-    from exercises.courses import tasks
-
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
