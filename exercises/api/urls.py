@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from . import courses, practice
+from . import courses, invitations, practice
 
 api = NinjaAPI(
     title="bpcourse API",
@@ -29,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", practice.router)  # practice: network types, variants, submissions
 api.add_router("/", courses.router)  # homework: courses, assignments, submissions
+api.add_router("/", invitations.router)  # invitations, leaving a course
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -421,3 +421,15 @@ def test_leaving_a_course(world, course, instructor, alice, other_course):
     assert role_in(course=course, user=instructor) == "instructor"
     with pytest.raises(PermissionDenied):
         course_services.membership_leave(course=course, user=ANON)
+
+
+def test_api_invitations_are_answered_by_their_invitee_only(world, course, instructor, alice, outsider):
+    """POST /api/invitations/<id>/accept as anyone but the invitee → 404; anonymous → 401."""
+    roster_services.roster_import(course=course, actor=instructor, csv_text="mallory,,\n")
+    invitation = Invitation.objects.get(course=course, user=outsider)
+    for user, status in ((alice, 404), (instructor, 404), (None, 401)):
+        for action in ("accept", "decline"):
+            response = call(client_for(user), "post", f"/api/invitations/{invitation.pk}/{action}", {})
+            assert response.status_code == status, (user, action)
+    invitation.refresh_from_db()
+    assert invitation.status == "pending" and role_in(course=course, user=outsider) is None
