@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Course, Membership
-from ..models.courses import TEACH_PERMISSION  # noqa: F401 (re-exported)
+from ..models.courses import TEACH_PERMISSION
 
 Role = Membership.Role
 STAFF_ROLES = (Role.INSTRUCTOR, Role.TA)

@@ -137,7 +137,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     prof.goto(f"{base}/courses/{course.pk}/")
     prof.fill("#id_csv_text", "username,email,name\nben,ben@example.org,Ben Baker")
     prof.click("#roster-import")
-    expect(prof.locator(".flash").first).to_contain_text("1 invitations sent")
+    expect(prof.locator(".flash").first).to_contain_text("Invitations sent: 1.")
     expect(prof.locator('#invitation-table li[data-user="ben"]')).to_have_count(1)
 
     ana.click(f"text={assignment.title}")

@@ -60,7 +60,7 @@ def test_roster_invitation_email_set_password_log_in_accept(live_server, browser
     prof.goto(f"{base}/courses/{course.pk}/")
     prof.fill("#id_csv_text", "username,email,name\nnewbie,newbie@example.org,New Bie\ndave,spy@example.org,D")
     prof.click("#roster-import")
-    expect(prof.locator(".flash").first).to_contain_text("2 invitations sent")
+    expect(prof.locator(".flash").first).to_contain_text("Invitations sent: 2.")
     expect(prof.locator("#invitation-table li")).to_have_count(2)
     expect(prof.locator("#roster-table")).not_to_contain_text("dave@example.org")
 

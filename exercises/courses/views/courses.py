@@ -160,8 +160,8 @@ def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
         return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
     messages.success(
         request,
-        _("Roster imported: %(invited)s invitations sent, %(unchanged)s already in the course or invited. "
-          "People join when they accept.")
+        _("Roster imported. Invitations sent: %(invited)s. Already in the course or invited: "
+          "%(unchanged)s. People join when they accept.")
         % {"invited": result.invited, "unchanged": result.unchanged},
     )
     for error in result.errors[:20]:

@@ -82,7 +82,7 @@ def test_the_reply_is_the_same_for_existing_and_missing_usernames(course, instru
                                           {"csv_text": f"{name},{name}@example.org,Some One\n"}, follow=True)
         flash = re.search(r'<li class="flash flash-success">(.*?)</li>', response.content.decode()).group(1)
         replies.append(flash)
-    assert replies[0] == replies[1] and "1 invitations sent" in replies[0]
+    assert replies[0] == replies[1] and "Invitations sent: 1." in replies[0]
     assert User.objects.filter(username="nobody_yet").exists()
 
 

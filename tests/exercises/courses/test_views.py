@@ -546,7 +546,7 @@ def test_roster_import_from_text_and_file_and_role_change(client, course, instru
     response = client.post(url, {"csv_text": "username,email,name\nzoe,zoe@example.org,Zoe Z\nbad name,x,y"},
                            follow=True)
     html = response.content.decode()
-    assert "1 invitations sent" in html and "bad name" in html
+    assert "Invitations sent: 1." in html and "bad name" in html
     upload = SimpleUploadedFile("roster.csv", "yan,yan@example.org,Yan Y\n".encode("utf-8-sig"), "text/csv")
     client.post(url, {"csv_file": upload})
     # Invited, not enrolled: they join by accepting.
