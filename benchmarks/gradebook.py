@@ -41,12 +41,14 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from exercises.courses.services import assignments as assignment_services
     from exercises.courses.services import courses as course_services
     from exercises.courses.services import homework as homework_services
+    from exercises.courses.services.instructors import instructor_grant
     from exercises.models import Membership, Submission, Variant
 
     User = get_user_model()
     rng = random.Random(7)
     now = timezone.now()
     instructor = User.objects.create_user(username="bench-prof", password="x")
+    instructor_grant(user=instructor)
     course = course_services.course_create(title="Benchmark course", instructor=instructor)
     empty = course_services.course_create(title="Empty course", instructor=instructor)
     settings = {"template_config": {"builtin": "article-random"}, "opens_at": now - timedelta(days=7),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from .models import ApiToken, Assignment, Course, Extension, Invitation, Membership, RegradeJob, Submission, Variant
 
 
 @admin.register(Variant)
@@ -86,3 +86,12 @@ class RegradeJobAdmin(admin.ModelAdmin):
     search_fields = ("assignment__title", "created_by__username")
     raw_id_fields = ("assignment", "created_by")
     readonly_fields = ("created_at", "finished_at")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "status", "invited_by", "created_account", "created_at", "answered_at")
+    list_filter = ("status", "created_account")
+    search_fields = ("user__username", "course__title", "course__code", "invited_by__username")
+    raw_id_fields = ("user", "course", "invited_by")
+    readonly_fields = ("created_at", "answered_at")

@@ -5,7 +5,8 @@ Environment variables (all optional for a local run):
   DATABASE_URL (default: SQLite in var/db.sqlite3), CONN_MAX_AGE,
   CELERY_BROKER_URL or REDIS_URL (default: kombu's filesystem transport under var/broker),
   BPCOURSE_SWEEP_AGE_SECONDS, BPCOURSE_SWEEP_INTERVAL_SECONDS, BPCOURSE_VISIBILITY_TIMEOUT_SECONDS,
-  BPCOURSE_VAR_DIR (where SQLite, the embedded broker and the beat schedule live).
+  BPCOURSE_VAR_DIR (where SQLite, the embedded broker and the beat schedule live),
+  DJANGO_EMAIL_* and DJANGO_DEFAULT_FROM_EMAIL (see Email below), BPCOURSE_INVITATIONS_PER_IMPORT/_PER_DAY.
 """
 
 from __future__ import annotations
@@ -149,6 +150,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Email -------------------------------------------------------------------------------------
+# SMTP when DJANGO_EMAIL_HOST is set, else files in var/mail/ (one per message) for a local run;
+# DJANGO_EMAIL_BACKEND picks any backend (e.g. django.core.mail.backends.console.EmailBackend).
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True) and not env_bool("DJANGO_EMAIL_USE_SSL")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "bpcourse <noreply@localhost>")
+# Roster invitations: at most this many per import, and per inviting instructor in 24 hours.
+BPCOURSE_INVITATIONS_PER_IMPORT = env_int("BPCOURSE_INVITATIONS_PER_IMPORT", 300)
+BPCOURSE_INVITATIONS_PER_DAY = env_int("BPCOURSE_INVITATIONS_PER_DAY", 1000)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ..web.ratelimit import RateLimited
-from . import courses, practice
+from . import courses, invitations, practice
 
 api = NinjaAPI(
     title="bpcourse API",
@@ -30,6 +30,7 @@ api = NinjaAPI(
 )
 api.add_router("/", practice.router)  # practice: network types, variants, submissions
 api.add_router("/", courses.router)  # homework: courses, assignments, submissions
+api.add_router("/", invitations.router)  # invitations, leaving a course
 
 
 @api.exception_handler(RequestDataTooBig)

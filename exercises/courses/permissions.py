@@ -8,14 +8,21 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Course, Membership
+from ..models.courses import TEACH_PERMISSION
 
 Role = Membership.Role
 STAFF_ROLES = (Role.INSTRUCTOR, Role.TA)
+# Approved instructors (set by an admin, or `manage.py grant_instructor`) may create courses.
 
 
 def signed_in(user: Any) -> bool:
     """An authenticated, active user."""
     return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
+
+
+def can_create_course(user: Any) -> bool:
+    """An approved instructor (the `exercises.teach` permission; superusers have every permission)."""
+    return signed_in(user) and user.has_perm(TEACH_PERMISSION)
 
 
 def role_in(*, course: Course, user: Any) -> str | None:

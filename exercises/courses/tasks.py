@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from .services.regrade import regrade_run_step, regrade_sweep
+from .services.roster import invitations_send
 
 
 @shared_task(
@@ -36,3 +37,11 @@ def regrade_step_task(job_id: int) -> None:
 def sweep_regrades() -> int:
     """Restart regrade jobs whose next step was lost."""
     return regrade_sweep(older_than_seconds=settings.BPCOURSE_REGRADE_STALE_SECONDS)
+
+
+@shared_task(name="exercises.send_invitations", acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+             autoretry_for=(OperationalError, InterfaceError), retry_backoff=1, retry_backoff_max=20, max_retries=5,
+             soft_time_limit=settings.BPCOURSE_REGRADE_SOFT_TIME_LIMIT, time_limit=settings.BPCOURSE_REGRADE_TIME_LIMIT)
+def send_invitations_task(invitation_ids: list[int], base_url: str) -> None:
+    """Email a batch of a roster import's invitations (a batch ends well inside the visibility timeout)."""
+    invitations_send(invitation_ids=invitation_ids, base_url=base_url)

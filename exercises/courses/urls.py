@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analytics, assignments, courses, gradebook, homework, regrade
+from .views import analytics, assignments, courses, gradebook, homework, invitations, regrade
 
 urlpatterns = [
     path("courses/", courses.courses, name="courses"),
@@ -13,6 +13,10 @@ urlpatterns = [
     path("courses/<int:course_id>/roster/import/", courses.roster_import, name="roster_import"),
     path("courses/<int:course_id>/roster/<int:user_id>/role/", courses.membership_role, name="membership_role"),
     path("courses/<int:course_id>/roster/<int:user_id>/remove/", courses.member_remove, name="member_remove"),
+    path("courses/<int:course_id>/leave/", invitations.course_leave, name="course_leave"),
+    path("courses/<int:course_id>/invitations.csv", invitations.invitation_links_csv, name="invitation_links_csv"),
+    path("invitations/<int:invitation_id>/accept/", invitations.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:invitation_id>/decline/", invitations.invitation_decline, name="invitation_decline"),
     path("courses/<int:course_id>/delete/", courses.course_delete, name="course_delete"),
     path("courses/<int:course_id>/assignments/new/", assignments.assignment_create, name="assignment_create"),
     path("courses/<int:course_id>/assignments/preview/", assignments.assignment_preview, name="assignment_preview"),

@@ -1,10 +1,13 @@
 """The app's models, one module per room: practice (variants, submissions, tokens), courses, accounts."""
 
 from .accounts import Profile
-from .courses import Assignment, Course, Extension, Membership, RegradeJob, new_assignment_secret, new_course_code
+from .courses import (
+    Assignment, Course, Extension, Invitation, Membership, RegradeJob, new_assignment_secret, new_course_code,
+)
 from .practice import ApiToken, FrozenSpec, Submission, Variant, hash_token
 
 __all__ = [
-    "ApiToken", "Assignment", "Profile", "FrozenSpec", "Course", "Extension", "Membership", "RegradeJob", "Submission", "Variant",
+    "ApiToken", "Assignment", "FrozenSpec", "Profile", "Course", "Extension", "Invitation", "Membership", "RegradeJob",
+    "Submission", "Variant",
     "hash_token", "new_assignment_secret", "new_course_code",
 ]

@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# The permission of approved instructors (Course.Meta.permissions): they may create courses.
+TEACH_PERMISSION = "exercises.teach"
+
+
 def new_course_code() -> str:
     """An 8-character join code without look-alike characters (0/O, 1/I/L)."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -41,6 +45,8 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["-created_at"]
+        # Approved instructors: set in the admin (user permissions) or with `manage.py grant_instructor`.
+        permissions = [("teach", _("Can create courses (approved instructor)"))]
 
     def __str__(self) -> str:
         return self.title
@@ -77,6 +83,45 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.course} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation to join a course as a student, from a roster import: the person becomes a
+    member only when they accept it. `created_account`: the import made the account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("invitation status", "Waiting for an answer")
+        ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("invitation status", "Declined")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_account = models.BooleanField(_("account created by the import"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="invitation_unique")]
+        indexes = [models.Index(fields=["invited_by", "created_at"], name="invitation_sender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.course} ({self.status})"
 
 
 class Assignment(models.Model):

@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 import graders
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import courses as course_services
+from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_spec
 from exercises.models import Assignment, Course, Submission, Variant
 
@@ -73,7 +74,7 @@ def givens_text(page: Page) -> str:
 
 def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_server, browser: Browser, capsys):
     base = live_server.url
-    make_user("prof", first_name="Ada", last_name="Lovelace")
+    instructor_grant(user=make_user("prof", first_name="Ada", last_name="Lovelace"))
     make_user("ana", first_name="Ana", last_name="Alves")
     make_user("ben", first_name="Ben", last_name="Baker")
 
@@ -136,9 +137,8 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     prof.goto(f"{base}/courses/{course.pk}/")
     prof.fill("#id_csv_text", "username,email,name\nben,ben@example.org,Ben Baker")
     prof.click("#roster-import")
-    expect(prof.locator(".flash").first).to_contain_text("1 enrolled")
-    expect(prof.locator('#roster-table tr[data-user="ben"]')).to_have_count(1)
-    save_screenshot(prof, "homework-course-staff.png", capsys)
+    expect(prof.locator(".flash").first).to_contain_text("Invitations sent: 1.")
+    expect(prof.locator('#invitation-table li[data-user="ben"]')).to_have_count(1)
 
     ana.click(f"text={assignment.title}")
     ana.wait_for_url(re.compile(rf"/assignments/{assignment.pk}/$"))
@@ -146,6 +146,12 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     ana_numbers = givens_text(ana)
     ben_context, ben = new_page(browser, locale="zh-CN")
     log_in(ben, base, "ben")
+    ben.goto(f"{base}/courses/")
+    ben.click("#invitations button:has-text('接受')")  # ben joins by accepting the invitation
+    ben.wait_for_url(re.compile(rf"/courses/{course.pk}/$"))
+    prof.goto(f"{base}/courses/{course.pk}/")
+    expect(prof.locator('#roster-table tr[data-user="ben"]')).to_have_count(1)
+    save_screenshot(prof, "homework-course-staff.png", capsys)
     ben.goto(f"{base}/assignments/{assignment.pk}/")
     expect(ben.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(ben.locator("h2").first).to_have_text("已知量")
@@ -238,6 +244,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
 def test_homework_pages_fit_a_phone(live_server, browser: Browser, capsys) -> None:
     """The student's homework page on a 390 px wide phone: no horizontal scrolling of the page."""
     prof = make_user("prof2")
+    instructor_grant(user=prof)
     student = make_user("sam")
     course = course_services.course_create(title="Phones", instructor=prof)
     course_services.course_join(code=course.code, user=student)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from exercises.courses.services import courses as course_services
+from exercises.courses.services.instructors import instructor_grant
 from exercises.models import Assignment, Membership, Profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,6 +51,7 @@ def log_in(page: Page, base: str, username: str) -> None:
 def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_server, browser: Browser, capsys):
     base = live_server.url
     prof, mei, sam = make_user("prof"), make_user("mei"), make_user("sam")
+    instructor_grant(user=prof)
     course = course_services.course_create(title="反向传播", instructor=prof)
     for student in (mei, sam):
         Membership.objects.create(course=course, user=student, role=Membership.Role.STUDENT)

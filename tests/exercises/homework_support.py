@@ -19,6 +19,7 @@ import graders
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import courses as course_services
 from exercises.courses.services import homework as homework_services
+from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_solution
 from exercises.models import Assignment, Course, Membership, Submission, Variant
 
@@ -72,6 +73,13 @@ def make_user(username: str, **extra: Any) -> Any:
     """A user with a password."""
     return User.objects.create_user(username=username, password=f"pw-{username}-123456", email=f"{username}@example.org",
                                     **extra)
+
+
+def make_instructor(username: str, **extra: Any) -> Any:
+    """A user approved to create courses (the exercises.teach permission)."""
+    user = make_user(username, **extra)
+    instructor_grant(user=user)
+    return user
 
 
 def enroll(course: Course, user: Any, role: str = Membership.Role.STUDENT) -> Membership:
@@ -151,7 +159,7 @@ def fake_graded(variant: Variant, student: Any, count: int, *, score: float = 0.
 
 @pytest.fixture
 def instructor() -> Any:
-    return make_user("prof")
+    return make_instructor("prof")
 
 
 @pytest.fixture
@@ -188,7 +196,7 @@ def assignment(course: Course, instructor: Any) -> Assignment:
 @pytest.fixture
 def other_course() -> Course:
     """Another instructor's course with its own student."""
-    other = make_user("other_prof")
+    other = make_instructor("other_prof")
     other_course = course_services.course_create(title="Other course", instructor=other)
     enroll(other_course, make_user("carol_s"))
     return other_course

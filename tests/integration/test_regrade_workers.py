@@ -15,7 +15,7 @@ from integration_support import wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))  # homework_support
 
-from homework_support import enroll, make_assignment, make_user, off_by_answers  # noqa: E402
+from homework_support import enroll, make_assignment, make_instructor, make_user, off_by_answers  # noqa: E402
 
 from exercises.courses.services import courses as course_services  # noqa: E402
 from exercises.courses.services import homework as homework_services  # noqa: E402
@@ -30,7 +30,7 @@ LOOSER = {"tolerance": {"kind": "relative", "value": 0.01}}
 
 def graded_homework() -> tuple[object, object]:
     """An assignment with 60 graded attempts, each off by 0.4 %: 0 now, full marks at a 1 % tolerance."""
-    instructor = make_user("prof")
+    instructor = make_instructor("prof")
     course = course_services.course_create(title="Regrade under fire", instructor=instructor)
     student = make_user("alice_s")
     enroll(course, student)

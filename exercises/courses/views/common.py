@@ -58,6 +58,11 @@ def require_instructor(role: str) -> None:
         raise PermissionDenied
 
 
+def site_url(request: HttpRequest) -> str:
+    """The site's scheme and host as the request saw them (validated by ALLOWED_HOSTS), for emails."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """login_required, and NotMember → the 404 page."""
 

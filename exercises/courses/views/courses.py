@@ -19,12 +19,14 @@ from ...web.ratelimit import rate_limited
 from ...web.sheets import validation_message
 from ..forms.common import attach_errors
 from ..forms.courses import CourseForm, JoinForm, RoleForm, RosterImportForm
-from ..permissions import is_staff_role
+from ..permissions import can_create_course, is_staff_role
 from ..selectors import courses as course_selectors
 from ..selectors import homework as homework_selectors
+from ..selectors import invitations as invitation_selectors
 from ..services import courses as course_services
+from ..services import roster as roster_services
 from ..window import CLOSED, LATE, NOT_OPEN, OPEN
-from .common import member_course, member_view, require_instructor, require_staff
+from .common import member_course, member_view, require_instructor, require_staff, site_url
 
 Role = Membership.Role
 STATUS_ORDER = {OPEN: 0, LATE: 1, NOT_OPEN: 2, CLOSED: 3}
@@ -47,6 +49,7 @@ def courses(request: HttpRequest) -> HttpResponse:
             "teaching": [(course, role) for course, role in memberships if is_staff_role(role)],
             "rows": rows,
             "join_form": JoinForm(),
+            "invitations": invitation_selectors.invitations_for_user(user=request.user),
         },
     )
 
@@ -63,7 +66,7 @@ def teach(request: HttpRequest) -> HttpResponse:
         "exercises/homework/teach.html",
         {
             "teaching": [(course, role, assignments[course.pk]) for course, role in teaching],
-            "form": CourseForm(),
+            "form": CourseForm() if can_create_course(request.user) else None,
         },
     )
 
@@ -71,7 +74,9 @@ def teach(request: HttpRequest) -> HttpResponse:
 @member_view
 @allow_methods("GET", "POST")
 def course_create(request: HttpRequest) -> HttpResponse:
-    """A new course; its creator becomes its instructor."""
+    """A new course; its creator becomes its instructor (approved instructors only: others get a 403)."""
+    if not can_create_course(request.user):
+        return error_page(request, 403, _("Only instructors approved by an administrator may create courses."))
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,6 +135,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             ],
             counts={r: sum(1 for m in members if m.role == r) for r in Role.values},
             roster_form=RosterImportForm(),
+            invitations=invitation_selectors.course_invitations(course=course),
             join_url=request.build_absolute_uri(reverse("exercises:course_join")) + f"?code={course.code}",
         )
     else:
@@ -140,7 +146,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 @member_view
 @allow_methods("POST")
 def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Enroll students from a CSV (staff)."""
+    """Invite students from a CSV (instructors; the service refuses others)."""
     course, role = member_course(request, course_id)
     require_staff(role)
     form = RosterImportForm(request.POST, request.FILES)
@@ -149,14 +155,16 @@ def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
             messages.error(request, error)
         return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
     try:
-        result = course_services.roster_import(course=course, actor=request.user, csv_text=form.cleaned_data["text"])
+        result = roster_services.roster_import(course=course, actor=request.user, csv_text=form.cleaned_data["text"],
+                                               base_url=site_url(request))
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
         return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
     messages.success(
         request,
-        _("Roster imported: %(enrolled)s enrolled, %(created)s new accounts.")
-        % {"enrolled": result.enrolled, "created": result.created},
+        _("Roster imported. Invitations sent: %(invited)s. Already in the course or invited: "
+          "%(unchanged)s. People join when they accept.")
+        % {"invited": result.invited, "unchanged": result.unchanged},
     )
     for error in result.errors[:20]:
         messages.warning(request, error)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.urls import reverse
 
 from exercises.courses.permissions import can_grade, can_manage, role_in
 from exercises.courses.selectors import analytics as analytics_selectors
@@ -26,7 +27,9 @@ from exercises.courses.services import courses as course_services
 from exercises.courses.services import extensions as extension_services
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services import regrade as regrade_services
-from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
+from exercises.courses.services import roster as roster_services
+from exercises.courses.selectors import invitations as invitation_selectors
+from exercises.models import Assignment, Course, Extension, Invitation, Membership, RegradeJob, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -145,7 +148,7 @@ def test_ta_cannot_delete_or_change_roles(world, course, assignment, ta, alice, 
         lambda: course_services.membership_set_role(course=course, actor=ta, user=ta, role="instructor"),
         lambda: course_services.membership_set_role(course=course, actor=ta, user=instructor, role="student"),
         lambda: course_services.membership_remove(course=course, actor=ta, user=alice),
-        lambda: course_services.roster_import(course=course, actor=ta, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: roster_services.roster_import(course=course, actor=ta, csv_text="zed,zed@example.org,Zed\n"),
         lambda: assignment_services.assignment_create(course=course, actor=ta, data=settings_for()),
         lambda: assignment_services.assignment_update(assignment=assignment, actor=ta, data={"title": "pwned"}),
         lambda: extension_services.extension_revoke(assignment=assignment, actor=ta, student=alice),
@@ -170,7 +173,7 @@ def test_services_as_another_courses_instructor(world, course, assignment, alice
         lambda: assignment_services.assignment_delete(assignment=assignment, actor=other_instructor),
         lambda: course_services.membership_set_role(course=course, actor=other_instructor, user=alice, role="ta"),
         lambda: course_services.membership_remove(course=course, actor=other_instructor, user=alice),
-        lambda: course_services.roster_import(course=course, actor=other_instructor, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: roster_services.roster_import(course=course, actor=other_instructor, csv_text="zed,zed@example.org,Zed\n"),
         lambda: assignment_services.assignment_create(course=course, actor=other_instructor, data=settings_for()),
         lambda: assignment_services.assignment_update(assignment=assignment, actor=other_instructor, data={"title": "x"}),
         lambda: extension_services.extension_grant(assignment=assignment, actor=other_instructor, student=alice,
@@ -193,7 +196,7 @@ def test_services_as_a_student(world, course, assignment, alice, bob):
     refused = (
         lambda: course_services.course_delete(course=course, actor=alice),
         lambda: course_services.membership_set_role(course=course, actor=alice, user=alice, role="instructor"),
-        lambda: course_services.roster_import(course=course, actor=alice, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: roster_services.roster_import(course=course, actor=alice, csv_text="zed,zed@example.org,Zed\n"),
         lambda: assignment_services.assignment_create(course=course, actor=alice, data=settings_for()),
         lambda: assignment_services.assignment_update(assignment=assignment, actor=alice, data={"attempts_allowed": 0}),
         lambda: extension_services.extension_grant(assignment=assignment, actor=alice, student=alice,
@@ -214,7 +217,7 @@ def test_services_as_anonymous(world, course, assignment):
         lambda: course_services.course_create(title="x", instructor=ANON),
         lambda: course_services.course_join(code=course.code, user=ANON),
         lambda: course_services.course_delete(course=course, actor=ANON),
-        lambda: course_services.roster_import(course=course, actor=ANON, csv_text="zed,zed@example.org,Zed\n"),
+        lambda: roster_services.roster_import(course=course, actor=ANON, csv_text="zed,zed@example.org,Zed\n"),
         lambda: assignment_services.assignment_create(course=course, actor=ANON, data=settings_for()),
         lambda: homework_services.homework_variant(assignment=assignment, student=ANON),
         lambda: homework_services.homework_submit(assignment=assignment, student=ANON, answers={"net_h1": "1"}),
@@ -388,3 +391,85 @@ def test_authoring_preview_refuses_the_wrong_people_and_too_large_networks(world
     assert Client().post(url, deep).status_code == 302  # to the sign-in page
     response = client_for(instructor).post(url, deep)
     assert response.status_code == 400 and "too large" in response.content.decode()
+
+
+# ------------------------------------------------------- issue 9: teaching, invitations, leaving
+
+
+def test_a_signed_up_user_who_is_not_approved_cannot_create_a_course(world, alice, outsider):
+    """POST /courses/new/ as a non-approved user → 403 (the service: PermissionDenied)."""
+    for user in (alice, outsider):
+        with pytest.raises(PermissionDenied):
+            course_services.course_create(title="Mine", instructor=user)
+        client = client_for(user)
+        assert client.get(reverse("exercises:course_create")).status_code == 403
+        response = client.post(reverse("exercises:course_create"), {"title": "Mine"})
+        assert response.status_code == 403 and "approved" in response.content.decode()
+    assert not Course.objects.filter(title="Mine").exists()
+
+
+def test_teach_is_offered_to_instructors_and_tas_only(world, instructor, ta, alice, outsider):
+    nav = 'href="/teach/"'
+    for user, shown in ((instructor, True), (ta, True), (alice, False), (outsider, False)):
+        html = client_for(user).get(reverse("exercises:courses")).content.decode()
+        assert (nav in html) is shown, user.username
+    # A TA teaches but is not approved: no "Create a course" form on /teach/.
+    assert 'action="/courses/new/"' not in client_for(ta).get(reverse("exercises:teach")).content.decode()
+
+
+def test_invitations_are_answered_by_their_invitee_only(world, course, instructor, alice, bob, outsider):
+    """POST /invitations/<id>/accept/ (or decline) as anyone but the invitee → 404, nothing changes."""
+    roster_services.roster_import(course=course, actor=instructor, csv_text="mallory,,\n")
+    invitation = Invitation.objects.get(course=course, user=outsider)
+    for user in (alice, instructor):
+        with pytest.raises(PermissionDenied):
+            roster_services.invitation_accept(invitation=invitation, user=user)
+        with pytest.raises(PermissionDenied):
+            roster_services.invitation_decline(invitation=invitation, user=user)
+        for action in ("exercises:invitation_accept", "exercises:invitation_decline"):
+            assert client_for(user).post(reverse(action, args=[invitation.pk])).status_code == 404
+    assert client_for(None).post(reverse("exercises:invitation_accept", args=[invitation.pk])).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == "pending" and role_in(course=course, user=outsider) is None
+
+
+def test_invitation_lists_and_links_are_for_the_right_staff(world, course, instructor, ta, alice, other_instructor):
+    """GET /courses/<id>/invitations.csv as a TA or student → 403, as another course's instructor → 404."""
+    roster_services.roster_import(course=course, actor=instructor, csv_text="newbie,newbie@example.org,New Bie\n")
+    url = reverse("exercises:invitation_links_csv", args=[course.pk])
+    assert client_for(ta).get(url).status_code == 403
+    assert client_for(alice).get(url).status_code == 403
+    assert client_for(other_instructor).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+    assert "newbie" in client_for(instructor).get(url).content.decode()
+    for user in (alice, other_instructor, ANON):
+        with pytest.raises(PermissionDenied):
+            invitation_selectors.invitation_links_csv(course=course, user=user, base_url="http://x")
+        with pytest.raises(PermissionDenied):
+            invitation_selectors.course_invitations(course=course, user=user)
+    assert invitation_selectors.course_invitations(course=course, user=ta) == [("newbie", "pending")]
+
+
+def test_leaving_a_course(world, course, instructor, alice, other_course):
+    """POST /courses/<id>/leave/ by a student → 302 and out; of a course one is not in → 404."""
+    client = client_for(alice)
+    assert client.post(reverse("exercises:course_leave", args=[other_course.pk])).status_code == 404
+    assert client.post(reverse("exercises:course_leave", args=[course.pk])).status_code == 302
+    assert role_in(course=course, user=alice) is None
+    # The last instructor may not leave.
+    client_for(instructor).post(reverse("exercises:course_leave", args=[course.pk]))
+    assert role_in(course=course, user=instructor) == "instructor"
+    with pytest.raises(PermissionDenied):
+        course_services.membership_leave(course=course, user=ANON)
+
+
+def test_api_invitations_are_answered_by_their_invitee_only(world, course, instructor, alice, outsider):
+    """POST /api/invitations/<id>/accept as anyone but the invitee → 404; anonymous → 401."""
+    roster_services.roster_import(course=course, actor=instructor, csv_text="mallory,,\n")
+    invitation = Invitation.objects.get(course=course, user=outsider)
+    for user, status in ((alice, 404), (instructor, 404), (None, 401)):
+        for action in ("accept", "decline"):
+            response = call(client_for(user), "post", f"/api/invitations/{invitation.pk}/{action}", {})
+            assert response.status_code == status, (user, action)
+    invitation.refresh_from_db()
+    assert invitation.status == "pending" and role_in(course=course, user=outsider) is None

@@ -1,4 +1,4 @@
-"""Homework services: courses and roster, assignment settings, variants and re-seeding, the
+"""Homework services: courses (approved instructors), assignment settings, variants and re-seeding, the
 submission pipeline (exactly once), attempts and penalties, deadlines by the server clock,
 best/last scoring, the rate limit, regrade preview and apply."""
 
@@ -23,6 +23,7 @@ from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import courses as course_services
 from exercises.courses.services import extensions as extension_services
 from exercises.courses.services import homework as homework_services
+from exercises.courses.services.instructors import instructor_grant, instructor_revoke
 from exercises.courses.services import regrade as regrade_services
 from exercises.grading import pipeline
 from exercises.practice import services as practice_services
@@ -63,6 +64,20 @@ def test_course_create_makes_creator_instructor(instructor):
     assert course_services.course_create(title="Two", instructor=instructor).code != course.code
 
 
+def test_only_approved_instructors_create_courses(alice):
+    """Issue 9, finding 1: any signed-up user could create a course (and so become an instructor)."""
+    with pytest.raises(PermissionDenied) as refused:
+        course_services.course_create(title="Mine now", instructor=alice)
+    with translation.override("en"):
+        assert "approved" in str(refused.value)
+    assert not Course.objects.filter(title="Mine now").exists()
+    instructor_grant(user=alice)
+    assert role_in(course=course_services.course_create(title="Mine now", instructor=alice), user=alice) == "instructor"
+    instructor_revoke(user=alice)
+    with pytest.raises(PermissionDenied):
+        course_services.course_create(title="Another", instructor=alice)
+
+
 def test_course_create_needs_title_and_user(instructor):
     with pytest.raises(ValidationError) as exc:
         course_services.course_create(title=" ", instructor=instructor)
@@ -86,48 +101,10 @@ def test_course_join_unknown_code(course, code):
 
 
 def test_a_person_can_be_student_in_one_course_and_instructor_in_another(course, alice):
+    instructor_grant(user=alice)
     own = course_services.course_create(title="Alice teaches", instructor=alice)
     roles = dict((c.title, r) for c, r in course_selectors.courses_for_user(user=alice))
     assert roles == {course.title: "student", own.title: "instructor"}
-
-
-def test_roster_import_good_and_bad_rows(course, instructor, ta, alice):
-    existing = make_user("dave")
-    csv_text = (
-        "username,email,name\n"
-        "erin,erin@example.org,Erin Brockovich\n"
-        "dave,dave@example.org,Dave\n"          # existing account: enrolled, not created
-        "alice_s,alice@example.org,Alice\n"     # already a student: nothing to do
-        "ta,ta@example.org,The TA\n"            # staff: stays staff (error)
-        "bad name!,x@example.org,Bad\n"         # invalid username
-        "frank,not-an-email,Frank\n"            # invalid email
-        "erin,erin@example.org,Erin again\n"    # twice
-        "gina,,Gina\n"                          # no email is fine
-        "a,b,c,d\n"                             # too many columns
-        "\n"
-    )
-    result = course_services.roster_import(course=course, actor=instructor, csv_text=csv_text)
-    assert result.created == 2 and result.enrolled == 3
-    assert len(result.errors) == 5
-    assert any("Line 5" in e and "ta" in e for e in result.errors)
-    assert any("Line 6" in e for e in result.errors) and any("Line 7" in e for e in result.errors)
-    assert any("Line 8" in e for e in result.errors) and any("Line 10" in e for e in result.errors)
-    erin = Membership.objects.get(course=course, user__username="erin").user
-    assert erin.email == "erin@example.org" and erin.first_name == "Erin" and erin.last_name == "Brockovich"
-    assert not erin.has_usable_password()
-    assert role_in(course=course, user=existing) == "student"
-    assert role_in(course=course, user=ta) == "ta"
-
-
-def test_roster_import_messages_are_translated(course, instructor):
-    with translation.override("zh-hans"):
-        result = course_services.roster_import(course=course, actor=instructor, csv_text="bad name!,x@example.org,X\n")
-    assert len(result.errors) == 1 and "bad name!" in result.errors[0]
-
-
-def test_roster_import_too_big(course, instructor):
-    with pytest.raises(ValidationError):
-        course_services.roster_import(course=course, actor=instructor, csv_text="x" * 1_000_001)
 
 
 def test_set_role_and_last_instructor(course, instructor, alice):

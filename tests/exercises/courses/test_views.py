@@ -28,8 +28,9 @@ from exercises.courses.window import extension_due
 from exercises.courses.selectors import gradebook as gradebook_selectors
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services import regrade as regrade_services
+from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_spec
-from exercises.models import Assignment, Course, Membership, RegradeJob, Submission, Variant
+from exercises.models import Assignment, Course, Invitation, Membership, RegradeJob, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -527,6 +528,7 @@ def test_my_courses_lists_homework_and_joining_works(client, course, instructor,
 
 
 def test_create_a_course_and_become_its_instructor(client, outsider):
+    instructor_grant(user=outsider)
     client.force_login(outsider)
     response = client.post(reverse("exercises:course_create"), {"title": "Deep learning"})
     assert response.status_code == 302
@@ -546,10 +548,12 @@ def test_roster_import_from_text_and_file_and_role_change(client, course, instru
     response = client.post(url, {"csv_text": "username,email,name\nzoe,zoe@example.org,Zoe Z\nbad name,x,y"},
                            follow=True)
     html = response.content.decode()
-    assert "1 enrolled, 1 new accounts" in html and "bad name" in html
+    assert "Invitations sent: 1." in html and "bad name" in html
     upload = SimpleUploadedFile("roster.csv", "yan,yan@example.org,Yan Y\n".encode("utf-8-sig"), "text/csv")
     client.post(url, {"csv_file": upload})
-    assert Membership.objects.filter(course=course, user__username__in=["zoe", "yan"], role="student").count() == 2
+    # Invited, not enrolled: they join by accepting.
+    assert not Membership.objects.filter(course=course, user__username__in=["zoe", "yan"]).exists()
+    assert set(Invitation.objects.filter(course=course).values_list("user__username", flat=True)) == {"zoe", "yan"}
     assert client.post(url, {"csv_text": ""}, follow=True).status_code == 200
     # Make alice a teaching assistant, then remove her.
     response = client.post(reverse("exercises:membership_role", args=[course.pk, alice.pk]),

@@ -112,11 +112,12 @@ def test_homework_keeps_its_numbers_through_a_code_change_a_regrade_and_a_reseed
     from exercises.courses.services import homework as homework_services
     from exercises.courses.services import regrade as regrade_services
     from exercises.models import RegradeJob
-    from tests.exercises.homework_support import enroll, make_assignment, make_user, reference_answers, submit
+    from tests.exercises.homework_support import (enroll, make_assignment, make_instructor, make_user,
+                                                  reference_answers, submit)
 
     from exercises.courses.services import courses as course_services
 
-    instructor, student = make_user("prof"), make_user("student")
+    instructor, student = make_instructor("prof"), make_user("student")
     course = course_services.course_create(title="Course", instructor=instructor)
     enroll(course, student)
     assignment = make_assignment(course, instructor)  # article-random

@@ -36,9 +36,9 @@ def test_submission_get_for_viewer(user, other_user):
 
     from exercises.courses.services import courses as course_services
     from exercises.courses.services import homework as homework_services
-    from tests.exercises.homework_support import enroll, make_assignment, make_user
+    from tests.exercises.homework_support import enroll, make_assignment, make_instructor
 
-    instructor = make_user("prof")
+    instructor = make_instructor("prof")
     course = course_services.course_create(title="Course", instructor=instructor)
     enroll(course, user)
     homework_variant = homework_services.homework_variant(assignment=make_assignment(course, instructor), student=user)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0006_regrade_steps'),
+        ('exercises', '0007_regrade_steps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0005_frozen_numbers'),
+        ('exercises', '0006_invitations_and_teach'),
     ]
 
     operations = [
