@@ -348,3 +348,27 @@ def test_new_user_sees_nothing(world):
     stranger = make_user("stranger")
     client = client_for(stranger)
     assert client.get("/api/courses").json() == [] and client.get("/api/assignments").json() == []
+
+
+# ------------------------------------------------------------- issue 9: the attacker's findings
+
+
+def test_finding_4_an_extension_to_the_end_of_time_breaks_no_page(world, course, assignment, alice, instructor):
+    # Saved before dates were bounded: an extension to 9999-12-30 on an assignment with a late window.
+    Assignment.objects.filter(pk=assignment.pk).update(
+        late_policy="penalty", late_until=assignment.due_at + timedelta(days=2)
+    )
+    Extension.objects.create(assignment=assignment, student=alice, due_at="9999-12-30T00:00:00+00:00")
+    student = client_for(alice)
+    for url in ("/courses/", f"/courses/{course.pk}/", f"/assignments/{assignment.pk}/", "/api/assignments",
+                f"/api/assignments/{assignment.pk}"):
+        assert student.get(url).status_code == 200, url
+    staff = client_for(instructor)
+    assert staff.get(f"/assignments/{assignment.pk}/students/{alice.pk}/").status_code == 200
+    assert staff.get(f"/courses/{course.pk}/gradebook/").status_code == 200
+    # Granting such an extension now is refused with a message, and the stored one is replaced by nothing.
+    response = staff.post(f"/assignments/{assignment.pk}/students/{alice.pk}/extension/",
+                          {"due_at": "9999-12-30 00:00"}, follow=True)
+    assert response.status_code == 200
+    assert "Enter a date from the year 1970 to 2999." in response.content.decode()
+    assert Extension.objects.get(assignment=assignment, student=alice).due_at.year == 9999
