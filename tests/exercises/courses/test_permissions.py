@@ -331,7 +331,7 @@ def test_practice_api_cannot_submit_to_a_homework_variant(world, alice):
     client = client_for(alice)
     url = f"/api/variants/{world['variant'].pk}/submissions"
     response = call(client, "post", url, {"answers": {"net_h1": "0.3"}})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert Submission.objects.count() == 1
 
 
@@ -372,3 +372,28 @@ def test_finding_4_an_extension_to_the_end_of_time_breaks_no_page(world, course,
     assert response.status_code == 200
     assert "Enter a date from the year 1970 to 2999." in response.content.decode()
     assert Extension.objects.get(assignment=assignment, student=alice).due_at.year == 9999
+
+
+def test_finding_7_practice_never_serves_homework_or_its_numbers(world, assignment, alice):
+    variant = world["variant"]
+    client = client_for(alice)
+    # The student's own homework variant is not a practice variant: 404, seed and all.
+    assert client.get(f"/api/variants/{variant.pk}").status_code == 404
+    assert call(client, "post", f"/api/variants/{variant.pk}/submissions", {"answers": {"net_h1": "1"}}).status_code == 404
+    # A homework seed typed into practice does not reproduce the homework numbers.
+    assert variant.seed.startswith("hw:")
+    assert client.get(f"/practice/{variant.template}/{variant.seed}/").status_code == 400
+    assert call(client, "post", "/api/practice", {"template": variant.template, "seed": variant.seed}).status_code == 422
+    # Seeds drawn before homework had its own seed space (16 hex digits), current or kept on a
+    # submission from before a re-seed, are refused by practice too.
+    legacy, older = "0123456789abcdef", "fedcba9876543210"
+    Variant.objects.filter(pk=variant.pk).update(seed=legacy)
+    Submission.objects.filter(pk=world["submission"].pk).update(seed=older)
+    for seed in (legacy, older):
+        page = client.get(f"/practice/{variant.template}/{seed}/")
+        assert page.status_code == 400 and "cannot be used for practice" in page.content.decode()
+        made = call(client, "post", "/api/practice", {"template": variant.template, "seed": seed})
+        assert made.status_code == 422 and "cannot be used for practice" in made.json()["detail"]
+    assert not Variant.objects.filter(kind=Variant.Kind.PRACTICE).exists()
+    # Other seeds of the same shape are still fine for practice.
+    assert client.get(f"/practice/{variant.template}/{'1' * 16}/").status_code == 200
