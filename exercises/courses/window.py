@@ -74,15 +74,31 @@ def extension_due(*, assignment: Assignment, student: Any) -> datetime | None:
     )
 
 
-def reveal_allowed(*, assignment: Assignment, window: Window, has_graded: bool, now: datetime | None = None) -> bool:
-    """Whether expected values and worked solutions may be shown to the student now."""
+def reveal_allowed(
+    *,
+    assignment: Assignment,
+    window: Window,
+    has_graded: bool,
+    attempts_left: int | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Whether expected values and worked solutions may be shown to the student now
+    (`attempts_left`: None when unlimited)."""
     reveal = assignment.reveal
+    # The student's own last chance to submit has passed (due date, extension, late window).
+    closed = (now or timezone.now()) > window.closes_at
     if reveal == Assignment.Reveal.AFTER_SUBMISSION:
         return has_graded
+    if reveal == Assignment.Reveal.AFTER_LAST:
+        return closed or (has_graded and attempts_left == 0)
     if reveal == Assignment.Reveal.AFTER_DUE:
-        # After the student's own last chance to submit (due date, extension, late window).
-        return (now or timezone.now()) > window.closes_at
+        return closed
     return False
+
+
+def reveal_risky(*, reveal: str, attempts_allowed: int | None) -> bool:
+    """Whether answers shown after each submission could be typed into a next attempt."""
+    return reveal == Assignment.Reveal.AFTER_SUBMISSION and attempts_allowed != 1
 
 
 def visible_report(*, report: dict[str, Any] | None, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:

@@ -397,3 +397,26 @@ def test_finding_7_practice_never_serves_homework_or_its_numbers(world, assignme
     assert not Variant.objects.filter(kind=Variant.Kind.PRACTICE).exists()
     # Other seeds of the same shape are still fine for practice.
     assert client.get(f"/practice/{variant.template}/{'1' * 16}/").status_code == 200
+
+
+def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, instructor, alice,
+                                                                       django_capture_on_commit_callbacks):
+    assignment = assignment_services.assignment_create(
+        course=course, actor=instructor, data=settings_for(reveal="after_last", attempts_allowed=2)
+    )
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
+    client = client_for(alice)
+    first = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "12345"})
+    api_first = client.get(f"/api/assignments/{assignment.pk}/submissions/{first.pk}").json()
+    listing = client.get(f"/api/assignments/{assignment.pk}/submissions").json()
+    assert [p["expected"] for p in api_first["parts"]] == [None] * len(api_first["parts"])
+    assert all(p["expected"] is None for s in listing for p in s["parts"])
+    page = client.get(f"/homework/submissions/{first.pk}/").content.decode()
+    assert "worked-title" not in page and 'data-testid="answers-hidden"' in page
+    expected = reference_answers(variant)
+    assert not any(value[:8] in page for value in expected.values())
+    # The last attempt is graded: now the answers are shown.
+    second = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "12346"})
+    api_second = client.get(f"/api/assignments/{assignment.pk}/submissions/{second.pk}").json()
+    assert float(api_second["parts"][0]["expected"]) == pytest.approx(float(expected[api_second["parts"][0]["key"]]))
+    assert "worked-title" in client.get(f"/homework/submissions/{second.pk}/").content.decode()
