@@ -182,3 +182,15 @@ def test_the_api_docs_work_under_the_content_security_policy(live_server, page: 
     expect(page.locator(".opblock-summary-path", has_text="/api/practice")).to_have_count(1)
     page.locator(".opblock-summary", has_text="/api/templates").first.click()
     expect(page.locator(".opblock-body").first).to_be_visible()
+
+
+def test_the_admin_works_under_the_content_security_policy(live_server, page: Page, django_user_model) -> None:
+    django_user_model.objects.create_superuser(username="root", password="pw-root-123456", email="r@example.org")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "pw-root-123456")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    for path in ("/admin/exercises/assignment/", "/admin/exercises/variant/", "/admin/auth/user/add/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#content")).to_be_visible()
