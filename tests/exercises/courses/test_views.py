@@ -617,6 +617,22 @@ def test_the_form_warns_when_answers_shown_after_each_of_several_attempts(client
     assert warning not in zh
 
 
+def test_the_form_refuses_dates_past_the_bounds_with_a_translated_message(client, instructor, course):
+    client.force_login(instructor)
+    url = reverse("exercises:assignment_create", args=[course.pk])
+    far = assignment_form_data(late_policy="penalty", late_until="9999-12-30T00:00")
+    response = client.post(url, far)
+    assert response.status_code == 400 and "Enter a date from the year 1970 to 2999." in response.content.decode()
+    opens = timezone.now()
+    long_late = assignment_form_data(
+        opens_at=opens.strftime("%Y-%m-%dT%H:%M"), due_at=(opens + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        late_policy="penalty", late_until=(opens + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = client.post(url, long_late, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert response.status_code == 400 and "迟交期限最多只能比截止时间晚一年。" in response.content.decode()
+    assert not Assignment.objects.filter(course=course).exists()
+
+
 def test_authoring_every_part_custom_and_fixed_networks(client, instructor, course):
     client.force_login(instructor)
     url = reverse("exercises:assignment_create", args=[course.pk])
