@@ -27,4 +27,6 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "bpcourse.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# X-Forwarded-* headers are trusted only from FORWARDED_ALLOW_IPS (gunicorn's default: 127.0.0.1;
+# docker-compose.yml sets its reverse proxy's address).
+CMD ["gunicorn", "bpcourse.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpcourse.settings.dev")
+# Workers run production settings unless told otherwise (bin/run exports the development ones).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpcourse.settings.prod")
 
 app = Celery("bpcourse")
 

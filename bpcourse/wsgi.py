@@ -4,6 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpcourse.settings.dev")
+# Servers run production settings unless told otherwise (they then need DJANGO_SECRET_KEY and
+# DJANGO_ALLOWED_HOSTS); manage.py and bin/run keep the development settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpcourse.settings.prod")
 
 application = get_wsgi_application()

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -364,5 +365,25 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The filesystem transport has no host name; kombu warns about it on every connect.
         "kombu.connection": {"level": "ERROR"},
+    },
+}
+
+# --- Content-Security-Policy (django-csp 4) ------------------------------------------------------
+# Everything from this site only: no inline script, no inline style, no plugins, no framing. The
+# pages keep their scripts and styles in static files (exercises/static/); the API docs page
+# (swagger-ui) gets its own small allowance in exercises/api/urls.py.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

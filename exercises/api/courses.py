@@ -99,7 +99,8 @@ class AssignmentOut(Schema):
     attempt_penalty: float
     late_penalty_per_day: float
     scoring: str
-    reveal: str
+    reveal: str = Field(..., description="when expected values are shown: after_submission | after_last "
+                        "(your last attempt or the due date) | after_due | never")
     show_diagnosis: bool
     tolerance: dict[str, Any]
     max_points: float

@@ -8,6 +8,7 @@ sent) or `Authorization: Bearer <token>` with a personal API token (exercises.ap
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # swagger-ui draws its icons as data: images; everything else stays under the site's policy.
+    docs_decorator=csp_update({"img-src": ["data:"]}),
 )
 api.add_router("/", practice.router)  # practice: network types, variants, submissions
 api.add_router("/", courses.router)  # homework: courses, assignments, submissions

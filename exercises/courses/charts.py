@@ -6,7 +6,7 @@
   and the count at its end.
 * `histogram_chart` — the score distribution in ten bins of 10 %.
 
-Every chart is a self-contained, well-formed ``<svg>`` string (inline styles, no external CSS
+Every chart is a self-contained, well-formed ``<svg>`` string (presentation attributes, no CSS
 needed) with ``role="img"``, a ``<title>`` and a ``<desc>`` summarising the data, a ``<title>``
 on every bar for pointer users, and real ``<text>`` labels. Every piece of text is escaped;
 labels in the article's notation (``net<sub>h1</sub>``) become SVG ``<tspan>`` sub/superscripts.

@@ -195,10 +195,16 @@ def template_label(assignment: Assignment) -> str:
     return "custom"
 
 
+# Homework seeds have a space of their own: the ":" lies outside practice's seed alphabet, so no
+# practice URL or API call can draw a homework variant's numbers (older homework seeds, 16 hex
+# digits, are refused by practice: exercises.practice.services.practice_seed_validate).
+HOMEWORK_SEED_PREFIX = "hw:"
+
+
 def variant_seed(*, assignment: Assignment, user_id: int, reseed: int = 0) -> str:
-    """HMAC-SHA256(assignment.secret, "user:reseed"), first 16 hex digits."""
+    """"hw:" and the first 16 hex digits of HMAC-SHA256(assignment.secret, "user:reseed")."""
     digest = hmac.new(assignment.secret.encode(), f"{user_id}:{reseed}".encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
+    return HOMEWORK_SEED_PREFIX + digest[:16]
 
 
 def submission_penalty(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,6 +12,23 @@ from ..models import Assignment, Extension
 
 # Window statuses (StudentAssignmentRow.status, HomeworkState.status)
 NOT_OPEN, OPEN, LATE, CLOSED = "not_open", "open", "late", "closed"
+
+# The latest moment a window may reach: two days short of datetime.max, so that showing it in any
+# time zone (UTC-12 … UTC+14) cannot overflow either. Services keep dates far below (fields.py);
+# this guards rows saved before those bounds existed.
+LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
+
+
+def _clamped(moment: datetime) -> datetime:
+    """`moment`, but no later than LATEST."""
+    return min(moment, LATEST)
+
+
+def _shifted(moment: datetime, delta: timedelta) -> datetime:
+    """moment + delta, clamped to LATEST instead of overflowing."""
+    if delta >= LATEST - moment:  # a difference of two datetimes never overflows
+        return LATEST
+    return moment + delta
 
 
 @dataclass(frozen=True)
@@ -35,9 +52,10 @@ def submission_window(
     """The student's window by the server clock; an extension moves the late window along."""
     now = now or timezone.now()
     due = extension_due if extension_due is not None and extension_due > assignment.due_at else assignment.due_at
+    due = _clamped(due)
     late_until = None
     if assignment.late_policy == Assignment.LatePolicy.PENALTY and assignment.late_until is not None:
-        late_until = assignment.late_until + (due - assignment.due_at)
+        late_until = max(due, _shifted(_clamped(assignment.late_until), due - _clamped(assignment.due_at)))
     if now < assignment.opens_at:
         status = NOT_OPEN
     elif now <= due:
@@ -56,15 +74,31 @@ def extension_due(*, assignment: Assignment, student: Any) -> datetime | None:
     )
 
 
-def reveal_allowed(*, assignment: Assignment, window: Window, has_graded: bool, now: datetime | None = None) -> bool:
-    """Whether expected values and worked solutions may be shown to the student now."""
+def reveal_allowed(
+    *,
+    assignment: Assignment,
+    window: Window,
+    has_graded: bool,
+    attempts_left: int | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Whether expected values and worked solutions may be shown to the student now
+    (`attempts_left`: None when unlimited)."""
     reveal = assignment.reveal
+    # The student's own last chance to submit has passed (due date, extension, late window).
+    closed = (now or timezone.now()) > window.closes_at
     if reveal == Assignment.Reveal.AFTER_SUBMISSION:
         return has_graded
+    if reveal == Assignment.Reveal.AFTER_LAST:
+        return closed or (has_graded and attempts_left == 0)
     if reveal == Assignment.Reveal.AFTER_DUE:
-        # After the student's own last chance to submit (due date, extension, late window).
-        return (now or timezone.now()) > window.closes_at
+        return closed
     return False
+
+
+def reveal_risky(*, reveal: str, attempts_allowed: int | None) -> bool:
+    """Whether answers shown after each submission could be typed into a next attempt."""
+    return reveal == Assignment.Reveal.AFTER_SUBMISSION and attempts_allowed != 1
 
 
 def visible_report(*, report: dict[str, Any] | None, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:

@@ -133,6 +133,7 @@ class Assignment(models.Model):
 
     class Reveal(models.TextChoices):
         AFTER_SUBMISSION = "after_submission", pgettext_lazy("reveal", "After each submission")
+        AFTER_LAST = "after_last", pgettext_lazy("reveal", "After the last attempt or the due date")
         AFTER_DUE = "after_due", pgettext_lazy("reveal", "After the due date")
         NEVER = "never", pgettext_lazy("reveal", "Never")
 

@@ -95,6 +95,8 @@ class Variant(models.Model):
                 name="variant_session_idx",
                 condition=~Q(session_key=""),
             ),
+            # Practice refuses homework seeds (exercises.practice.selectors.seed_is_homework).
+            models.Index(fields=["seed"], name="variant_homework_seed_idx", condition=Q(kind="homework")),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +180,8 @@ class Submission(models.Model):
                 name="submission_session_idx",
                 condition=~Q(session_key=""),
             ),
+            # Homework submissions keep their seed; practice refuses them (seed_is_homework).
+            models.Index(fields=["seed"], name="submission_seed_idx", condition=~Q(seed="")),
         ]
 
     def __str__(self) -> str:

@@ -25,14 +25,15 @@ def variant_get_for_viewer(
     session_key: str | None,
     public_practice: bool = False,
 ) -> Variant | None:
-    """The variant if the viewer owns it (or, with public_practice, if it is practice); else None."""
+    """The practice variant if the viewer owns it (or, with public_practice, anyone); else None.
+    Never a homework variant: its numbers and seed are shown by the course pages only."""
     pk = as_uuid(variant_id)
     if pk is None:
         return None
     variant = Variant.objects.filter(pk=pk).first()
-    if variant is None:
+    if variant is None or variant.is_homework:  # homework is served by its course pages only
         return None
-    if public_practice and variant.kind == Variant.Kind.PRACTICE:
+    if public_practice:
         return variant
     if _owns(owner_id=variant.owner_id, owner_session=variant.session_key, user=user, session_key=session_key):
         return variant
@@ -65,6 +66,14 @@ def submission_get_for_viewer(
     ):
         return submission
     return None
+
+
+def seed_is_homework(*, seed: str) -> bool:
+    """Whether a homework variant has (or had, before a re-seed) this seed."""
+    return (
+        Variant.objects.filter(kind=Variant.Kind.HOMEWORK, seed=seed).exists()
+        or Submission.objects.filter(seed=seed, variant__kind=Variant.Kind.HOMEWORK).exists()
+    )
 
 
 def practice_history(*, user: AbstractBaseUser | Any, limit: int = 50) -> QuerySet[Submission]:

@@ -19,8 +19,11 @@ from ..grading.numbers import numbers_freeze
 from ..grading.specs import template_spec
 from ..grading.store import answers_clean, submission_store
 from ..models import Submission, Variant
+from .selectors import seed_is_homework
 
 SEED_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Homework seeds drawn before homework had seeds of its own ("hw:…", outside SEED_RE) looked like this.
+LEGACY_HOMEWORK_SEED_RE = re.compile(r"[0-9a-f]{16}")
 
 
 def seed_validate(seed: str) -> str:
@@ -29,6 +32,15 @@ def seed_validate(seed: str) -> str:
         raise ValidationError(
             _("A seed is 1 to 64 characters: letters, digits, “-” and “_”."), code="invalid_seed"
         )
+    return seed
+
+
+def practice_seed_validate(*, seed: str) -> str:
+    """A seed practice may use: seed_validate's rule, and never a homework variant's seed (typed
+    into practice it would reproduce that student's homework numbers and their worked solution)."""
+    seed_validate(seed)
+    if LEGACY_HOMEWORK_SEED_RE.fullmatch(seed) and seed_is_homework(seed=seed):
+        raise ValidationError(_("This seed cannot be used for practice; choose another one."), code="reserved_seed")
     return seed
 
 
@@ -52,7 +64,7 @@ def variant_create(
 ) -> Variant:
     """Create a practice variant of a built-in template, its numbers frozen; a random seed when none is given."""
     template_validate(template)
-    seed = secrets.token_urlsafe(12) if seed is None or seed == "" else seed_validate(seed)
+    seed = secrets.token_urlsafe(12) if seed is None or seed == "" else practice_seed_validate(seed=seed)
     if owner is not None and not owner.is_authenticated:
         owner = None
     numbers = numbers_freeze(spec=template_spec(template=template, seed=seed))

@@ -141,7 +141,7 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
     except ValidationError as exc:
         return {}, error_page(request, 404, " ".join(exc.messages), templates=template_choices())
     try:
-        services.seed_validate(seed)
+        services.practice_seed_validate(seed=seed)
     except ValidationError as exc:
         return {}, error_page(request, 400, " ".join(exc.messages))
     # The numbers this browser's variant was given, if it has one (frozen: a later code change

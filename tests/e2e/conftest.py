@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, CSP, WatchedBrowser  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,16 @@ def playwright(django_db_setup: None, allow_orm_next_to_playwright: None) -> Ite
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium; every page it opens reports Content-Security-Policy violations (see below)."""
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
+    yield WatchedBrowser(browser)  # type: ignore[misc]
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    """Every browser test fails on a Content-Security-Policy violation of any page it opened."""
+    CSP.take()
+    yield
+    violations = CSP.take()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

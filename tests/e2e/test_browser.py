@@ -21,7 +21,7 @@ from exercises.models import Submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import save_screenshot  # noqa: E402
+from browser_support import CSP, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -163,3 +163,34 @@ def test_practice_page_fits_a_phone(live_server, browser: Browser, capsys) -> No
         save_screenshot(page, "practice-phone-zh.png", capsys)
     finally:
         context.close()
+
+
+def test_a_csp_violation_is_caught_by_the_shared_fixture(live_server, page: Page) -> None:
+    # The site's policy allows no inline style: the browser refuses one, and the watch sees it.
+    page.goto(f"{live_server.url}/")
+    header = page.request.get(f"{live_server.url}/").headers["content-security-policy"]
+    assert "default-src 'self'" in header and "unsafe-inline" not in header
+    page.evaluate("document.body.setAttribute('style', 'outline: 1px solid red')")
+    page.wait_for_timeout(300)
+    caught = CSP.take()
+    assert caught and "style-src" in caught[0], caught
+
+
+def test_the_api_docs_work_under_the_content_security_policy(live_server, page: Page) -> None:
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("bpcourse API")
+    expect(page.locator(".opblock-summary-path", has_text="/api/practice")).to_have_count(1)
+    page.locator(".opblock-summary", has_text="/api/templates").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+
+
+def test_the_admin_works_under_the_content_security_policy(live_server, page: Page, django_user_model) -> None:
+    django_user_model.objects.create_superuser(username="root", password="pw-root-123456", email="r@example.org")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "pw-root-123456")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    for path in ("/admin/exercises/assignment/", "/admin/exercises/variant/", "/admin/auth/user/add/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#content")).to_be_visible()

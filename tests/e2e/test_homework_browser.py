@@ -110,7 +110,15 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     prof.select_option("#id_tolerance_kind", "sigfigs")
     prof.fill("#id_tolerance_value", "4")
     prof.fill("#id_attempts_allowed", "3")
-    prof.check("#id_reveal_0")  # after each submission
+    prof.check("#id_reveal_0")  # after each submission, with 3 attempts: the form warns
+    expect(prof.locator("#reveal-warning")).to_be_visible()
+    prof.check("#id_reveal_1")  # after the last attempt: no warning
+    expect(prof.locator("#reveal-warning")).to_be_hidden()
+    prof.check("#id_reveal_0")
+    prof.fill("#id_attempts_allowed", "1")
+    expect(prof.locator("#reveal-warning")).to_be_hidden()
+    prof.fill("#id_attempts_allowed", "3")
+    expect(prof.locator("#reveal-warning")).to_be_visible()
     # The custom network fields appear only for "my own network".
     expect(prof.locator("#id_layers")).to_be_hidden()
     prof.check("#id_network_1")
@@ -122,7 +130,8 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     prof.set_viewport_size({"width": 1280, "height": 900})
     prof.click("#save-assignment")
     prof.wait_for_url(re.compile(r"/assignments/\d+/$"))
-    expect(prof.locator(".flash")).to_contain_text("Assignment created.")
+    expect(prof.locator(".flash-success")).to_contain_text("Assignment created.")
+    expect(prof.locator(".flash-warning")).to_contain_text("can be typed into the next attempt")
     assignment = Assignment.objects.get(course=course)
     assert len(assignment.parts) == 21 and assignment.points["dE_dw5"] == 2.0
     assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3

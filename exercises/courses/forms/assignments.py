@@ -24,6 +24,7 @@ from graders.variants import ARTICLE_SPEC, Template
 
 from ...i18n import pick_language
 from ...web.sheets import parts_by_step
+from ..window import reveal_risky
 from .common import DATETIME_FORMAT, datetime_widget
 from .grading import PART_KEY, GradingFields
 
@@ -45,9 +46,15 @@ BIAS_CHOICES = [
 LATE_CHOICES = [("none", _("Not accepted after the due date")), ("penalty", _("Accepted with a penalty per day"))]
 REVEAL_CHOICES = [
     ("after_submission", _("After each submission")),
+    ("after_last", _("After the student's last attempt, or after the due date")),
     ("after_due", _("After the due date")),
     ("never", _("Never")),
 ]
+# Shown on the form (and after saving) while answers are revealed after each of several attempts.
+REVEAL_WARNING = _(
+    "Careful: with more than one attempt, the answers shown after a submission can be typed into the "
+    "next attempt. Reveal them after the student's last attempt, or allow one attempt."
+)
 GRIDS = ("inputs", "weights", "biases", "targets")
 GRID_TITLES = {
     "inputs": _("Inputs"),
@@ -298,6 +305,12 @@ class AssignmentForm(GradingFields):
                     config[grid] = ends
             return config
         return None
+
+    def reveal_warning(self) -> bool:
+        """Whether the form, as filled in now, reveals answers after each of several attempts."""
+        attempts = str(self["attempts_allowed"].value() or "0").strip()
+        allowed = int(attempts) if attempts.isdigit() else None
+        return reveal_risky(reveal=str(self["reveal"].value() or ""), attempts_allowed=allowed)
 
     def assignment_data(self) -> dict[str, Any]:
         """The service's `data` (Assignment field names), from a valid form."""

@@ -161,7 +161,9 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
     elif left == 0:
         reason = "no_attempts_left"
     has_graded = any(s.status == Submission.Status.GRADED for s in submissions)
-    reveal = staff_view or reveal_allowed(assignment=assignment, window=window, has_graded=has_graded, now=now)
+    reveal = staff_view or reveal_allowed(
+        assignment=assignment, window=window, has_graded=has_graded, attempts_left=left, now=now
+    )
     return HomeworkState(
         assignment=assignment,
         student=student,

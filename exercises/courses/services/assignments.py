@@ -22,7 +22,7 @@ from ..config import (
     network_size_check,
 )
 from ..permissions import can_manage, require
-from .fields import boolean, choice, field_error, grader_message, integer, number, when
+from .fields import at_most_a_year_after, boolean, choice, field_error, grader_message, integer, number, when
 
 # Settings an instructor edits; the rest of an Assignment is fixed or bookkeeping.
 ASSIGNMENT_FIELDS = (
@@ -180,6 +180,8 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     clean["due_at"] = when(merged, "due_at", required=True)
     if clean["due_at"] <= clean["opens_at"]:
         raise field_error("due_at", _("The due date must come after the opening date."))
+    if not at_most_a_year_after(clean["due_at"], clean["opens_at"]):
+        raise field_error("due_at", _("The due date may be at most a year after the opening date."), code="too_late")
     clean["late_policy"] = choice(merged, "late_policy", Assignment.LatePolicy.values)
     clean["late_penalty_per_day"] = number(merged, "late_penalty_per_day", 0, 1)
     clean["late_until"] = when(merged, "late_until", required=False)
@@ -188,6 +190,10 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
             raise field_error("late_until", _("Say until when late submissions are accepted."), code="required")
         if clean["late_until"] <= clean["due_at"]:
             raise field_error("late_until", _("Late submissions must end after the due date."))
+        if not at_most_a_year_after(clean["late_until"], clean["due_at"]):
+            raise field_error(
+                "late_until", _("Late submissions may end at most a year after the due date."), code="too_late"
+            )
     else:
         clean["late_until"] = None
     clean["reveal"] = choice(merged, "reveal", Assignment.Reveal.values)

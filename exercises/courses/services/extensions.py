@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...models import Assignment, Extension, Membership
 from ..permissions import can_grade, can_manage, require, role_in
-from .fields import field_error, when
+from .fields import at_most_a_year_after, field_error, when
 
 Role = Membership.Role
 
@@ -23,6 +23,10 @@ def extension_grant(*, assignment: Assignment, actor: Any, student: Any, due_at:
     due = when({"due_at": due_at}, "due_at", required=True)
     if due <= assignment.due_at:
         raise field_error("due_at", _("An extension must end after the assignment's due date."))
+    if not at_most_a_year_after(due, assignment.due_at):
+        raise field_error(
+            "due_at", _("An extension may end at most a year after the assignment's due date."), code="too_late"
+        )
     extension, _created = Extension.objects.update_or_create(
         assignment=assignment, student=student, defaults={"due_at": due}
     )

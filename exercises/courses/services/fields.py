@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+# Dates an assignment may use, and how far a due date, a late window or an extension may reach
+# past the date before it (the window arithmetic then stays far from datetime's limits).
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(3000, 1, 1, tzinfo=UTC)
+MAX_SPAN = timedelta(days=366)
 
 
 def field_error(name: str, message: Any, code: str = "invalid") -> ValidationError:
@@ -63,12 +69,22 @@ def when(data: Mapping[str, Any], name: str, *, required: bool) -> datetime | No
             raise field_error(name, _("Enter a date and time."), code="required")
         return None
     if isinstance(value, str):
-        value = parse_datetime(value.strip())
+        try:
+            value = parse_datetime(value.strip())
+        except ValueError:  # well-formed but impossible, such as 2026-02-30
+            value = None
     if not isinstance(value, datetime):
         raise field_error(name, _("Enter a date and time."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    if not EARLIEST_DATE <= value < LATEST_DATE:
+        raise field_error(name, _("Enter a date from the year 1970 to 2999."), code="out_of_range")
     return value
+
+
+def at_most_a_year_after(later: datetime, earlier: datetime) -> bool:
+    """Whether `later` lies at most MAX_SPAN after `earlier` (a difference never overflows)."""
+    return later - earlier <= MAX_SPAN
 
 
 def choice(data: Mapping[str, Any], name: str, choices: Iterable[str]) -> str:

@@ -22,12 +22,13 @@ from ...web.http import allow_methods, error_page
 from ...web.ratelimit import RateLimited, rate_limited
 from ...web.sheets import given_groups, parts_by_step
 from ..config import assignment_part_infos, assignment_parts, network_size_check
-from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, AssignmentForm
+from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, REVEAL_WARNING, AssignmentForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
 from ..permissions import is_staff_role
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import regrade as regrade_selectors
+from ..window import reveal_risky
 from ..services import assignments as assignment_services
 from .common import member_assignment, member_course, member_view, require_instructor, staff_tabs
 from .homework import homework_page
@@ -166,6 +167,7 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
         "checklist": groups,
         "checklist_signature": signature,
         "checklist_is_current": getattr(form, "checklist_is_current", True),
+        "reveal_warning_text": REVEAL_WARNING,
         "grid_fields": [
             (str(title), [form[f"{grid}_{end}"] for end in ("low", "high", "step")])
             for grid, title in GRID_TITLES.items()
@@ -189,6 +191,8 @@ def _save_assignment(
     except ValidationError as exc:
         attach_errors(form, exc, {**FIELD_ALIASES, "parts": "parts" if form.by_part else "steps"})
         return form, None
+    if reveal_risky(reveal=saved.reveal, attempts_allowed=saved.attempts_allowed):
+        messages.warning(request, REVEAL_WARNING)
     return form, saved
 
 

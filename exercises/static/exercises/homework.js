@@ -21,6 +21,14 @@
     });
   }
 
+  // A warning while answers are revealed after each of several attempts (they could be typed in).
+  function updateRevealWarning(form) {
+    var warning = form.querySelector("[data-reveal-warning]");
+    if (!warning) { return; }
+    var attempts = fieldValue(form, "attempts_allowed").trim();
+    warning.hidden = !(fieldValue(form, "reveal") === "after_submission" && attempts !== "1");
+  }
+
   // ---------------------------------------------------------------------------- live preview
   function livePreview(form) {
     var url = form.getAttribute("data-preview-url");
@@ -96,7 +104,9 @@
 
   document.querySelectorAll("form[data-assignment-form]").forEach(function (form) {
     updateVisibility(form);
-    form.addEventListener("change", function () { updateVisibility(form); });
+    updateRevealWarning(form);
+    form.addEventListener("change", function () { updateVisibility(form); updateRevealWarning(form); });
+    form.addEventListener("input", function () { updateRevealWarning(form); });
     wireStepButtons(form);
     livePreview(form);
   });

@@ -293,8 +293,8 @@ def test_homework_is_not_public(api, user, other_user):
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
     api.force_login(other_user)
     assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
-    api.force_login(user)
-    assert api.get(f"/api/variants/{variant.id}").status_code == 200
+    api.force_login(user)  # not even its owner: homework is served by /api/assignments/<id>/variant only
+    assert_json_error(api.get(f"/api/variants/{variant.id}"), 404)
 
 
 # ------------------------------------------------------------------------------------- auth

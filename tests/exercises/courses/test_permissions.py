@@ -335,7 +335,7 @@ def test_practice_api_cannot_submit_to_a_homework_variant(world, alice):
     client = client_for(alice)
     url = f"/api/variants/{world['variant'].pk}/submissions"
     response = call(client, "post", url, {"answers": {"net_h1": "0.3"}})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert Submission.objects.count() == 1
 
 
@@ -473,3 +473,75 @@ def test_api_invitations_are_answered_by_their_invitee_only(world, course, instr
             assert response.status_code == status, (user, action)
     invitation.refresh_from_db()
     assert invitation.status == "pending" and role_in(course=course, user=outsider) is None
+
+
+# ------------------------------------------------------------- issue 9: the attacker's findings
+
+
+def test_finding_4_an_extension_to_the_end_of_time_breaks_no_page(world, course, assignment, alice, instructor):
+    # Saved before dates were bounded: an extension to 9999-12-30 on an assignment with a late window.
+    Assignment.objects.filter(pk=assignment.pk).update(
+        late_policy="penalty", late_until=assignment.due_at + timedelta(days=2)
+    )
+    Extension.objects.create(assignment=assignment, student=alice, due_at="9999-12-30T00:00:00+00:00")
+    student = client_for(alice)
+    for url in ("/courses/", f"/courses/{course.pk}/", f"/assignments/{assignment.pk}/", "/api/assignments",
+                f"/api/assignments/{assignment.pk}"):
+        assert student.get(url).status_code == 200, url
+    staff = client_for(instructor)
+    assert staff.get(f"/assignments/{assignment.pk}/students/{alice.pk}/").status_code == 200
+    assert staff.get(f"/courses/{course.pk}/gradebook/").status_code == 200
+    # Granting such an extension now is refused with a message, and the stored one is replaced by nothing.
+    response = staff.post(f"/assignments/{assignment.pk}/students/{alice.pk}/extension/",
+                          {"due_at": "9999-12-30 00:00"}, follow=True)
+    assert response.status_code == 200
+    assert "Enter a date from the year 1970 to 2999." in response.content.decode()
+    assert Extension.objects.get(assignment=assignment, student=alice).due_at.year == 9999
+
+
+def test_finding_7_practice_never_serves_homework_or_its_numbers(world, assignment, alice):
+    variant = world["variant"]
+    client = client_for(alice)
+    # The student's own homework variant is not a practice variant: 404, seed and all.
+    assert client.get(f"/api/variants/{variant.pk}").status_code == 404
+    assert call(client, "post", f"/api/variants/{variant.pk}/submissions", {"answers": {"net_h1": "1"}}).status_code == 404
+    # A homework seed typed into practice does not reproduce the homework numbers.
+    assert variant.seed.startswith("hw:")
+    assert client.get(f"/practice/{variant.template}/{variant.seed}/").status_code == 400
+    assert call(client, "post", "/api/practice", {"template": variant.template, "seed": variant.seed}).status_code == 422
+    # Seeds drawn before homework had its own seed space (16 hex digits), current or kept on a
+    # submission from before a re-seed, are refused by practice too.
+    legacy, older = "0123456789abcdef", "fedcba9876543210"
+    Variant.objects.filter(pk=variant.pk).update(seed=legacy)
+    Submission.objects.filter(pk=world["submission"].pk).update(seed=older)
+    for seed in (legacy, older):
+        page = client.get(f"/practice/{variant.template}/{seed}/")
+        assert page.status_code == 400 and "cannot be used for practice" in page.content.decode()
+        made = call(client, "post", "/api/practice", {"template": variant.template, "seed": seed})
+        assert made.status_code == 422 and "cannot be used for practice" in made.json()["detail"]
+    assert not Variant.objects.filter(kind=Variant.Kind.PRACTICE).exists()
+    # Other seeds of the same shape are still fine for practice.
+    assert client.get(f"/practice/{variant.template}/{'1' * 16}/").status_code == 200
+
+
+def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, instructor, alice,
+                                                                       django_capture_on_commit_callbacks):
+    assignment = assignment_services.assignment_create(
+        course=course, actor=instructor, data=settings_for(reveal="after_last", attempts_allowed=2)
+    )
+    variant = homework_services.homework_variant(assignment=assignment, student=alice)
+    client = client_for(alice)
+    first = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "12345"})
+    api_first = client.get(f"/api/assignments/{assignment.pk}/submissions/{first.pk}").json()
+    listing = client.get(f"/api/assignments/{assignment.pk}/submissions").json()
+    assert [p["expected"] for p in api_first["parts"]] == [None] * len(api_first["parts"])
+    assert all(p["expected"] is None for s in listing for p in s["parts"])
+    page = client.get(f"/homework/submissions/{first.pk}/").content.decode()
+    assert "worked-title" not in page and 'data-testid="answers-hidden"' in page
+    expected = reference_answers(variant)
+    assert not any(value[:8] in page for value in expected.values())
+    # The last attempt is graded: now the answers are shown.
+    second = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "12346"})
+    api_second = client.get(f"/api/assignments/{assignment.pk}/submissions/{second.pk}").json()
+    assert float(api_second["parts"][0]["expected"]) == pytest.approx(float(expected[api_second["parts"][0]["key"]]))
+    assert "worked-title" in client.get(f"/homework/submissions/{second.pk}/").content.decode()

@@ -106,7 +106,8 @@ def test_homework_state_basics(assignment, alice):
 
 @pytest.mark.parametrize(
     ("reveal", "before_submit", "after_submit", "after_due"),
-    [("after_submission", False, True, True), ("after_due", False, False, True), ("never", False, False, False)],
+    [("after_submission", False, True, True), ("after_last", False, False, True), ("after_due", False, False, True),
+     ("never", False, False, False)],
 )
 def test_reveal_policy(course, instructor, alice, reveal, before_submit, after_submit, after_due,
                        django_capture_on_commit_callbacks):
@@ -125,6 +126,23 @@ def test_reveal_policy(course, instructor, alice, reveal, before_submit, after_s
     expected = solution_of(variant).values["net_h1"]
     assert report["parts"]["net_h1"]["expected"] == pytest.approx(expected)
     assert (shown["parts"]["net_h1"]["expected"] is not None) is after_submit
+
+
+def test_reveal_after_the_last_attempt_waits_for_the_last_attempt_or_the_due_date(
+    course, instructor, alice, bob, django_capture_on_commit_callbacks
+):
+    a = make_assignment(course, instructor, reveal="after_last", attempts_allowed=2, parts=["net_h1"])
+    submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "12345"})
+    state = homework_selectors.homework_state(assignment=a, student=alice)
+    assert state.attempts_left == 1 and not state.reveal_expected and not state.reveal_solution
+    submit(django_capture_on_commit_callbacks, a, alice, {"net_h1": "12346"})
+    state = homework_selectors.homework_state(assignment=a, student=alice)
+    assert state.attempts_left == 0 and state.reveal_expected and state.reveal_solution
+    # Bob, with an attempt left, sees them once the due date has passed.
+    submit(django_capture_on_commit_callbacks, a, bob, {"net_h1": "12345"})
+    assert not homework_selectors.homework_state(assignment=a, student=bob).reveal_expected
+    with frozen(a.due_at + timedelta(seconds=1)):
+        assert homework_selectors.homework_state(assignment=a, student=bob).reveal_expected
 
 
 def test_reveal_after_due_waits_for_the_students_extension_and_late_window(course, instructor, alice, bob):

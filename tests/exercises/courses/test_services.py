@@ -243,7 +243,7 @@ def test_variant_is_stable_and_differs_between_students(assignment, alice, bob):
     vb = homework_services.homework_variant(assignment=assignment, student=bob)
     assert va.seed != vb.seed and variant_spec(variant=va) != variant_spec(variant=vb)
     expected = hmac.new(assignment.secret.encode(), f"{alice.pk}:0".encode(), hashlib.sha256).hexdigest()[:16]
-    assert va.seed == expected and va.kind == Variant.Kind.HOMEWORK and va.assignment == assignment
+    assert va.seed == "hw:" + expected and va.kind == Variant.Kind.HOMEWORK and va.assignment == assignment
     # Same numbers from a fresh object (another device, another process: nothing is stored but the seed).
     assert variant_spec(variant=Variant.objects.get(pk=va.pk)) == variant_spec(variant=va)
 

@@ -598,6 +598,47 @@ def test_authoring_form_creates_an_assignment(client, instructor, course):
     assert "sample-network" in html and "Backprop 1" in html
 
 
+def test_the_form_warns_when_answers_shown_after_each_of_several_attempts(client, instructor, course):
+    client.force_login(instructor)
+    url = reverse("exercises:assignment_create", args=[course.pk])
+    warning = "the answers shown after a submission can be typed into the next attempt"
+    html = client.get(url).content.decode()
+    assert warning in html and 'data-reveal-warning hidden' in html  # the default (after the due date): hidden
+    assert 'value="after_last"' in html
+    # Saving is allowed, with the warning shown after saving and on the edit form, visible.
+    response = client.post(url, assignment_form_data(reveal="after_submission", attempts_allowed="3"), follow=True)
+    assert response.status_code == 200 and warning in response.content.decode()
+    assignment = Assignment.objects.get(course=course)
+    assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3
+    html = client.get(reverse("exercises:assignment_edit", args=[assignment.pk])).content.decode()
+    assert 'data-reveal-warning>' in html
+    # One attempt, or revealing after the last attempt: no warning.
+    for overrides in ({"reveal": "after_submission", "attempts_allowed": "1"},
+                      {"reveal": "after_last", "attempts_allowed": "3"}):
+        response = client.post(url, assignment_form_data(title=str(overrides), **overrides), follow=True)
+        assert response.status_code == 200
+        assert 'data-reveal-warning hidden' in response.content.decode() or warning not in response.content.decode()
+    assert Assignment.objects.filter(course=course, reveal="after_last").exists()
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert warning not in zh
+
+
+def test_the_form_refuses_dates_past_the_bounds_with_a_translated_message(client, instructor, course):
+    client.force_login(instructor)
+    url = reverse("exercises:assignment_create", args=[course.pk])
+    far = assignment_form_data(late_policy="penalty", late_until="9999-12-30T00:00")
+    response = client.post(url, far)
+    assert response.status_code == 400 and "Enter a date from the year 1970 to 2999." in response.content.decode()
+    opens = timezone.now()
+    long_late = assignment_form_data(
+        opens_at=opens.strftime("%Y-%m-%dT%H:%M"), due_at=(opens + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        late_policy="penalty", late_until=(opens + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = client.post(url, long_late, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert response.status_code == 400 and "迟交期限最多只能比截止时间晚一年。" in response.content.decode()
+    assert not Assignment.objects.filter(course=course).exists()
+
+
 def test_authoring_every_part_custom_and_fixed_networks(client, instructor, course):
     client.force_login(instructor)
     url = reverse("exercises:assignment_create", args=[course.pk])

@@ -173,3 +173,24 @@ def test_anonymous_user_object_is_treated_as_no_user():
             variant=variant, answers={"net_h1": "1"}, user=AnonymousUser(), session_key="k"
         )
     assert variant.owner is None and submission.user is None and submission.session_key == "k"
+
+
+def test_practice_refuses_the_seeds_of_homework_variants_and_their_submissions(user):
+    from tests.exercises.homework_support import enroll, make_assignment, make_instructor
+    from exercises.courses.services import courses as course_services
+    from exercises.courses.services import homework as homework_services
+
+    instructor = make_instructor("prof_seeds")
+    course = course_services.course_create(title="Seeds", instructor=instructor)
+    enroll(course, user)
+    homework = homework_services.homework_variant(assignment=make_assignment(course, instructor), student=user)
+    with pytest.raises(ValidationError) as refused:  # today's homework seeds are outside practice's alphabet
+        practice_services.variant_create(template=homework.template, seed=homework.seed)
+    assert refused.value.code == "invalid_seed"
+    Variant.objects.filter(pk=homework.pk).update(seed="00112233aabbccdd")  # a seed from before hw:…
+    Submission.objects.create(variant=homework, user=user, answers={}, seed="ffeeddccbbaa9988")
+    for seed in ("00112233aabbccdd", "ffeeddccbbaa9988"):
+        with pytest.raises(ValidationError) as refused:
+            practice_services.variant_create(template=homework.template, seed=seed)
+        assert refused.value.code == "reserved_seed"
+    assert practice_services.variant_create(template=homework.template, seed="00112233aabbccde").kind == "practice"
