@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/login/", login_throttled(admin.site.login)),  # the same limit on failed sign-ins
     path("admin/", admin.site.urls),
     path("accounts/login/", login_throttled(LoginView.as_view()), name="login"),  # failed sign-ins limited
-    path("accounts/", include("exercises.practice.account_urls")),  # password reset in the site's style
+    path("accounts/", include("exercises.accounts.auth_urls")),  # password reset in the site's style
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("exercises.urls")),

@@ -1,4 +1,4 @@
-"""Password reset (exercises/practice/accounts.py): issue 9, finding 3 — the login page links to
+"""Password reset (exercises/accounts/passwords.py): issue 9, finding 3 — the login page links to
 it, the pages are the site's own in both languages, invited accounts (no usable password yet) get
 a link, and the reply never says whether an address exists."""
 
