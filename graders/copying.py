@@ -98,9 +98,17 @@ def _flag(sheets: Sequence[Sheet], keys: list[str], hits: dict, answered: np.nda
           inputs: Mapping[str, Sequence[str]]) -> list:
     """Pairs whose matches pass both thresholds, as signals."""
     found = []
+    quantities = set(keys)
     for (i, j), parts in sorted(hits.items()):
         matched = {keys[p] for p in parts}
-        independent = [k for k in matched if not matched.intersection(inputs.get(k, ()))]
+        independent = [k for k in matched if not _follows(k, matched, inputs, quantities)]
         if len(independent) >= MIN_MATCHES and len(parts) >= MIN_SHARE * max(int(answered[i]), 1):
             found.append(CopySignal(sheets[i].owner, sheets[j].owner, kind, tuple(keys[p] for p in parts)))
     return found
+
+
+def _follows(key: str, matched: set[str], inputs: Mapping[str, Sequence[str]], quantities: set[str]) -> bool:
+    """A match is no new evidence when every quantity it is computed from matched too (out_h1 from
+    net_h1). One input that did not match (the suspect's own numbers, or a coincidence) makes it new."""
+    computed_from = quantities.intersection(inputs.get(key, ()))
+    return bool(computed_from) and computed_from <= matched

@@ -3,11 +3,13 @@ how it is started, and where screenshots go."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -16,6 +18,33 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+
+
+def new_page(browser: Browser, locale: str = "en-US", **options: Any) -> tuple[BrowserContext, Page]:
+    """A fresh context (its own cookies) of a desktop-sized browser in the locale, and a page."""
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **options)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def password_of(username: str) -> str:
+    return f"pw-{username}-123456"
+
+
+def make_user(username: str, **extra: Any) -> Any:
+    """A user whose password is password_of(username) and email <username>@example.org."""
+    return get_user_model().objects.create_user(
+        username=username, password=password_of(username), email=f"{username}@example.org", **extra
+    )
+
+
+def log_in(page: Page, base: str, username: str, password: str | None = None, *, then: str = "/") -> None:
+    """Sign in through the login form and wait for the page it leads to."""
+    page.goto(f"{base}/accounts/login/?next={then}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or password_of(username))
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
 def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:

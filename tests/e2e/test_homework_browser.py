@@ -17,9 +17,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 import graders
 from exercises.courses.services import assignments as assignment_services
@@ -30,7 +29,7 @@ from exercises.models import Assignment, Course, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import save_screenshot  # noqa: E402
+from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,26 +37,6 @@ ASKED_STEPS = ("forward", "error", "output_gradients")
 
 
 # ----------------------------------------------------------------------------------- fixtures
-
-
-def new_page(browser: Browser, locale: str = "en-US", **options) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **options)
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}-123456")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
-def make_user(username: str, **extra):
-    return get_user_model().objects.create_user(
-        username=username, password=f"pw-{username}-123456", email=f"{username}@example.org", **extra
-    )
 
 
 def asked_answers(variant: Variant) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, expect
 
 from exercises.courses.permissions import role_in
 from exercises.courses.services import courses as course_services
@@ -24,25 +24,11 @@ from exercises.courses.services.instructors import instructor_grant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import save_screenshot  # noqa: E402
+from browser_support import log_in, new_page, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 User = get_user_model()
-
-
-def new_page(browser: Browser, locale: str = "en-US") -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def log_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/courses/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/courses/$"))
 
 
 def test_roster_invitation_email_set_password_log_in_accept(live_server, browser: Browser, capsys) -> None:
@@ -55,7 +41,7 @@ def test_roster_invitation_email_set_password_log_in_accept(live_server, browser
 
     # ---- the instructor imports a roster: one new account, one existing (given a wrong address)
     prof_context, prof = new_page(browser)
-    log_in(prof, base, "prof", "pw-prof-123456")
+    log_in(prof, base, "prof", then="/courses/")
     expect(prof.locator("nav.site-nav")).to_contain_text("Teach")
     prof.goto(f"{base}/courses/{course.pk}/")
     prof.fill("#id_csv_text", "username,email,name\nnewbie,newbie@example.org,New Bie\ndave,spy@example.org,D")
@@ -99,7 +85,7 @@ def test_roster_invitation_email_set_password_log_in_accept(live_server, browser
 
     # ---- the existing account accepts from its /courses/ page
     dave_context, dave_page = new_page(browser)
-    log_in(dave_page, base, "dave", "pw-dave-123456")
+    log_in(dave_page, base, "dave", then="/courses/")
     dave_page.locator("#invitations button", has_text="Accept").click()
     dave_page.wait_for_url(re.compile(rf"/courses/{course.pk}/$"))
     assert role_in(course=course, user=dave) == "student"

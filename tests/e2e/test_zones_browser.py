@@ -13,9 +13,8 @@ from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, expect
 
 from exercises.courses.services import courses as course_services
 from exercises.courses.services.instructors import instructor_grant
@@ -23,29 +22,11 @@ from exercises.models import Assignment, Membership, Profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import save_screenshot  # noqa: E402
+from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def make_user(username: str):
-    return get_user_model().objects.create_user(username=username, password=f"pw-{username}-123456")
-
-
-def browser_in(browser: Browser, *, locale: str, zone: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, timezone_id=zone, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}-123456")
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_server, browser: Browser, capsys):
@@ -57,7 +38,7 @@ def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_se
         Membership.objects.create(course=course, user=student, role=Membership.Role.STUDENT)
     due_day = (timezone.now().astimezone(BEIJING) + timedelta(days=5)).date()
 
-    context, page = browser_in(browser, locale="zh-CN", zone="Asia/Shanghai")
+    context, page = new_page(browser, "zh-CN", timezone_id="Asia/Shanghai")
     log_in(page, base, "prof")
     assert Profile.objects.get(user=prof).time_zone == "Asia/Shanghai"
     page.goto(f"{base}/courses/{course.pk}/assignments/new/")
@@ -72,7 +53,7 @@ def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_se
     save_screenshot(page, "zones-teacher-zh.png", capsys)
     context.close()
 
-    context, page = browser_in(browser, locale="zh-CN", zone="Asia/Shanghai")
+    context, page = new_page(browser, "zh-CN", timezone_id="Asia/Shanghai")
     log_in(page, base, "mei")
     page.goto(f"{base}/assignments/{assignment.pk}/")
     expect(page.locator("main")).to_contain_text(f"{due_day:%Y-%m-%d} 23:59 Asia/Shanghai")
@@ -80,7 +61,7 @@ def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_se
     save_screenshot(page, "zones-student-beijing.png", capsys)
     context.close()
 
-    context, page = browser_in(browser, locale="en-US", zone="America/New_York")
+    context, page = new_page(browser, "en-US", timezone_id="America/New_York")
     log_in(page, base, "sam")
     page.goto(f"{base}/assignments/{assignment.pk}/")
     expect(page.locator("main")).to_contain_text(f"{due_day:%Y-%m-%d} 10:59 America/New York")

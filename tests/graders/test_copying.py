@@ -47,3 +47,19 @@ def test_a_coincidence_that_carries_into_its_dependent_quantities_is_not_a_signa
     inputs = {"out_h1": ("net_h1",), "net_h1": ("w1", "i1")}
     assert copy_signals(sheets, inputs=inputs) == []
     assert copy_signals(sheets) != []  # without the dependencies both parts would count
+
+
+def test_a_copied_sheet_is_flagged_even_when_one_hidden_neuron_coincides():
+    """Two real variants (article-random) whose net_h2 happen to be equal: bob's copy of alice's
+    numbers is right for his own net_h2, out_h2 and dout_dnet_h2, so those are no match; what is
+    computed from them and from matched quantities (net_o1 from out_h1 and out_h2) still is."""
+    from graders.tolerance import Tolerance
+    from graders.variants import TEMPLATES
+
+    alice, bob = expected("hw:f74d365febc885de"), expected("hw:c345d952f560014c")
+    assert abs(alice["net_h2"] - bob["net_h2"]) < 1e-12 and alice["net_h1"] != bob["net_h1"]
+    copied = {k: float(f"{v:.6g}") for k, v in alice.items()}
+    sheets = [Sheet("alice", alice, dict(alice)), Sheet("bob", bob, copied)]
+    signals = copy_signals(sheets, Tolerance(kind="sigfigs", value=4),
+                           inputs=TEMPLATES["article-random"].quantity_inputs())
+    assert [(s.suspect, s.source, s.kind) for s in signals] == [("bob", "alice", "expected")]

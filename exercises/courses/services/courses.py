@@ -76,9 +76,8 @@ def membership_set_role(*, course: Course, actor: Any, user: Any, role: str) -> 
     return membership
 
 
-def membership_remove(*, course: Course, actor: Any, user: Any) -> None:
-    """Remove someone from the course (instructors only; never the last instructor)."""
-    require(can_manage(course=course, user=actor))
+def _membership_delete(*, course: Course, user: Any) -> None:
+    """Delete someone's membership, unless they are the course's last instructor."""
     membership = Membership.objects.filter(course=course, user=user).first()
     if membership is None:
         return
@@ -87,17 +86,16 @@ def membership_remove(*, course: Course, actor: Any, user: Any) -> None:
     ).exclude(pk=membership.pk).exists():
         raise ValidationError(_("A course needs at least one instructor."), code="last_instructor")
     membership.delete()
+
+
+def membership_remove(*, course: Course, actor: Any, user: Any) -> None:
+    """Remove someone from the course (instructors only; never the last instructor)."""
+    require(can_manage(course=course, user=actor))
+    _membership_delete(course=course, user=user)
 
 
 def membership_leave(*, course: Course, user: Any) -> None:
     """Leave a course of one's own accord (anyone but its last instructor)."""
     if not signed_in(user):
         raise PermissionDenied(_("Sign in to leave a course."))
-    membership = Membership.objects.filter(course=course, user=user).first()
-    if membership is None:
-        return
-    if membership.role == Role.INSTRUCTOR and not Membership.objects.filter(
-        course=course, role=Role.INSTRUCTOR
-    ).exclude(pk=membership.pk).exists():
-        raise ValidationError(_("A course needs at least one instructor."), code="last_instructor")
-    membership.delete()
+    _membership_delete(course=course, user=user)

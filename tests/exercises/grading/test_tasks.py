@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -95,6 +96,16 @@ def test_sweep_task_and_command():
     assert submission.status == Submission.Status.GRADED
 
 
+@contextlib.contextmanager
+def run_on_a_worker(task, *, retries: int = 0):
+    """Run `task.run` as a worker would (not eagerly), having been retried `retries` times."""
+    task.push_request(is_eager=False, retries=retries)
+    try:
+        yield
+    finally:
+        task.pop_request()
+
+
 def test_a_copy_meeting_a_live_claim_comes_back_when_the_claim_goes_stale(settings):
     from celery.exceptions import Retry
 
@@ -109,12 +120,8 @@ def test_a_copy_meeting_a_live_claim_comes_back_when_the_claim_goes_stale(settin
         return Retry()
 
     task = tasks.grade_submission
-    task.push_request(is_eager=False, retries=0)
-    try:
-        with mock.patch.object(task, "retry", side_effect=fake_retry), pytest.raises(Retry):
-            task.run(str(submission.pk))
-    finally:
-        task.pop_request()
+    with run_on_a_worker(task), mock.patch.object(task, "retry", side_effect=fake_retry), pytest.raises(Retry):
+        task.run(str(submission.pk))
     remaining = settings.BPCOURSE_GRADING_STALE_SECONDS - 1
     assert remaining < asked[0]["countdown"] <= remaining + 1
 
@@ -125,12 +132,8 @@ def test_a_copy_gives_up_after_its_takeover_retries_and_leaves_it_to_the_sweep()
         status=Submission.Status.GRADING, grading_started_at=timezone.now()
     )
     task = tasks.grade_submission
-    task.push_request(is_eager=False, retries=tasks.TAKEOVER_RETRIES)
-    try:
-        with mock.patch.object(task, "retry") as retry:
-            task.run(str(submission.pk))
-    finally:
-        task.pop_request()
+    with run_on_a_worker(task, retries=tasks.TAKEOVER_RETRIES), mock.patch.object(task, "retry") as retry:
+        task.run(str(submission.pk))
     retry.assert_not_called()
 
 
@@ -138,11 +141,7 @@ def test_a_finished_submission_is_not_retried():
     submission = queued_submission()
     tasks.grade_submission.delay(str(submission.pk))
     task = tasks.grade_submission
-    task.push_request(is_eager=False, retries=0)
-    try:
-        with mock.patch.object(task, "retry") as retry:
-            task.run(str(submission.pk))
-    finally:
-        task.pop_request()
+    with run_on_a_worker(task), mock.patch.object(task, "retry") as retry:
+        task.run(str(submission.pk))
     retry.assert_not_called()
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.GRADED
