@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from exercises.api.tokens import api_token_create
+
+from exercises.management.users import user_named
 
 
 class Command(BaseCommand):
@@ -18,10 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="a label, e.g. the machine it is used on")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get(username=options["username"])
-        except User.DoesNotExist as exc:
-            raise CommandError(f"no user {options['username']!r}") from exc
+        user = user_named(options["username"])
         _token, raw = api_token_create(user=user, name=options["name"])
         self.stdout.write(raw)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from exercises.courses.services.instructors import instructor_grant, instructor_revoke
+
+from exercises.management.users import user_named
 
 
 class Command(BaseCommand):
@@ -18,11 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--revoke", action="store_true", help="withdraw the approval instead")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get(username=options["username"])
-        except User.DoesNotExist as exc:
-            raise CommandError(f"no user {options['username']!r}") from exc
+        user = user_named(options["username"])
         if options["revoke"]:
             instructor_revoke(user=user)
             note = " (a superuser keeps every permission)" if user.is_superuser else ""
