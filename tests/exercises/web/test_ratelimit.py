@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 ZH_MESSAGE = re.compile(r"请求过于频繁。请等待 (\d+) 秒后再试。")
-SCOPES = ("login", "signup", "join", "practice_variant", "practice_submit", "authoring_preview", "authoring_save")
+SCOPES = ("login", "signup", "join", "practice_variant", "practice_submit", "authoring_preview", "authoring_save",
+          "password_reset")
 
 
 @pytest.fixture
@@ -78,6 +79,17 @@ def test_signup_is_limited_per_address(limits):
     for _ in range(2):
         assert Client().post(url, {"username": "x"}).status_code == 400  # a new session each time
     assert_too_many(Client().post(url, {"username": "x"}, **ZH))
+
+
+def test_password_reset_requests_are_limited_and_send_no_mail_beyond(limits, mailoutbox):
+    make_user("mei")  # mei@example.org
+    client = Client()
+    url = reverse("password_reset")
+    for _ in range(2):
+        assert client.post(url, {"email": "mei@example.org"}).status_code == 302
+    assert_too_many(client.post(url, {"email": "mei@example.org"}, **ZH))
+    assert len(mailoutbox) == 2
+    assert client.get(url).status_code == 200  # reading the form is not counted
 
 
 def test_joining_a_course_is_limited_per_user(limits, course):
