@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
+from graders.feedback import FollowthroughNote, followthrough_notes, followthrough_roots, local_formula
 from graders.followthrough import followthrough_value, plausible, student_world
 from graders.graph import Rules, build_graph
-from graders.mistakes import MISTAKES, Diagnosis, Mistake, MistakeContext
+from graders.mistakes import MISTAKES, MISTAKES_BY_KEY, Diagnosis, Mistake, MistakeContext
 from graders.parsing import AnswerError, parse_answer
 from graders.solve import Solution, _solve_cached, spec_key
 from graders.spec import Spec
@@ -84,6 +85,7 @@ class PartResult:
     followthrough_expected: float | None = None
     error: dict | None = None
     diagnoses: list[Diagnosis] = field(default_factory=list)
+    followthrough_roots: list[str] = field(default_factory=list)  # the wrong answers it follows from
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -97,6 +99,7 @@ class PartResult:
             "followthrough_expected": self.followthrough_expected,
             "error": self.error,
             "diagnoses": [d.to_dict() for d in self.diagnoses],
+            "followthrough_roots": list(self.followthrough_roots),
         }
 
 
@@ -107,6 +110,7 @@ class Report:
     parts: dict[str, PartResult]
     points: float
     max_points: float
+    followthrough_notes: list[FollowthroughNote] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -125,6 +129,7 @@ class Report:
             "points": self.points,
             "max_points": self.max_points,
             "parts": {k: p.to_dict() for k, p in self.parts.items()},
+            "followthrough_notes": [n.to_dict() for n in self.followthrough_notes],
         }
 
 
@@ -202,18 +207,19 @@ def _diagnose(cache: _VariantCache, ctx: MistakeContext, key: str, value: float,
               tolerance: Tolerance) -> list[Diagnosis]:
     """Misconceptions whose value for `key` matches the answer but not the reference."""
     found: list[Diagnosis] = []
-    expected, node = ctx.reference[key], ctx.graph.by_key[key]
+    node = ctx.graph.by_key[key]
     # the student's own upstream numbers matter only where they are wrong, not merely rounded
     own_inputs = any(not within(ctx.student_world[k], ctx.reference[k], tolerance)
                      for k in node.inputs)
     for mistake, static in cache.static_table(ctx, key, tolerance):
         if found and not mistake.in_degeneracy_check:
-            continue  # rounding explains a value only when nothing else does
-        if any(within(value, c, tolerance) for c in static) or (own_inputs and any(
-            within(value, c, tolerance) and _distinct(c, expected, tolerance)
-            for c in mistake.student_candidates(ctx, key)
-        )):
-            found.append(mistake.diagnosis())
+            continue  # the fallbacks (rounding…) explain a value only when nothing else does
+        diagnosis = mistake.match(ctx, key, value, tolerance, static, own_inputs)
+        if diagnosis is not None:
+            found.append(diagnosis)
+    if not found:
+        found.append(local_formula(node, ctx.graph, ctx.answers, ctx.reference, ctx.student_world,
+                                   tolerance))
     return found
 
 
@@ -225,7 +231,8 @@ def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -
     graph, reference = solution.graph, solution.values
     values, errors = _parse_with(cache, answers)
     world = student_world(graph, solution.givens, values)
-    ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values)
+    adopted = {k: v for k, v in values.items() if plausible(graph.by_key[k], v)}
+    ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values, adopted)
     keys = policy.parts if policy.parts is not None else [p.key for p in solution.parts]
     parts: dict[str, PartResult] = {}
     for key in keys:
@@ -236,7 +243,27 @@ def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -
                                  reference[key], world, ctx, policy, cache)
     earned = math.fsum(p.points for p in parts.values())
     possible = math.fsum(p.max_points for p in parts.values())
-    return Report(parts, earned, possible)
+    return Report(parts, earned, possible, _group_followthrough(parts, graph, adopted, reference, world,
+                                                                policy))
+
+
+def _group_followthrough(parts: dict[str, PartResult], graph, adopted, reference, world,
+                         policy: Policy) -> list[FollowthroughNote]:
+    """Name each follow-through part's root wrong answers; one note per set of roots."""
+    if not any(p.status == "followthrough" for p in parts.values()):
+        return []
+    roots = followthrough_roots(graph, adopted, reference, world, policy.tolerance_for)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key, part in parts.items():
+        if part.status == "followthrough":
+            part.followthrough_roots = list(roots.get(key, ()))
+            groups.setdefault(roots.get(key, ()), []).append(key)
+    labels = {}
+    for root in {r for group in groups for r in group}:
+        named = [d for d in (parts[root].diagnoses if root in parts else [])
+                 if d.key in MISTAKES_BY_KEY]
+        labels[root] = (named[0].key, MISTAKES_BY_KEY[named[0].key].label) if named else None
+    return followthrough_notes(groups, labels, policy.followthrough_credit)
 
 
 def _grade_part(node, text, value, error, expected, world, ctx, policy: Policy,

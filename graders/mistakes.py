@@ -13,59 +13,16 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from graders.activations import Activation
-from graders.graph import Graph, Rules, run_node
+from graders.graph import Rules, run_node
 from graders.losses import Loss
+from graders.mistake_base import Diagnosis, Mistake, MistakeContext
+from graders.nearmiss import (
+    DeltaForWeightGradient, MissingChainFactor, NetEnteredForOut, OtherQuantity, RoundedTooEarly,
+    TargetEnteredForOut, TooFewDigits,
+)
 from graders.spec import Architecture
 
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """A named misconception and its feedback in English and Chinese."""
-
-    key: str
-    message: dict[str, str]
-
-    def to_dict(self) -> dict:
-        """JSON-safe form."""
-        return {"key": self.key, "message": dict(self.message)}
-
-
-class MistakeContext:
-    """What a misconception model may look at: the variant and the student's own values."""
-
-    def __init__(self, graph: Graph, givens: dict[str, float], reference: dict[str, float],
-                 student_world: dict[str, float], full_values: Callable[[Rules], dict]) -> None:
-        self.graph, self.givens, self.reference = graph, givens, reference
-        self.student_world = student_world
-        self.full_values = full_values
-
-
-class Mistake:
-    """Base: a misconception with feedback; subclasses say which values it produces."""
-
-    key: str = ""
-    message: dict[str, str] = {}
-    in_degeneracy_check = True
-
-    def applies(self, arch: Architecture) -> bool:
-        """Whether this misconception can occur in the architecture."""
-        return True
-
-    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        """Values with the misconception held throughout, from the givens: vets variants."""
-        return ()
-
-    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        """Values that depend only on the variant (cached per variant by the grader)."""
-        return self.full_candidates(ctx, key)
-
-    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        """Values that depend on the student's own earlier answers."""
-        return ()
-
-    def diagnosis(self) -> Diagnosis:
-        """The feedback for this misconception."""
-        return Diagnosis(self.key, self.message)
+__all__ = ["Diagnosis", "Mistake", "MistakeContext", "MISTAKES", "MISTAKES_BY_KEY"]
 
 
 class RulesMistake(Mistake):
@@ -102,11 +59,12 @@ class RulesMistake(Mistake):
         return self._local(ctx, key, ctx.student_world)
 
 
-def _rules_mistake(key: str, en: str, zh: str, *rule_sets: Rules,
+def _rules_mistake(key: str, label: tuple[str, str], en: str, zh: str, *rule_sets: Rules,
                    applies: Callable[[Architecture], bool] = lambda a: True) -> Mistake:
-    """Declare a rules-based misconception in one statement."""
+    """Declare a rules-based misconception in one statement (label: a few words, en and zh)."""
     mistake = RulesMistake()
     mistake.key, mistake.message, mistake.rule_sets = key, {"en": en, "zh": zh}, rule_sets
+    mistake.label = {"en": label[0], "zh": label[1]}
     mistake.applies = applies  # type: ignore[method-assign]
     return mistake
 
@@ -173,31 +131,6 @@ class _NoBias(Rules):
         return math.fsum(w * x for w, x in weighted)
 
 
-class RoundedTooEarly(Mistake):
-    """Intermediates rounded to a few decimals before being used downstream."""
-
-    key = "rounded_too_early"
-    message = {
-        "en": "Your value matches a calculation whose intermediate results were rounded too "
-              "early; keep at least 4–6 significant figures until the final answer.",
-        "zh": "你的结果与过早对中间结果四舍五入的计算一致;在得出最终答案之前,中间结果至少保留 4–6 位有效数字。",
-    }
-    in_degeneracy_check = False  # a fallback: it only explains what nothing else does
-    decimals = (2, 3)
-
-    def _rounded(self, ctx: MistakeContext, key: str, world: dict) -> Iterable[float]:
-        node = ctx.graph.by_key.get(key)
-        if node is not None:
-            for d in self.decimals:
-                yield run_node(node, [round(world[k], d) for k in node.inputs])
-
-    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        return self._rounded(ctx, key, ctx.reference)
-
-    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
-        return self._rounded(ctx, key, ctx.student_world)
-
-
 _WEIGHT_PART = re.compile(r"^(dE_d)?w(\d+)(_new)?$")
 
 
@@ -205,6 +138,7 @@ class SwappedWeightNumbering(Mistake):
     """Weights numbered source-first (w6 read as h1→o2) instead of destination-first."""
 
     key = "swapped_weight_numbering"
+    label = {"en": "weights numbered the other way", "zh": "权重编号顺序错了"}
     message = {
         "en": "Check the weight numbering: weights are numbered layer by layer, then by "
               "destination neuron, then by source neuron (in the article w6 is h2→o1 and w7 is "
@@ -244,7 +178,7 @@ def _has(names: tuple[str, ...]) -> Callable[[Architecture], bool]:
 
 MISTAKES: list[Mistake] = [
     _rules_mistake(
-        "forgot_activation_derivative",
+        "forgot_activation_derivative", ("∂out/∂net left out", "漏掉了 ∂out/∂net"),
         "You left out the activation's derivative ∂out/∂net in the chain rule (for the sigmoid "
         "it is out·(1−out)).",
         "链式法则中漏掉了激活函数的导数 ∂out/∂net(sigmoid 的导数是 out·(1−out))。",
@@ -252,39 +186,39 @@ MISTAKES: list[Mistake] = [
         applies=lambda a: any(act != "linear" for act in a.activations),
     ),
     _rules_mistake(
-        "used_net_for_out",
+        "used_net_for_out", ("net used where out belongs", "用 net 代替了 out"),
         "You used a neuron's net input where its output out (after the activation) belongs.",
         "在应当使用神经元输出 out(经过激活函数之后的值)的地方用了净输入 net。",
         _NetForOut(),
         applies=lambda a: a.depth >= 2,
     ),
     _rules_mistake(
-        "sign_flipped",
+        "sign_flipped", ("wrong sign", "符号反了"),
         "The sign is flipped: ∂E/∂out = −(target − out) = out − target, not target − out.",
         "符号反了:∂E/∂out = −(target − out) = out − target,而不是 target − out。",
         _SignFlipped(),
     ),
     _rules_mistake(
-        "forgot_half",
+        "forgot_half", ("½ dropped", "漏掉了 ½"),
         "You dropped the ½ in E = ½(target − out)², so the result is twice too large.",
         "误差公式 E = ½(target − out)² 中漏掉了 ½,结果大了一倍。",
         _ForgotHalf(),
         applies=lambda a: a.loss == "half_sse",
     ),
     _rules_mistake(
-        "added_gradient",
+        "added_gradient", ("gradient added", "加上了梯度"),
         "You added the gradient: gradient descent subtracts it, w ← w − η·∂E/∂w.",
         "更新时加上了梯度:梯度下降应减去梯度,w ← w − η·∂E/∂w。",
         _AddedGradient(),
     ),
     _rules_mistake(
-        "forgot_learning_rate",
+        "forgot_learning_rate", ("η left out", "漏掉了 η"),
         "You forgot the learning rate η in the update w ← w − η·∂E/∂w.",
         "更新公式 w ← w − η·∂E/∂w 中漏掉了学习率 η。",
         _NoLearningRate(),
     ),
     _rules_mistake(
-        "used_updated_weights",
+        "used_updated_weights", ("updated weights used", "用了更新后的权重"),
         "Hidden-layer gradients use the output weights as they were before this step's update, "
         "not the already updated ones.",
         "计算隐藏层梯度时应使用本次更新之前的输出层权重,而不是已经更新过的权重。",
@@ -292,7 +226,7 @@ MISTAKES: list[Mistake] = [
         applies=lambda a: a.depth >= 2,
     ),
     _rules_mistake(
-        "one_output_path",
+        "one_output_path", ("one output path only", "只算了一条输出路径"),
         "A hidden neuron reaches the error through every output: ∂E_total/∂out_h = Σ_o δ_o·w. "
         "You followed only one output's path.",
         "隐藏层神经元通过每一个输出影响总误差:∂E_total/∂out_h = Σ_o δ_o·w,你只计算了一个输出的路径。",
@@ -301,20 +235,27 @@ MISTAKES: list[Mistake] = [
     ),
     SwappedWeightNumbering(),
     _rules_mistake(
-        "sigma_for_sigma_prime",
+        "sigma_for_sigma_prime", ("σ written for σ′", "用 σ 代替了 σ′"),
         "You wrote σ(x) where its derivative belongs: ∂out/∂net = σ(x)(1−σ(x)) = out(1−out).",
         "在应当使用导数的地方写成了 σ(x) 本身:∂out/∂net = σ(x)(1−σ(x)) = out(1−out)。",
         _SigmaForSigmaPrime(),
         applies=_has(("sigmoid", "tanh")),
     ),
     _rules_mistake(
-        "forgot_bias",
+        "forgot_bias", ("bias left out", "漏掉了偏置"),
         "You left out the bias: net = Σ w·x + b.",
         "漏掉了偏置项:net = Σ w·x + b。",
         _NoBias(),
         applies=lambda a: a.bias != "none",
     ),
+    DeltaForWeightGradient(),
+    NetEnteredForOut(),
+    TargetEnteredForOut(),
+    MissingChainFactor(),
+    # fallbacks (not in the degeneracy check): each explains only what nothing before it does
+    TooFewDigits(),
     RoundedTooEarly(),
+    OtherQuantity(),
 ]
 
 MISTAKES_BY_KEY: dict[str, Mistake] = {m.key: m for m in MISTAKES}

@@ -27,7 +27,7 @@ SEED_VERSION = "bpcourse-variant-v1"
 # vetting, the misconception registry it consults): the site stores each variant's numbers with
 # the version that drew them, so stored variants never change, and a seed is reproducible only
 # within one version.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: near-miss misconceptions joined the registry that vets draws
 
 
 class UnknownTemplate(ValueError):

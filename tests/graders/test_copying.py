@@ -56,7 +56,7 @@ def test_a_copied_sheet_is_flagged_even_when_one_hidden_neuron_coincides():
     from graders.tolerance import Tolerance
     from graders.variants import TEMPLATES
 
-    alice, bob = expected("hw:f74d365febc885de"), expected("hw:c345d952f560014c")
+    alice, bob = expected("hw:4523540f1504cd17"), expected("hw:535fa30d7e25dd8a")
     assert abs(alice["net_h2"] - bob["net_h2"]) < 1e-12 and alice["net_h1"] != bob["net_h1"]
     copied = {k: float(f"{v:.6g}") for k, v in alice.items()}
     sheets = [Sheet("alice", alice, dict(alice)), Sheet("bob", bob, copied)]
