@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from graders.feedback import LOCAL_FORMULA
+
 STATUSES = ("correct", "followthrough", "incorrect", "invalid", "missing")
 
 
@@ -43,6 +45,8 @@ def summarize(reports: Iterable[Mapping], steps: Mapping[str, str]) -> Analytics
             result.parts.setdefault(key, Counter())[status] += 1
             result.steps.setdefault(steps.get(key, "other"), Counter())[status] += 1
             for diagnosis in part.get("diagnoses") or ():
+                if diagnosis.get("key") == LOCAL_FORMULA:
+                    continue  # feedback, not a misconception
                 result.misconceptions[diagnosis["key"]] += 1
                 result.misconception_messages[diagnosis["key"]] = diagnosis.get("message", {})
     return result

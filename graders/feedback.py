@@ -59,10 +59,12 @@ def followthrough_roots(graph: Graph, answers: Mapping[str, float], reference: M
     order = {node.key: i for i, node in enumerate(graph.nodes)}
     roots: dict[str, tuple[str, ...]] = {}
     for node in graph.nodes:
-        upstream = sorted({r for k in node.inputs for r in roots.get(k, ())}, key=order.__getitem__)
+        # only inputs whose value in the student's world is off carry their roots on
+        upstream = sorted({r for k in node.inputs if roots.get(k) for r in roots[k]
+                           if not within(world[k], reference[k], tolerance_for(k))}, key=order.__getitem__)
         value, tol = answers.get(node.key), tolerance_for(node.key)
         if value is None:
-            roots[node.key] = tuple(upstream)
+            roots[node.key] = tuple(upstream) if not within(world[node.key], reference[node.key], tol) else ()
         elif within(value, reference[node.key], tol):
             roots[node.key] = ()
         elif within(value, run_node(node, [world[k] for k in node.inputs]), tol):
@@ -74,17 +76,33 @@ def followthrough_roots(graph: Graph, answers: Mapping[str, float], reference: M
 
 @dataclass
 class FollowthroughNote:
-    """One note per root cause: the earlier wrong answers, their diagnoses, the parts credited."""
+    """One note per root cause: the earlier wrong answers, their diagnoses, the parts credited.
+    `plain_message` says the same without the diagnoses (for exercises that hide them)."""
 
     roots: list[str]
     diagnoses: list[str]
     parts: list[str] = field(default_factory=list)
     message: dict[str, str] = field(default_factory=dict)
+    plain_message: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
-        return {"roots": list(self.roots), "diagnoses": list(self.diagnoses),
-                "parts": list(self.parts), "message": dict(self.message)}
+        return {"roots": list(self.roots), "diagnoses": list(self.diagnoses), "parts": list(self.parts),
+                "message": dict(self.message), "plain_message": dict(self.plain_message)}
+
+
+def _note_message(count: int, roots: tuple[str, ...], labels: Mapping[str, dict[str, str]],
+                  credit: float) -> dict[str, str]:
+    words_en = [f"{name(r)} ({labels[r]['en']})" if r in labels else name(r) for r in roots]
+    words_zh = [f"{name(r)}({labels[r]['zh']})" if r in labels else name(r) for r in roots]
+    credited_en = "credited" if credit >= 1 else f"credited at {credit:.0%}"
+    credited_zh = "已给分" if credit >= 1 else f"按 {credit:.0%} 给分"
+    source_en = " and ".join(words_en) or "own earlier values"
+    return {
+        "en": f"{count} later value{'s' if count != 1 else ''} follow{'s' if count == 1 else ''} "
+              f"from your {source_en}: {credited_en}.",
+        "zh": f"后面 {count} 个值由你的 {'和'.join(words_zh) or '前面的答案'} 推出:{credited_zh}。",
+    }
 
 
 def followthrough_notes(groups: Mapping[tuple[str, ...], list[str]],
@@ -93,17 +111,9 @@ def followthrough_notes(groups: Mapping[tuple[str, ...], list[str]],
     """The grouped notes; `labels` gives each root's first diagnosis (key, short label)."""
     notes = []
     for roots, parts in groups.items():
-        diagnosis_keys = [labels[r][0] for r in roots if labels.get(r)]
-        words_en = [f"{name(r)} ({labels[r][1]['en']})" if labels.get(r) else name(r) for r in roots]
-        words_zh = [f"{name(r)}({labels[r][1]['zh']})" if labels.get(r) else name(r) for r in roots]
-        count = len(parts)
-        credited_en = "credited" if credit >= 1 else f"credited at {credit:.0%}"
-        credited_zh = "已给分" if credit >= 1 else f"按 {credit:.0%} 给分"
-        source_en = " and ".join(words_en) or "own earlier values"
-        message = {
-            "en": f"{count} later value{'s' if count != 1 else ''} follow{'s' if count == 1 else ''} "
-                  f"from your {source_en}: {credited_en}.",
-            "zh": f"后面 {count} 个值由你的 {'和'.join(words_zh) or '前面的答案'} 推出:{credited_zh}。",
-        }
-        notes.append(FollowthroughNote(list(roots), diagnosis_keys, list(parts), message))
+        named = {r: labels[r][1] for r in roots if labels.get(r)}  # type: ignore[index]
+        notes.append(FollowthroughNote(
+            list(roots), [labels[r][0] for r in roots if labels.get(r)], list(parts),  # type: ignore[index]
+            _note_message(len(parts), roots, named, credit), _note_message(len(parts), roots, {}, credit),
+        ))
     return notes

@@ -37,7 +37,7 @@ from .auth import rate_limit, signed_in_user
 from .errors import answers_as_text, format_error_body
 from .errors import detail_of as _detail
 from .reports import submission_out
-from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
+from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["homework"])
 
@@ -138,6 +138,7 @@ class HomeworkSubmissionOut(Schema):
     created_at: datetime
     graded_at: datetime | None
     parts: list[HomeworkPartOut]
+    followthrough_notes: list[FollowthroughNoteOut] = Field(default_factory=list, description="one note per root cause of follow-through credit")
 
 
 class GradebookCellOut(Schema):

@@ -25,7 +25,7 @@ from ..practice import selectors, services
 from .auth import get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
-from .schemas import ErrorOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
+from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["practice"])
 
@@ -73,6 +73,7 @@ class SubmissionOut(Schema):
     created_at: datetime
     graded_at: datetime | None
     parts: list[PartResultOut]
+    followthrough_notes: list[FollowthroughNoteOut] = Field(default_factory=list, description="one note per root cause of follow-through credit")
 
 
 # ------------------------------------------------------------------------------------ helpers

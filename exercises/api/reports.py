@@ -31,6 +31,27 @@ def part_feedback(part: Mapping[str, Any]) -> list[str]:
     return feedback
 
 
+def part_diagnoses(part: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A part's diagnoses: each key with its message in the active language."""
+    return [
+        {"key": str(d.get("key", "")), "message": pick_language(d.get("message", ""))}
+        for d in part.get("diagnoses") or []
+    ]
+
+
+def followthrough_notes_out(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One note per root cause of the follow-through credit, in the active language."""
+    return [
+        {
+            "roots": list(note.get("roots") or []),
+            "diagnoses": list(note.get("diagnoses") or []),
+            "parts": list(note.get("parts") or []),
+            "message": pick_language(note.get("message", "")),
+        }
+        for note in report.get("followthrough_notes") or []
+    ]
+
+
 def report_parts_out(
     report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool
 ) -> list[dict[str, Any]]:
@@ -47,6 +68,9 @@ def report_parts_out(
             "points": float(report_parts[key].get("points") or 0.0),
             "max_points": float(report_parts[key].get("max_points") or 0.0),
             "feedback": part_feedback(report_parts[key]),
+            "diagnoses": part_diagnoses(report_parts[key]),
+            "followthrough_expected": finite(report_parts[key].get("followthrough_expected")),
+            "followthrough_roots": list(report_parts[key].get("followthrough_roots") or []),
             "expected": finite(report_parts[key].get("expected")) if reveal_expected else None,
         }
         for key in order
@@ -71,4 +95,5 @@ def submission_out(
         "created_at": submission.created_at,
         "graded_at": submission.graded_at,
         "parts": report_parts_out(report, steps, reveal_expected=reveal_expected),
+        "followthrough_notes": followthrough_notes_out(report),
     }

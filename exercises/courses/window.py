@@ -116,4 +116,9 @@ def visible_report(*, report: dict[str, Any] | None, reveal_expected: bool, show
             shown["diagnoses"] = []
         parts[key] = shown
     out["parts"] = parts
+    if not show_diagnosis:
+        out["followthrough_notes"] = [
+            {**note, "diagnoses": [], "message": note.get("plain_message") or note.get("message")}
+            for note in report.get("followthrough_notes") or []
+        ]
     return out

@@ -271,7 +271,7 @@ def _result_context(submission: Submission) -> dict[str, Any]:
             context["steps"] = worked_steps(spec)
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
-        context.update(graded_context(results, keys_by_step))
+        context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes")))
     context.update(error_context(submission))
     return context
 

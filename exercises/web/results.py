@@ -4,8 +4,8 @@ grouped by step, the counts, which steps start unfolded, and the live-status JSO
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -31,6 +31,7 @@ class PartRow:
     answer: str
     expected: str
     diagnoses: list[tuple[str, str]]  # (diagnosis key, message in the current language)
+    followthrough_expected: str = ""  # a follow-through part: the value the student's own answers give
 
 
 def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> list[PartRow]:
@@ -52,18 +53,35 @@ def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> 
                 answer=result.get("answer") or "",
                 expected=significant(result.get("expected")),
                 diagnoses=[(d.get("key", ""), pick_language(d.get("message"))) for d in result.get("diagnoses", [])],
+                followthrough_expected=significant(result.get("followthrough_expected"))
+                if result.get("followthrough_expected") is not None
+                else "",
             )
         )
     return rows
 
 
-def graded_context(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mapping[str, list[str]]) -> dict[str, Any]:
-    """Rows by step, verdict counts, and the steps to unfold (anything not fully right)."""
+def graded_context(
+    results: Mapping[str, Mapping[str, Any]],
+    keys_by_step: Mapping[str, list[str]],
+    notes: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Rows by step, verdict counts, the steps to unfold (anything not fully right), and the report's
+    follow-through notes (one per root cause, shown once above the tables instead of on every row)."""
     results_by_step = [(step, part_rows(results, keys)) for step, keys in keys_by_step.items()]
+    shown_notes = [
+        {"message": pick_language(note.get("message")), "roots": list(note.get("roots") or [])} for note in notes or []
+    ]
+    if shown_notes:
+        results_by_step = [
+            (step, [replace(row, status_help="") if row.status == "followthrough" else row for row in rows])
+            for step, rows in results_by_step
+        ]
     return {
         "results_by_step": results_by_step,
         "counts": Counter(result.get("status", "missing") for result in results.values()),
         "open_steps": {step for step, rows in results_by_step if any(row.status != "correct" for row in rows)},
+        "followthrough_notes": shown_notes,
     }
 
 

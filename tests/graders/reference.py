@@ -57,3 +57,27 @@ def weight_paths(spec: dict) -> list[tuple[int, int, int]]:
 def bias_paths(spec: dict) -> list[tuple[int, int]]:
     """(layer, index) of b1, b2, … in the numbering order."""
     return [(layer, i) for layer, row in enumerate(spec["biases"]) for i, _ in enumerate(row)]
+
+
+def forward(spec: dict) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(net, out) of every non-input layer, straight from the definitions."""
+    x = np.array(spec["inputs"], dtype=float)
+    layers = []
+    for layer, (w, act) in enumerate(zip(spec["weights"], spec["activations"])):
+        b = np.array(spec["biases"][layer], dtype=float) if spec["bias"] != "none" else 0.0
+        if spec["bias"] == "shared":
+            b = b[0]
+        net = np.array(w, dtype=float) @ x + b
+        x = activate(act, net)
+        layers.append((net, x))
+    return layers
+
+
+def weight_gradient(spec: dict, layer: int, j: int, k: int, h: float = 1e-6) -> float:
+    """∂E_total/∂w by a central finite difference of total_error."""
+    def error_with(delta: float) -> float:
+        changed = {**spec, "weights": [[list(row) for row in m] for m in spec["weights"]]}
+        changed["weights"][layer][j][k] += delta
+        return total_error(changed)
+
+    return (error_with(h) - error_with(-h)) / (2 * h)

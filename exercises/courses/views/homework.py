@@ -110,7 +110,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         )
         results = report.get("parts", {})
         grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
-        context.update(graded_context(results, grouped))
+        context.update(graded_context(results, grouped, report.get("followthrough_notes")))
         if state.reveal_solution:
             spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
