@@ -169,6 +169,15 @@ def test_show_diagnosis_off_hides_diagnoses():
     assert visible_report(report=report, reveal_expected=True, show_diagnosis=True) == report
 
 
+def test_show_diagnosis_off_leaves_the_diagnosis_out_of_follow_through_notes():
+    note = {"roots": ["dE_dout_o1"], "diagnoses": ["sign_flipped"], "parts": ["delta_o1"],
+            "message": {"en": "1 later value follows from your ∂E_total/∂out_o1 (wrong sign): credited."},
+            "plain_message": {"en": "1 later value follows from your ∂E_total/∂out_o1: credited."}}
+    hidden = visible_report(report={"parts": {}, "followthrough_notes": [note]}, reveal_expected=False,
+                            show_diagnosis=False)
+    assert hidden["followthrough_notes"] == [{**note, "diagnoses": [], "message": note["plain_message"]}]
+
+
 def test_homework_state_constant_queries(course, instructor, alice, django_assert_num_queries):
     a = make_assignment(course, instructor)
     variant = homework_services.homework_variant(assignment=a, student=alice)
