@@ -159,7 +159,7 @@ class _VariantCache:
             expected, arch = self.solution.values[key], self.solution.spec.arch
             table = self._static[cache_key] = [
                 (m, tuple({c for c in m.static_candidates(ctx, key)
-                           if _distinct(c, expected, tolerance)}))
+                           if _distinct(c, expected, tolerance)}) if m.uses_static else ())
                 for m in MISTAKES if m.applies(arch)
             ]
         return table

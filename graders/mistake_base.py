@@ -52,6 +52,7 @@ class Mistake:
     message: dict[str, str] = {}
     label: dict[str, str] = {"en": "incorrect", "zh": "错误"}  # a few words, for grouped notes
     in_degeneracy_check = True
+    uses_static = True  # whether match() reads the grader's cached static candidates
 
     def applies(self, arch: Architecture) -> bool:
         """Whether this misconception can occur in the architecture."""

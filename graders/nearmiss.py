@@ -24,6 +24,8 @@ def number(value: float) -> str:
 class NearMiss(Mistake):
     """A model whose candidates carry the words of their feedback (which factor, which value)."""
 
+    uses_static = False
+
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         """Candidate values for `key` computed from `world` (the reference or the student's)."""
         return iter(())
@@ -166,16 +168,18 @@ class MissingChainFactor(NearMiss):
 
 
 def _round_sig(value: float, figures: int) -> float:
+    """`value` rounded to `figures` significant figures (nan stays nan)."""
     if value == 0 or not math.isfinite(value):
         return value
-    return round(value, figures - 1 - math.floor(math.log10(abs(value))))
+    return float(f"{value:.{figures - 1}e}")
 
 
 def _trunc_sig(value: float, figures: int) -> float:
+    """`value` cut after `figures` significant figures, by its decimal digits (no overflow)."""
     if value == 0 or not math.isfinite(value):
         return value
-    scale = 10.0 ** (figures - 1 - math.floor(math.log10(abs(value))))
-    return math.trunc(value * scale) / scale
+    mantissa, exponent = f"{value:.{figures + 2}e}".split("e")
+    return float(mantissa[: mantissa.index(".") + figures] + "e" + exponent)
 
 
 def _same(a: float, b: float) -> bool:
@@ -199,6 +203,7 @@ class TooFewDigits(Mistake):
     message = {"en": "Your value is right but written with too few digits.",
                "zh": "你的结果是对的,但写的位数太少。"}
     in_degeneracy_check = False
+    uses_static = False
     figures = range(2, 6)
 
     def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
@@ -250,6 +255,7 @@ class RoundedTooEarly(Mistake):
         "zh": "你的结果与过早对中间结果四舍五入的计算一致;在得出最终答案之前,中间结果至少保留 4–6 位有效数字。",
     }
     in_degeneracy_check = False  # a fallback: it only explains what nothing else does
+    uses_static = False
 
     def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
         node = ctx.graph.by_key.get(key)
@@ -271,26 +277,30 @@ class RoundedTooEarly(Mistake):
         return world
 
     def _ways(self, ctx: MistakeContext, node: Node) -> Iterator[tuple[dict[str, float], tuple]]:
-        """Inputs as a student who rounded would have used them, with the rounding mode."""
+        """The node's inputs as a student who rounded would have used them (only those that
+        differ from the student's world), with the rounding mode."""
         base = ctx.student_world
+        own = [k for k in dict.fromkeys(node.inputs) if k not in ctx.givens]
         for mode in _ROUNDINGS:
-            for k in node.inputs:
-                if k not in ctx.givens:
-                    yield {**base, k: _rounded(base[k], mode)}, mode
+            for k in own:
+                yield {k: _rounded(base[k], mode)}, mode
         for mode in _ROUNDINGS:
-            yield {**base, **{k: _rounded(base[k], mode) for k in node.inputs if k not in ctx.givens}}, mode
+            yield {k: _rounded(base[k], mode) for k in own}, mode
         for mode in _ROUNDINGS:
-            yield self._rounded_world(ctx, mode), mode
+            world = self._rounded_world(ctx, mode)
+            yield {k: world[k] for k in own}, mode
 
     def match(self, ctx: MistakeContext, key: str, value: float, tolerance: Tolerance,
               static: Iterable[float], own_inputs: bool) -> Diagnosis | None:
         node, expected = ctx.graph.by_key[key], ctx.reference[key]
         exact = ctx.student_world
-        for world, mode in self._ways(ctx, node):
-            used = [k for k in node.inputs if not _same(world[k], exact[k])]
-            candidate = run_node(node, [world[k] for k in node.inputs])
-            if used and distinct(candidate, expected, tolerance) and within(value, candidate, tolerance):
-                return self._diagnosis(used, world, mode)
+        for changed, mode in self._ways(ctx, node):
+            used = [k for k, v in changed.items() if not _same(v, exact[k])]
+            if not used:
+                continue
+            candidate = run_node(node, [changed.get(k, exact[k]) for k in node.inputs])
+            if distinct(candidate, expected, tolerance) and within(value, candidate, tolerance):
+                return self._diagnosis(used, changed, mode)
         return None
 
     def _diagnosis(self, used: list[str], world: dict[str, float], mode: tuple[str, int]) -> Diagnosis:
@@ -308,6 +318,16 @@ class RoundedTooEarly(Mistake):
         })
 
 
+def _loose_bound(tolerance: Tolerance) -> tuple[float, float]:
+    """(scale, floor) with allowed_error(c, tolerance) ≤ scale·|c| + floor for every c."""
+    kind, value = tolerance.kind, tolerance.value
+    if kind == "sigfigs":
+        return 1.01 * 10.0 ** (1 - value), 1e-11
+    if kind == "relative":
+        return 1.01 * value, 1e-11
+    return 0.0, 1.01 * (value if kind == "absolute" else 10.0 ** -value) + 1e-11
+
+
 class OtherQuantity(Mistake):
     """The answer is the value of some other given or quantity of the network."""
 
@@ -316,6 +336,7 @@ class OtherQuantity(Mistake):
     message = {"en": "Your value is that of another quantity of this network.",
                "zh": "你的结果是这个网络中另一个量的值。"}
     in_degeneracy_check = False
+    uses_static = False
 
     @staticmethod
     def _others(ctx: MistakeContext, key: str) -> list[str]:
@@ -331,9 +352,12 @@ class OtherQuantity(Mistake):
     def match(self, ctx: MistakeContext, key: str, value: float, tolerance: Tolerance,
               static: Iterable[float], own_inputs: bool) -> Diagnosis | None:
         expected = ctx.reference[key]
+        scale, floor = _loose_bound(tolerance)
         for other in self._others(ctx, key):
             candidate = ctx.reference[other]
-            if distinct(candidate, expected, tolerance) and within(value, candidate, tolerance):
+            if abs(value - candidate) > scale * abs(candidate) + floor:
+                continue  # beyond any error the tolerance allows: skip the exact test
+            if within(value, candidate, tolerance) and distinct(candidate, expected, tolerance):
                 rule = formula(ctx.graph.by_key[key], ctx.graph)
                 return Diagnosis(self.key, {
                     "en": f"Your value is that of {name(other)}, another quantity of this network; "

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graders import generate, grade, solve
 from graders.mistakes import MISTAKES, MISTAKES_BY_KEY
@@ -273,3 +275,16 @@ def test_the_near_miss_models_vet_draws_and_draws_stay_cheap():
             attempts.append(attempt + 1)
         # measured over 60 seeds: article-random 4.8 → 5.8 draws a variant, tanh 2.1 → 2.1, softmax 3.5 → 3.7
         assert sum(attempts) / len(attempts) < 8 and max(attempts) < 40, (name, attempts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["article", "tanh-2-3-1", "softmax-2-2-2"]),
+       st.dictionaries(st.integers(0, 45), st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
+                       max_size=12))
+def test_any_answers_get_a_report_and_every_incorrect_part_some_feedback(template, picks):
+    spec = generate(template, "fb-any")
+    keys = list(solve(spec).quantities())
+    report = grade(spec, {keys[i % len(keys)]: str(v) for i, v in picks.items()})
+    for part in report.parts.values():
+        if part.status == "incorrect":
+            assert part.diagnoses and all(d.message["en"] and d.message["zh"] for d in part.diagnoses)
