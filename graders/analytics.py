@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from graders.feedback import LOCAL_FORMULA
+from graders.mistakes import MISTAKES_BY_KEY
 
 STATUSES = ("correct", "followthrough", "incorrect", "invalid", "missing")
 
@@ -48,5 +49,8 @@ def summarize(reports: Iterable[Mapping], steps: Mapping[str, str]) -> Analytics
                 if diagnosis.get("key") == LOCAL_FORMULA:
                     continue  # feedback, not a misconception
                 result.misconceptions[diagnosis["key"]] += 1
-                result.misconception_messages[diagnosis["key"]] = diagnosis.get("message", {})
+                # a model's general description; a diagnosis's own message may name one part
+                known = MISTAKES_BY_KEY.get(diagnosis["key"])
+                result.misconception_messages[diagnosis["key"]] = (
+                    dict(known.message) if known is not None else diagnosis.get("message", {}))
     return result

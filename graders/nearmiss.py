@@ -212,12 +212,16 @@ class TooFewDigits(Mistake):
     def match(self, ctx: MistakeContext, key: str, value: float, tolerance: Tolerance,
               static: Iterable[float], own_inputs: bool) -> Diagnosis | None:
         node, expected = ctx.graph.by_key[key], ctx.reference[key]
+        if "param" in node.meta and _same(value, ctx.givens[node.meta["param"]]):
+            return None  # an update's own parameter, unchanged: other_quantity says so
         targets = [(expected, False)]
         if own_inputs:
             targets.append((run_node(node, [ctx.student_world[k] for k in node.inputs]), True))
         for target, own in targets:
             for figures in self.figures:
-                for shortened in (_round_sig(target, figures), _trunc_sig(target, figures)):
+                # cutting after two figures agrees with too many other slips; rounding is tried there
+                shortened_values = [_round_sig(target, figures)] + ([_trunc_sig(target, figures)] if figures > 2 else [])
+                for shortened in shortened_values:
                     if _same(value, shortened) and distinct(shortened, expected, tolerance):
                         return self._diagnosis(key, value, figures, own, tolerance)
         return None
@@ -296,8 +300,8 @@ class RoundedTooEarly(Mistake):
         exact = ctx.student_world
         for changed, mode in self._ways(ctx, node):
             used = [k for k, v in changed.items() if not _same(v, exact[k])]
-            if not used:
-                continue
+            if not used or any(changed[k] == 0 for k in used):
+                continue  # nothing rounded, or a value rounded away to 0 (an unchanged update says more)
             candidate = run_node(node, [changed.get(k, exact[k]) for k in node.inputs])
             if distinct(candidate, expected, tolerance) and within(value, candidate, tolerance):
                 return self._diagnosis(used, changed, mode)
@@ -359,6 +363,11 @@ class OtherQuantity(Mistake):
                 continue  # beyond any error the tolerance allows: skip the exact test
             if within(value, candidate, tolerance) and distinct(candidate, expected, tolerance):
                 rule = formula(ctx.graph.by_key[key], ctx.graph)
+                if other == ctx.graph.by_key[key].meta.get("param"):
+                    return Diagnosis(self.key, {
+                        "en": f"Your value is {name(other)} itself, not updated: {rule}.",
+                        "zh": f"你填的是 {name(other)} 本身,没有更新:{rule}。",
+                    })
                 return Diagnosis(self.key, {
                     "en": f"Your value is that of {name(other)}, another quantity of this network; "
                           f"this box asks for {name(key)}: {rule}.",

@@ -22,3 +22,13 @@ def test_statuses_misconceptions_and_scores_are_counted_per_part_and_step():
     assert result.top_misconceptions()[0] == ("sign_flipped", 1)
     assert result.steps["output_gradients"]["correct"] >= 1
     assert result.histogram[9] == 1 and sum(result.histogram) == 3
+
+
+def test_analytics_describe_a_near_miss_in_general_and_do_not_count_the_local_formula():
+    steps = {p.key: p.step for p in solve(ARTICLE_SPEC).parts}
+    # δ_o1 (−0.0339735, the article's) typed for ∂E/∂w5 and for ∂E/∂w6; net_h1 = 0.5 nothing explains
+    reports = [grade(ARTICLE_SPEC, {"dE_dw5": "-0.03397", "dE_dw6": "-0.03397", "net_h1": "0.5"}).to_dict()]
+    result = summarize(reports, steps)
+    assert result.misconceptions == {"delta_for_weight_gradient": 2}
+    message = result.misconception_messages["delta_for_weight_gradient"]["en"]
+    assert message.startswith("You entered δ where ∂E/∂w belongs") and "w5" not in message

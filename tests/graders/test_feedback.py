@@ -93,6 +93,49 @@ def test_net_or_target_entered_as_an_output_and_a_weight_gradient_without_delta_
     assert "your value leaves out ∂E_total/∂net_h" in report.parts["dE_dw1"].diagnoses[0].message["en"]
 
 
+DERIVATIVE = {"sigmoid": lambda out: out * (1 - out), "tanh": lambda out: 1 - out**2}
+
+
+@pytest.mark.parametrize("template,spec", list(variants()), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_delta_without_its_error_derivative_is_a_missing_chain_factor(template, spec):
+    act = spec["activations"][-1]
+    if act not in DERIVATIVE:
+        pytest.skip("softmax outputs have no scalar ∂out/∂net")
+    out = forward(spec)[-1][1][0]
+    (diagnosis, *_) = grade(spec, {"delta_o1": fmt(DERIVATIVE[act](out))}).parts["delta_o1"].diagnoses
+    assert diagnosis.key == "missing_chain_factor"
+    assert diagnosis.message["en"].endswith("your value leaves out ∂E_total/∂out_o1.")
+
+
+@pytest.mark.parametrize("template,spec", list(variants()), ids=lambda v: v if isinstance(v, str) else "")
+def test_shortened_right_values_unchanged_weights_and_a_rounded_input_are_named(template, spec):
+    paths = weight_paths(spec)
+    n = len(paths)  # the last weight: hidden → output
+    layer, j, k = paths[-1]
+    grad = weight_gradient(spec, layer, j, k)
+    short = float(f"{grad:.2g}")
+    report = grade(spec, {f"dE_dw{n}": repr(short), f"w{n}_new": repr(spec["weights"][layer][j][k])})
+    part = report.parts[f"dE_dw{n}"]
+    if part.status == "incorrect":  # two figures may happen to be within tolerance
+        assert [d.key for d in part.diagnoses] == ["too_few_digits"], template
+        assert f"∂E_total/∂w{n} = {short:.6g} is the right value rounded to 2 significant figures" in (
+            part.diagnoses[0].message["en"])
+    unchanged = report.parts[f"w{n}_new"].diagnoses[0]
+    if unchanged.key != "other_quantity":  # a misconception model that gives the same value comes first
+        assert MISTAKES_BY_KEY[unchanged.key].in_degeneracy_check, template
+    else:
+        assert unchanged.message["en"].startswith(f"Your value is w{n} itself, not updated: w{n}⁺ = w{n} − η·")
+    # net_o1 from out_h1 rounded to two decimals, the other sources exact
+    hidden = forward(spec)[-2][1]
+    weights, bias = spec["weights"][-1][0], spec["biases"][-1][0] if spec["bias"] != "none" else 0.0
+    rounded = [round(hidden[0], 2)] + list(hidden[1:])
+    net_o1 = float(np.dot(weights, rounded) + bias)
+    part = grade(spec, {"net_o1": fmt(net_o1)}).parts["net_o1"]
+    if part.status == "incorrect":
+        assert [d.key for d in part.diagnoses] == ["rounded_too_early"], template
+        assert f"out_h1 to {round(hidden[0], 2):.6g} (rounded to 2 decimal places)" in part.diagnoses[0].message["en"]
+
+
 def test_a_hidden_gradient_without_the_weights_is_a_missing_chain_factor():
     spec = generate("article-random", "fb-chain")
     deltas = [weight_gradient(spec, 1, j, 0) / source_value(spec, 1, 0) for j in range(2)]  # δ_o1, δ_o2
