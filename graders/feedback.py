@@ -3,13 +3,14 @@ numbers, and follow-through grouped by the earlier wrong answer it follows from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from graders.graph import Graph, Node, run_node
 from graders.mistake_base import Diagnosis
 from graders.nearmiss import number
-from graders.notation import formula, name
+from graders.notation import formula, name, right_side
 from graders.tolerance import Tolerance, within
 
 LOCAL_FORMULA = "local_formula"  # a feedback key, not a misconception (analytics skip it)
@@ -17,17 +18,23 @@ LOCAL_FORMULA = "local_formula"  # a feedback key, not a misconception (analytic
 
 def local_formula(node: Node, graph: Graph, answers: Mapping[str, float],
                   reference: Mapping[str, float], world: Mapping[str, float],
-                  tolerance: Tolerance) -> Diagnosis:
+                  tolerance: Tolerance, typed: Mapping[str, float] | None = None) -> Diagnosis:
     """The part's local formula and what it takes, with the student's own earlier values.
 
     Only the student's answers and the givens are quoted (parts never tried stay hidden); the
     result is stated only when the student's own values make it differ from the reference, so
     it is the value their earlier answers imply, never the expected answer."""
-    rule = formula(node, graph)
-    computed = [k for k in dict.fromkeys(node.inputs) if k in graph.by_key]
+    rule, right = formula(node, graph), right_side(node, graph)
+    # the computed quantities the formula names (σ′ = out·(1 − out) reads net_o1 but does not say it)
+    computed = [k for k in dict.fromkeys(node.inputs)
+                if k in graph.by_key and re.search(rf"(?<![\w,]){re.escape(name(k))}(?![\w,])", right)]
     yours = [k for k in computed if k in answers]
     missing = [k for k in computed if k not in answers]
     en, zh = [rule + "."], [rule + "。"]
+    typed = typed or {}
+    for k in [k for k in missing if k in typed][:3]:  # typed, but impossible for the quantity
+        en.append(f"Your {name(k)} = {number(typed[k])} cannot be right (no such value is possible for it).")
+        zh.append(f"你的 {name(k)} = {number(typed[k])} 不可能正确(这个量取不到这样的值)。")
     if yours:
         listed = ", ".join(f"{name(k)} = {number(answers[k])}" for k in yours[:6])
         listed_zh = "、".join(f"{name(k)} = {number(answers[k])}" for k in yours[:6])

@@ -219,7 +219,7 @@ def _diagnose(cache: _VariantCache, ctx: MistakeContext, key: str, value: float,
             found.append(diagnosis)
     if not found:
         found.append(local_formula(node, ctx.graph, ctx.answers, ctx.reference, ctx.student_world,
-                                   tolerance))
+                                   tolerance, ctx.typed))
     return found
 
 
@@ -232,7 +232,7 @@ def grade(spec: Any, answers: Mapping[str, Any], policy: Policy | None = None) -
     values, errors = _parse_with(cache, answers)
     world = student_world(graph, solution.givens, values)
     adopted = {k: v for k, v in values.items() if plausible(graph.by_key[k], v)}
-    ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values, adopted)
+    ctx = MistakeContext(graph, solution.givens, reference, world, cache.full_values, adopted, values)
     keys = policy.parts if policy.parts is not None else [p.key for p in solution.parts]
     parts: dict[str, PartResult] = {}
     for key in keys:

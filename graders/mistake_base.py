@@ -27,16 +27,18 @@ class Diagnosis:
 class MistakeContext:
     """What a misconception model may look at: the variant and the student's own values.
 
-    `answers` holds the student's adopted answers (plausible values taken into their world);
+    `answers` holds the student's adopted answers (plausible values taken into their world),
+    `typed` every answer that could be read;
     `memo` lets a model keep what it computed for one submission (e.g. a rounded world)."""
 
     def __init__(self, graph: Graph, givens: dict[str, float], reference: dict[str, float],
                  student_world: dict[str, float], full_values: Callable[[Rules], dict],
-                 answers: dict[str, float] | None = None) -> None:
+                 answers: dict[str, float] | None = None, typed: dict[str, float] | None = None) -> None:
         self.graph, self.givens, self.reference = graph, givens, reference
         self.student_world = student_world
         self.full_values = full_values
         self.answers: dict[str, float] = answers or {}
+        self.typed: dict[str, float] = typed or {}  # every readable answer, implausible ones too
         self.memo: dict = {}
 
 

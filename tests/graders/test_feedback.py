@@ -331,3 +331,14 @@ def test_any_answers_get_a_report_and_every_incorrect_part_some_feedback(templat
     for part in report.parts.values():
         if part.status == "incorrect":
             assert part.diagnoses and all(d.message["en"] and d.message["zh"] for d in part.diagnoses)
+
+
+def test_the_local_formula_quotes_only_what_the_formula_names_and_says_when_a_value_is_impossible():
+    # σ′ = out·(1 − out): net_o1 is an input of the node but not of the formula; 0.3 > ¼ is no sigmoid slope
+    report = grade(ARTICLE_SPEC, {"net_o1": "0.6", "out_o1": "0.7", "dout_dnet_o1": "0.3", "dE_dout_o1": "0.2",
+                                  "delta_o1": "0.5"})
+    assert report.parts["dout_dnet_o1"].diagnoses[0].message["en"] == (
+        f"∂out_o1/∂net_o1 = out_o1·(1 − out_o1). With your out_o1 = 0.7 this gives {0.7 * 0.3:.6g}.")
+    message = report.parts["delta_o1"].diagnoses[0].message
+    assert "Your ∂out_o1/∂net_o1 = 0.3 cannot be right" in message["en"]
+    assert "你的 ∂out_o1/∂net_o1 = 0.3 不可能正确" in message["zh"]
