@@ -17,6 +17,7 @@ from pydantic import Field, StrictStr
 
 import graders
 
+from ..grading.reveal import revealed_parts
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..i18n import pick_language
@@ -73,6 +74,8 @@ class SubmissionOut(Schema):
     created_at: datetime
     graded_at: datetime | None
     parts: list[PartResultOut]
+    revealed: list[str] = Field(..., description="parts whose expected value is shown (answered right, "
+                                "answered wrongly BPCOURSE_REVEAL_AFTER_WRONG times, or revealed on request)")
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -93,14 +96,17 @@ def _variant_out(request: HttpRequest, variant: Variant) -> dict[str, Any]:
 
 
 def _submission_out(submission: Submission) -> dict[str, Any]:
-    """Practice shows reference values once graded; homework is never served here."""
+    """Practice shows a part's expected value once the variant has revealed it (answered right,
+    answered wrongly BPCOURSE_REVEAL_AFTER_WRONG times, or "show answer"); homework is never served here."""
     try:
         steps = {p.key: p.step for p in variant_solution(variant=submission.variant).parts}
     except Exception:  # a variant whose template disappeared still shows its status
         steps = {}
-    reveal = submission.status == Submission.Status.GRADED and not submission.variant.is_homework
-    out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=reveal)
+    graded = submission.status == Submission.Status.GRADED and not submission.variant.is_homework
+    revealed = revealed_parts(submission.variant) if graded else frozenset()
+    out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=revealed)
     out["variant_id"] = str(submission.variant_id)
+    out["revealed"] = sorted(revealed)
     return out
 
 

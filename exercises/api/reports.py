@@ -3,7 +3,7 @@ teaching order, feedback in the caller's language, expected values only when rel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.utils.translation import get_language
@@ -32,9 +32,13 @@ def part_feedback(part: Mapping[str, Any]) -> list[str]:
 
 
 def report_parts_out(
-    report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool
+    report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool | Collection[str]
 ) -> list[dict[str, Any]]:
-    """The report's parts, in the order of `steps` (part key → step; jsonb does not keep key order)."""
+    """The report's parts, in the order of `steps` (part key → step; jsonb does not keep key order).
+    `reveal_expected`: True/False for every part, or the part keys whose expected value is shown."""
+    def shown(key: str) -> bool:
+        return reveal_expected if isinstance(reveal_expected, bool) else key in reveal_expected
+
     report_parts: Mapping[str, Any] = report.get("parts") or {}
     order = [key for key in steps if key in report_parts] + [key for key in report_parts if key not in steps]
     return [
@@ -47,14 +51,18 @@ def report_parts_out(
             "points": float(report_parts[key].get("points") or 0.0),
             "max_points": float(report_parts[key].get("max_points") or 0.0),
             "feedback": part_feedback(report_parts[key]),
-            "expected": finite(report_parts[key].get("expected")) if reveal_expected else None,
+            "expected": finite(report_parts[key].get("expected")) if shown(key) else None,
         }
         for key in order
     ]
 
 
 def submission_out(
-    submission: Submission, *, report: Mapping[str, Any] | None, steps: Mapping[str, str], reveal_expected: bool
+    submission: Submission,
+    *,
+    report: Mapping[str, Any] | None,
+    steps: Mapping[str, str],
+    reveal_expected: bool | Collection[str],
 ) -> dict[str, Any]:
     """The fields every submission shows: status, score, points, attempt, error, times, parts."""
     report = report or {}

@@ -1,10 +1,11 @@
 """A graded submission as templates show it, practice and homework alike: rows per part
-grouped by step, the counts, which steps start unfolded, and the live-status JSON."""
+grouped by step, the counts, the parts to fix first, progress per step, which steps start
+unfolded, and the live-status JSON."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,13 +58,43 @@ def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> 
     return rows
 
 
+# Verdicts the summary lists as "to fix" (a follow-through answer is credited; a blank is not graded).
+PROBLEM_STATUSES = frozenset({"incorrect", "invalid"})
+# Verdicts that unfold a step (anything the student should look at).
+OPEN_STATUSES = PROBLEM_STATUSES | {"followthrough"}
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """One step's parts answered right (correct or follow-through) among those the student answered."""
+
+    step: str
+    right: int
+    attempted: int
+    total: int
+
+
+def step_progress(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mapping[str, list[str]]) -> list[StepProgress]:
+    """Per step: right / attempted (blank parts are neither; a step with none attempted shows "—")."""
+    progress = []
+    for step, keys in keys_by_step.items():
+        statuses = [results[key].get("status", "missing") for key in keys if key in results]
+        attempted = [status for status in statuses if status != "missing"]
+        right = sum(1 for status in attempted if status in {"correct", "followthrough"})
+        progress.append(StepProgress(step, right, len(attempted), len(statuses)))
+    return progress
+
+
 def graded_context(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mapping[str, list[str]]) -> dict[str, Any]:
-    """Rows by step, verdict counts, and the steps to unfold (anything not fully right)."""
+    """Rows by step, verdict counts, the parts to fix (the summary), progress per step, and the
+    steps to unfold (those with something to look at; fully correct or blank steps stay folded)."""
     results_by_step = [(step, part_rows(results, keys)) for step, keys in keys_by_step.items()]
     return {
         "results_by_step": results_by_step,
         "counts": Counter(result.get("status", "missing") for result in results.values()),
-        "open_steps": {step for step, rows in results_by_step if any(row.status != "correct" for row in rows)},
+        "problems": [(step, row) for step, rows in results_by_step for row in rows if row.status in PROBLEM_STATUSES],
+        "progress": step_progress(results, keys_by_step),
+        "open_steps": {step for step, rows in results_by_step if any(row.status in OPEN_STATUSES for row in rows)},
     }
 
 
@@ -74,9 +105,14 @@ def error_context(submission: Submission) -> dict[str, Any]:
     return {"error_message": _(submission.error_reason) if submission.error_reason else ""}
 
 
-def worked_steps(spec: Mapping[str, Any]) -> list[WorkedStep]:
-    """The grader's worked solution for a spec, step by step (MathML and LaTeX per line)."""
-    return graders.worked_solution(spec).steps
+def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None) -> list[WorkedStep]:
+    """The grader's worked solution for a spec, step by step (MathML and LaTeX per line); with
+    `only`, just the lines of those parts (and the steps that keep a line)."""
+    steps = graders.worked_solution(spec).steps
+    if only is None:
+        return steps
+    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in only]) for step in steps]
+    return [step for step in kept if step.lines]
 
 
 def live_json(
