@@ -33,7 +33,14 @@ from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
 from ..web.http import allow_methods, error_page, remember, session_key_for
 from ..web.ratelimit import rate_limited
-from ..web.results import error_context, graded_context, live_status_response, worked_steps
+from ..web.results import (
+    StepProgress,
+    error_context,
+    graded_context,
+    live_status_response,
+    step_progress,
+    worked_steps,
+)
 from ..web.sheets import (
     answer_boxes,
     form_token,
@@ -334,10 +341,29 @@ def submission_reveal(request: HttpRequest, submission_id: str) -> HttpResponse:
 @allow_methods("GET")
 def history(request: HttpRequest) -> HttpResponse:
     rows = [
-        (submission, graders.TEMPLATES.get(submission.variant.template))
+        HistoryRow(submission, graders.TEMPLATES.get(submission.variant.template), _progress_of(submission))
         for submission in selectors.practice_history(user=request.user)
     ]
     return render(request, "exercises/history.html", {"rows": rows})
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    submission: Submission
+    template: graders.Template | None
+    progress: list[StepProgress]  # right / attempted per step (blank parts count neither way)
+
+
+def _progress_of(submission: Submission) -> list[StepProgress]:
+    """A graded practice submission's progress per step, over the parts it answered."""
+    if submission.status != Submission.Status.GRADED or not submission.report:
+        return []
+    results = submission.report.get("parts") or {}
+    try:
+        keys_by_step = parts_by_step(graders.solve(submission_spec(submission=submission)).parts)
+    except graders.UnknownTemplate:
+        keys_by_step = {"": list(results)}
+    return step_progress(results, keys_by_step)
 
 
 # --------------------------------------------------------------------------------------- auth
