@@ -39,6 +39,7 @@ from ..web.results import (
     graded_context,
     live_status_response,
     step_progress,
+    worked_keys,
     worked_steps,
 )
 from ..web.sheets import (
@@ -282,6 +283,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
             spec = submission_spec(submission=submission)
             keys_by_step = parts_by_step(graders.solve(spec).parts)
             context["steps"] = worked_steps(spec, only=reasons)
+            context["worked_keys"] = worked_keys(context["steps"])
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
         context.update(graded_context(results, keys_by_step))

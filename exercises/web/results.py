@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 import graders
-from graders.worked import WorkedStep
+from graders.worked import WorkedStep, line_templates
 
 from ..i18n import PART_STATUS_HELP, PART_STATUS_LABELS, SUBMISSION_STATUS_LABELS, pick_language
 from ..models import Submission
@@ -105,13 +105,23 @@ def error_context(submission: Submission) -> dict[str, Any]:
     return {"error_message": _(submission.error_reason) if submission.error_reason else ""}
 
 
+def worked_keys(steps: Iterable[WorkedStep]) -> set[str]:
+    """The parts whose lines a worked solution shows (the summary links to them)."""
+    return {line.key for step in steps for line in step.lines}
+
+
 def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None) -> list[WorkedStep]:
     """The grader's worked solution for a spec, step by step (MathML and LaTeX per line); with
-    `only`, just the lines of those parts (and the steps that keep a line)."""
-    steps = graders.worked_solution(spec).steps
+    `only`, just the lines of those parts whose substituted numbers are all given values or parts
+    in `only` (a line prints the values it reads: net_o1's line would show out_h2's value), and
+    the steps that keep a line."""
+    worked = graders.worked_solution(spec)
     if only is None:
-        return steps
-    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in only]) for step in steps]
+        return worked.steps
+    givens = set(graders.solve(spec).givens)
+    reads = {template.key: set(template.keys) for template in line_templates(worked.spec.arch)}
+    shown = {key for key in only if reads.get(key, {key}) <= (set(only) | givens)}
+    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in shown]) for step in worked.steps]
     return [step for step in kept if step.lines]
 
 

@@ -19,7 +19,7 @@ from ...grading.variants import submission_spec, variant_spec
 from ...models import Assignment, Submission
 from ...web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
 from ...web.http import allow_methods, error_page, remember
-from ...web.results import error_context, graded_context, live_status_response, worked_steps
+from ...web.results import error_context, graded_context, live_status_response, worked_keys, worked_steps
 from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
@@ -132,6 +132,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         if state.reveal_solution:
             spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
+            context["worked_keys"] = worked_keys(context["steps"])
     context.update(error_context(submission))
     return context
 

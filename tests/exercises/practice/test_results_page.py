@@ -55,7 +55,11 @@ def test_the_summary_comes_first_and_links_each_wrong_part(client, django_captur
 
 def test_a_revealed_wrong_part_links_to_its_worked_lines(client, settings, django_capture_on_commit_callbacks):
     settings.BPCOURSE_REVEAL_AFTER_WRONG = 1
+    # E_o1's line prints out_o1: shown once out_o1 is revealed too (here: answered correctly).
     submission = graded(client, django_capture_on_commit_callbacks, {"E_o1": "0.5"})
+    html = client.get(reverse("exercises:submission", args=[submission.pk])).content.decode()
+    assert 'href="#part-E_o1"' in html and 'worked-E_o1' not in html
+    submission = graded(client, django_capture_on_commit_callbacks, {"E_o1": "0.5", **answers(["out_o1"])})
     html = client.get(reverse("exercises:submission", args=[submission.pk])).content.decode()
     assert 'href="#worked-E_o1"' in html and 'id="worked-E_o1"' in html
 

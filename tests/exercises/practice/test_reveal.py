@@ -99,10 +99,15 @@ def test_show_answer_reveals_one_part_and_is_recorded(client, django_capture_on_
     assert variant.revealed_parts == ["dE_dw5"] and reveal_reasons(variant) == {"dE_dw5": "shown"}
     html = client.get(reverse("exercises:submission", args=[submission.pk])).content.decode()
     assert reference_answers(TEMPLATE, SEED)["dE_dw5"] in html
-    assert 'id="worked-dE_dw5"' in html and 'id="worked-net_h1"' not in html
+    # Its worked line prints ∂E/∂out_o1, ∂out_o1/∂net_o1 and out_h1, not revealed yet: it waits for them.
+    assert 'id="worked-dE_dw5"' not in html and 'id="worked-net_h1"' not in html
+    for part in ("dE_dout_o1", "dout_dnet_o1", "out_h1"):
+        client.post(reverse("exercises:submission_reveal", args=[submission.pk]), {"part": part})
+    html = client.get(reverse("exercises:submission", args=[submission.pk])).content.decode()
+    assert 'id="worked-dE_dw5"' in html and 'id="worked-out_h1"' not in html  # out_h1's line reads net_h1
     # Pressing it twice records it once.
     client.post(reverse("exercises:submission_reveal", args=[submission.pk]), {"part": "dE_dw5"})
-    assert Variant.objects.get().revealed_parts == ["dE_dw5"]
+    assert Variant.objects.get().revealed_parts == ["dE_dw5", "dE_dout_o1", "dout_dnet_o1", "out_h1"]
 
 
 def test_show_answer_refuses_unknown_parts_and_other_peoples_submissions(client, django_capture_on_commit_callbacks):
