@@ -95,6 +95,12 @@ def graded_context(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mappi
         "problems": [(step, row) for step, rows in results_by_step for row in rows if row.status in PROBLEM_STATUSES],
         "progress": step_progress(results, keys_by_step),
         "open_steps": {step for step, rows in results_by_step if any(row.status in OPEN_STATUSES for row in rows)},
+        # Steps answered (some part) and right wherever answered: shown folded, in green.
+        "done_steps": {
+            step for step, rows in results_by_step
+            if any(row.status != "missing" for row in rows)
+            and all(row.status in {"correct", "missing"} for row in rows)
+        },
     }
 
 

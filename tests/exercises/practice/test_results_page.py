@@ -67,7 +67,7 @@ def test_a_revealed_wrong_part_links_to_its_worked_lines(client, settings, djang
 def test_the_summary_is_translated(client, django_capture_on_commit_callbacks):
     submission = graded(client, django_capture_on_commit_callbacks, {"net_h1": "3"})
     html = client.get(reverse("exercises:submission", args=[submission.pk]), **ZH).content.decode()
-    assert "概览" in html and "需要改正的部分:1 个" in html and "只显示有问题的部分" in html and "显示答案" in html
+    assert "概览" in html and "需要改正的部分：1 个" in html and "只显示有问题的部分" in html and "显示答案" in html
 
 
 def test_history_shows_progress_per_step_not_a_percentage(client, django_user_model,
