@@ -6,6 +6,7 @@ ids (capabilities). Signed-in callers (session or token) own what they create.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..grading.variants import variant_solution
 from ..i18n import pick_language
 from ..models import Submission, Variant
 from ..practice import selectors, services
+from ..web.results import step_progress
 from .auth import get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
@@ -61,6 +63,22 @@ class VariantOut(Schema):
     submissions_url: str
 
 
+class StepProgressOut(Schema):
+    step: str
+    right: int = Field(..., description="parts answered right (correct or follow-through)")
+    attempted: int = Field(..., description="parts answered (blank parts count neither way)")
+    total: int
+
+
+class RevealIn(Schema):
+    part: StrictStr = Field(..., description="a part key of the variant")
+
+
+class RevealOut(Schema):
+    variant_id: str
+    revealed: list[str]
+
+
 class SubmissionOut(Schema):
     id: str
     variant_id: str
@@ -76,6 +94,8 @@ class SubmissionOut(Schema):
     parts: list[PartResultOut]
     revealed: list[str] = Field(..., description="parts whose expected value is shown (answered right, "
                                 "answered wrongly BPCOURSE_REVEAL_AFTER_WRONG times, or revealed on request)")
+    progress: list[StepProgressOut] = Field(..., description="per step, right among the parts answered "
+                                            "(the score counts blank parts as wrong; this does not)")
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -107,6 +127,11 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
     out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=revealed)
     out["variant_id"] = str(submission.variant_id)
     out["revealed"] = sorted(revealed)
+    keys_by_step: dict[str, list[str]] = {}
+    for key, step in steps.items():
+        keys_by_step.setdefault(step, []).append(key)
+    results = ((submission.report or {}).get("parts") or {}) if graded else {}
+    out["progress"] = [asdict(item) for item in step_progress(results, keys_by_step)] if results else []
     return out
 
 
@@ -190,6 +215,26 @@ def create_submission(request: HttpRequest, variant_id: str, payload: Submission
         "status": submission.status,
         "url": request.build_absolute_uri(f"/api/submissions/{submission.id}"),
     })
+
+
+@router.post(
+    "/variants/{variant_id}/reveal",
+    response={200: RevealOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Show one part's answer",
+)
+def reveal_part(request: HttpRequest, variant_id: str, payload: RevealIn) -> Status[dict[str, Any]]:
+    """"Show answer": the part's expected value (and worked line) is shown from now on; recorded on the variant."""
+    viewer = get_viewer(request)
+    variant = selectors.variant_get_for_viewer(
+        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+    )
+    if variant is None:
+        raise Http404
+    try:
+        variant = services.variant_reveal_part(variant=variant, part_key=payload.part)
+    except ValidationError as exc:
+        return Status(422, {"detail": detail_of(exc)})
+    return Status(200, {"variant_id": str(variant.id), "revealed": sorted(revealed_parts(variant))})
 
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut}, summary="Get a submission")

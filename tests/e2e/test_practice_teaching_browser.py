@@ -83,7 +83,9 @@ def test_forward_pass_only_reveals_nothing_else_drafts_survive_and_leaving_asks(
         expect(page.locator(f"#id_{key}")).to_have_value(text)
     expect(page.locator("[data-testid=draft-note]")).to_be_visible()
 
-    # "New variant" asks first; dismissing the question keeps the page and its boxes.
+    # "New variant" asks first when there is typed, unsent work; dismissing keeps the page and its boxes.
+    page.fill("#id_net_h1", "")
+    page.type("#id_net_h1", answers["net_h1"])
     asked.clear()
     answer["accept"] = False
     page.locator(".form-footer [data-testid=new-variant]").click()
@@ -122,6 +124,12 @@ def test_forward_pass_only_reveals_nothing_else_drafts_survive_and_leaving_asks(
         "7/8", "—", "—", "—", "—"]
     expect(page.locator("[data-testid=score]")).to_have_count(0)
     assert asked == []  # sending the answers asks nothing
+    # Back to the sheet: the typed answers are there again.
+    result_url = page.url
+    page.go_back()
+    page.wait_for_url(url)
+    expect(page.locator("#id_out_o2")).to_have_value(answers["out_o2"])
+    page.goto(result_url)
     submission_id = page.url.rstrip("/").rsplit("/", 1)[-1]
     api = page.request.get(f"{live_server.url}/api/submissions/{submission_id}").json()
     assert {p["key"] for p in api["parts"] if p["expected"] is not None} == set(FORWARD) - {"out_h2"}

@@ -1,7 +1,7 @@
 /* bpcourse: answers that survive. A form with data-draft-key keeps its boxes in localStorage as
    they are typed (one entry per variant) and fills empty boxes from it on load, reload or Back;
-   a form with data-warn-unsaved asks before the page is left with typed, unsent work, and links
-   with data-confirm ("New variant") ask first when there is such work. */
+   clearing every box clears the entry. Leaving a page whose boxes were typed into and not sent
+   (data-draft-key or data-warn-unsaved) asks first, and so do links with data-confirm ("New variant"). */
 (function () {
   "use strict";
 
@@ -41,7 +41,6 @@
       if (restored && note) {
         note.textContent = note.getAttribute("data-restored-text") || "";
         note.hidden = false;
-        unsaved = true;  // restored work is not sent yet either
       }
     }
 
@@ -57,13 +56,9 @@
       } catch (error) { /* storage full or refused: the page still works */ }
     });
 
-    form.addEventListener("submit", function () {
-      leaving = true;
-      // The boxes are on their way to the server: the browser's copy is no longer needed.
-      if (store) {
-        try { store.removeItem(PREFIX + key); } catch (error) { /* ignore */ }
-      }
-    });
+    // Sending the form is leaving on purpose. The browser's copy stays: Back to this page (or
+    // opening it again) brings the last typed answers back, empty boxes only.
+    form.addEventListener("submit", function () { leaving = true; });
   });
 
   function hasWork() {

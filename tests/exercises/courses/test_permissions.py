@@ -580,6 +580,8 @@ def test_issue_11_show_answer_only_on_ones_own_practice_and_never_homework(world
         assert client_for(user).post(reveal, {"part": "net_h1"}).status_code == 404
     homework = reverse("exercises:submission_reveal", args=[world["submission"].pk])
     assert client_for(alice).post(homework, {"part": "net_h1"}).status_code == 404
+    api_reveal = f"/api/variants/{world['variant'].pk}/reveal"
+    assert call(client_for(alice), "post", api_reveal, {"part": "net_h1"}).status_code == 404
     assert Variant.objects.get(pk=practice.variant_id).revealed_parts == []
     assert Variant.objects.get(pk=world["variant"].pk).revealed_parts == []
     assert owner.post(reveal, {"part": "net_h1"}).status_code == 302
