@@ -55,6 +55,10 @@ def test_a_forward_pass_alone_reveals_nothing_of_the_other_steps(client, django_
         assert value not in html, value
     worked = set(re.findall(r'class="derivation" data-key="([^"]+)"', html))
     assert worked == set(FORWARD)
+    live = client.get(reverse("exercises:submission_status", args=[submission.pk])).json()["html"]
+    assert live.count('class="derivation"') == len(FORWARD)
+    for value in values_of_other_steps():
+        assert value not in live, value
     api = client.get(f"/api/submissions/{submission.pk}").json()
     shown = {part["key"] for part in api["parts"] if part["expected"] is not None}
     assert shown == set(FORWARD) and sorted(api["revealed"]) == sorted(FORWARD)
