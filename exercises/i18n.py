@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -29,6 +30,32 @@ STEP_HINTS: dict[str, Promise] = {
         "sum those paths, using the weights before the update."
     ),
     "updates": _("Gradient descent: w⁺ = w − η · ∂E_total/∂w, and the error after the update."),
+}
+
+# A loss other than ½ squared error (the spec's "loss") has hints of its own for the steps it changes.
+LOSS_STEP_HINTS: dict[str, dict[str, Promise]] = {
+    "ce": {
+        "forward": _(
+            "The net input and the output of every neuron, layer by layer: net = Σ w·in + b; hidden "
+            "out = f(net); the softmax outputs out_o = e^net_o / Σ e^net (they sum to 1)."
+        ),
+        "error": _(
+            "The cross-entropy error of each output and their sum E_total: E_o = −target_o · ln(out_o)."
+        ),
+        "output_gradients": _(
+            "With softmax and cross-entropy the chain rule collapses: δ_o = ∂E_total/∂net_o = out_o − target_o, "
+            "and ∂E_total/∂w = δ_o · out_h."
+        ),
+    },
+    "mse": {
+        "error": _("The error of each output and their mean E_total: E_o = (target − out)² / K for K outputs."),
+    },
+    "bce": {
+        "error": _(
+            "The binary cross-entropy of each output and their sum E_total: "
+            "E_o = −(target · ln(out) + (1 − target) · ln(1 − out))."
+        ),
+    },
 }
 
 SUBMISSION_STATUS_LABELS: dict[str, Promise] = {
@@ -68,3 +95,10 @@ def pick_language(texts: Mapping[str, str] | str | None) -> str:
     if isinstance(texts, str):
         return texts
     return texts.get(grader_language()) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def step_hint_for(step: str, spec: Mapping[str, Any] | None = None) -> str:
+    """The hint of a step for a network: its loss's own hint where it has one, else the general one."""
+    loss = str((spec or {}).get("loss") or "half_sse")
+    hint = LOSS_STEP_HINTS.get(loss, {}).get(step) or STEP_HINTS.get(step)
+    return str(hint) if hint is not None else ""

@@ -202,6 +202,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Grading ----------------------------------------------------------------------------------
 BPCOURSE_MAX_ANSWER_CHARS = env_int("BPCOURSE_MAX_ANSWER_CHARS", 200)
+# Practice shows a part's expected value after this many wrong answers to it (exercises.grading.reveal).
+BPCOURSE_REVEAL_AFTER_WRONG = env_int("BPCOURSE_REVEAL_AFTER_WRONG", 3)
 # A submission still queued (or stuck in grading) this long is re-enqueued by the sweep.
 # Chosen with the Redis visibility timeout below so that a killed worker's submissions are
 # graded within a minute: redelivery after <= 30 s (+ up to 5 s until a worker's restore

@@ -6,6 +6,7 @@ ids (capabilities). Signed-in callers (session or token) own what they create.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +18,13 @@ from pydantic import Field, StrictStr
 
 import graders
 
+from ..grading.reveal import revealed_parts
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..i18n import pick_language
 from ..models import Submission, Variant
 from ..practice import selectors, services
+from ..web.results import step_progress
 from .auth import get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
@@ -60,6 +63,22 @@ class VariantOut(Schema):
     submissions_url: str
 
 
+class StepProgressOut(Schema):
+    step: str
+    right: int = Field(..., description="parts answered right (correct or follow-through)")
+    attempted: int = Field(..., description="parts answered (blank parts count neither way)")
+    total: int
+
+
+class RevealIn(Schema):
+    part: StrictStr = Field(..., description="a part key of the variant")
+
+
+class RevealOut(Schema):
+    variant_id: str
+    revealed: list[str]
+
+
 class SubmissionOut(Schema):
     id: str
     variant_id: str
@@ -74,6 +93,10 @@ class SubmissionOut(Schema):
     graded_at: datetime | None
     parts: list[PartResultOut]
     followthrough_notes: list[FollowthroughNoteOut] = Field(default_factory=list, description="one note per root cause of follow-through credit")
+    revealed: list[str] = Field(..., description="parts whose expected value is shown (answered right, "
+                                "answered wrongly BPCOURSE_REVEAL_AFTER_WRONG times, or revealed on request)")
+    progress: list[StepProgressOut] = Field(..., description="per step, right among the parts answered "
+                                            "(the score counts blank parts as wrong; this does not)")
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -94,14 +117,22 @@ def _variant_out(request: HttpRequest, variant: Variant) -> dict[str, Any]:
 
 
 def _submission_out(submission: Submission) -> dict[str, Any]:
-    """Practice shows reference values once graded; homework is never served here."""
+    """Practice shows a part's expected value once the variant has revealed it (answered right,
+    answered wrongly BPCOURSE_REVEAL_AFTER_WRONG times, or "show answer"); homework is never served here."""
     try:
         steps = {p.key: p.step for p in variant_solution(variant=submission.variant).parts}
     except Exception:  # a variant whose template disappeared still shows its status
         steps = {}
-    reveal = submission.status == Submission.Status.GRADED and not submission.variant.is_homework
-    out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=reveal)
+    graded = submission.status == Submission.Status.GRADED and not submission.variant.is_homework
+    revealed = revealed_parts(submission.variant) if graded else frozenset()
+    out = submission_out(submission, report=submission.report, steps=steps, reveal_expected=revealed)
     out["variant_id"] = str(submission.variant_id)
+    out["revealed"] = sorted(revealed)
+    keys_by_step: dict[str, list[str]] = {}
+    for key, step in steps.items():
+        keys_by_step.setdefault(step, []).append(key)
+    results = ((submission.report or {}).get("parts") or {}) if graded else {}
+    out["progress"] = [asdict(item) for item in step_progress(results, keys_by_step)] if results else []
     return out
 
 
@@ -185,6 +216,26 @@ def create_submission(request: HttpRequest, variant_id: str, payload: Submission
         "status": submission.status,
         "url": request.build_absolute_uri(f"/api/submissions/{submission.id}"),
     })
+
+
+@router.post(
+    "/variants/{variant_id}/reveal",
+    response={200: RevealOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Show one part's answer",
+)
+def reveal_part(request: HttpRequest, variant_id: str, payload: RevealIn) -> Status[dict[str, Any]]:
+    """"Show answer": the part's expected value (and worked line) is shown from now on; recorded on the variant."""
+    viewer = get_viewer(request)
+    variant = selectors.variant_get_for_viewer(
+        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+    )
+    if variant is None:
+        raise Http404
+    try:
+        variant = services.variant_reveal_part(variant=variant, part_key=payload.part)
+    except ValidationError as exc:
+        return Status(422, {"detail": detail_of(exc)})
+    return Status(200, {"variant_id": str(variant.id), "revealed": sorted(revealed_parts(variant))})
 
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut}, summary="Get a submission")

@@ -3,7 +3,7 @@ teaching order, feedback in the caller's language, expected values only when rel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.utils.translation import get_language
@@ -53,9 +53,13 @@ def followthrough_notes_out(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def report_parts_out(
-    report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool
+    report: Mapping[str, Any], steps: Mapping[str, str], *, reveal_expected: bool | Collection[str]
 ) -> list[dict[str, Any]]:
-    """The report's parts, in the order of `steps` (part key → step; jsonb does not keep key order)."""
+    """The report's parts, in the order of `steps` (part key → step; jsonb does not keep key order).
+    `reveal_expected`: True/False for every part, or the part keys whose expected value is shown."""
+    def shown(key: str) -> bool:
+        return reveal_expected if isinstance(reveal_expected, bool) else key in reveal_expected
+
     report_parts: Mapping[str, Any] = report.get("parts") or {}
     order = [key for key in steps if key in report_parts] + [key for key in report_parts if key not in steps]
     return [
@@ -71,14 +75,18 @@ def report_parts_out(
             "diagnoses": part_diagnoses(report_parts[key]),
             "followthrough_expected": finite(report_parts[key].get("followthrough_expected")),
             "followthrough_roots": list(report_parts[key].get("followthrough_roots") or []),
-            "expected": finite(report_parts[key].get("expected")) if reveal_expected else None,
+            "expected": finite(report_parts[key].get("expected")) if shown(key) else None,
         }
         for key in order
     ]
 
 
 def submission_out(
-    submission: Submission, *, report: Mapping[str, Any] | None, steps: Mapping[str, str], reveal_expected: bool
+    submission: Submission,
+    *,
+    report: Mapping[str, Any] | None,
+    steps: Mapping[str, str],
+    reveal_expected: bool | Collection[str],
 ) -> dict[str, Any]:
     """The fields every submission shows: status, score, points, attempt, error, times, parts."""
     report = report or {}

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 import graders
 
-from ..models import Variant
+from ..models import Submission, Variant
+from .reveal import practice_record_report
 from .specs import template_spec
 
 
@@ -63,7 +64,10 @@ class PracticeKind:
         return graders.Policy()
 
     def after_graded(self, submission_id: uuid.UUID) -> None:
-        return None
+        """Record the verdicts in the variant's reveal state (exercises.grading.reveal)."""
+        row = Submission.objects.filter(pk=submission_id).values_list("variant_id", "report").first()
+        if row is not None:
+            practice_record_report(variant_id=row[0], report=row[1])
 
     def queue(self) -> str | None:
         return None

@@ -258,3 +258,21 @@ class RegradeJob(models.Model):
     def is_finished(self) -> bool:
         """No worker will change this job any more (unless an apply is started)."""
         return self.status in {self.Status.PREVIEW_READY, self.Status.APPLIED, self.Status.ERROR}
+
+
+class HomeworkDraft(models.Model):
+    """A student's saved, not submitted, answers to their homework variant ("Save": no attempt used)."""
+
+    variant = models.OneToOneField(
+        "exercises.Variant", verbose_name=_("variant"), on_delete=models.CASCADE, related_name="draft"
+    )
+    # part key -> exactly the text typed (not parsed: a draft may hold half-typed work)
+    answers = models.JSONField(_("answers"), default=dict)
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("homework draft")
+        verbose_name_plural = _("homework drafts")
+
+    def __str__(self) -> str:
+        return f"{self.variant} ({self.saved_at:%Y-%m-%d %H:%M})"

@@ -70,6 +70,13 @@ class Variant(models.Model):
         FrozenSpec, verbose_name=_("numbers"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     generator_version = models.CharField(_("generator version"), max_length=32, blank=True, default="")
+    # Practice only, kept by the grading pipeline (exercises.grading.reveal): the parts answered
+    # correctly at least once, how often each part was answered wrongly, and the parts whose
+    # answer the student asked to see ("show answer"). A part's expected value and worked lines
+    # are shown once it is in one of them (BPCOURSE_REVEAL_AFTER_WRONG wrong answers).
+    solved_parts = models.JSONField(_("parts answered correctly"), default=list, blank=True)
+    wrong_counts = models.JSONField(_("wrong answers per part"), default=dict, blank=True)
+    revealed_parts = models.JSONField(_("parts whose answer was shown"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("variant")

@@ -82,6 +82,6 @@ def practice_history(*, user: AbstractBaseUser | Any, limit: int = 50) -> QueryS
         return Submission.objects.none()
     return (
         Submission.objects.filter(user=user, variant__kind=Variant.Kind.PRACTICE)
-        .select_related("variant")
+        .select_related("variant__numbers", "numbers")
         .order_by("-created_at")[:limit]
     )

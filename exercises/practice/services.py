@@ -1,4 +1,4 @@
-"""Practice writes: variants of a built-in template, submissions, claiming anonymous work."""
+"""Practice writes: variants of a built-in template, submissions, "show answer", claiming anonymous work."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import graders
 from ..grading.numbers import numbers_freeze
 from ..grading.specs import template_spec
 from ..grading.store import answers_clean, submission_store
+from ..grading.variants import variant_solution
 from ..models import Submission, Variant
 from .selectors import seed_is_homework
 
@@ -94,6 +95,22 @@ def submission_create(
         raise ValidationError(_("Homework is submitted on its assignment's page."), code="homework")
     kept = answers_clean(variant=variant, answers=answers)
     return submission_store(variant=variant, answers=kept, user=user, session_key=session_key)
+
+
+def variant_reveal_part(*, variant: Variant, part_key: str) -> Variant:
+    """"Show answer": record that the student asked to see one part's expected value and worked
+    lines (practice only; kept on the variant, for the history and later mastery)."""
+    if variant.is_homework:
+        raise ValidationError(_("Homework answers are shown by the assignment's own rule."), code="homework")
+    keys = {part.key for part in variant_solution(variant=variant).parts}
+    if not isinstance(part_key, str) or part_key not in keys:
+        raise ValidationError(_("This exercise has no such part."), code="unknown_part")
+    with transaction.atomic():
+        variant = Variant.objects.select_for_update().get(pk=variant.pk)
+        if part_key not in (variant.revealed_parts or []):
+            variant.revealed_parts = [*(variant.revealed_parts or []), part_key]
+            variant.save(update_fields=["revealed_parts"])
+    return variant
 
 
 def practice_claim_anonymous(*, user: AbstractBaseUser, variant_ids: list[str]) -> int:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("practice/<str:template>/<str:seed>/", views.practice, name="practice"),
     path("submissions/<str:submission_id>/", views.submission_detail, name="submission"),
     path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
+    path("submissions/<str:submission_id>/reveal", views.submission_reveal, name="submission_reveal"),
     path("history/", views.history, name="history"),
     path("accounts/signup/", views.signup, name="signup"),
 ]

@@ -26,13 +26,22 @@ import graders
 from graders.worked import WorkedLine
 
 from ..grading.specs import template_spec
+from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import submission_spec, variant_spec
 from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
 from ..web.http import allow_methods, error_page, remember, session_key_for
 from ..web.ratelimit import rate_limited
-from ..web.results import error_context, graded_context, live_status_response, worked_steps
+from ..web.results import (
+    StepProgress,
+    error_context,
+    graded_context,
+    live_status_response,
+    step_progress,
+    worked_keys,
+    worked_steps,
+)
 from ..web.sheets import (
     answer_boxes,
     form_token,
@@ -254,26 +263,39 @@ def _submission_for_viewer(request: HttpRequest, submission_id: str) -> Submissi
     )
 
 
-def _result_context(submission: Submission) -> dict[str, Any]:
-    """Everything the live part of the submission page shows."""
+def _result_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
+    """Everything the live part of the submission page shows: expected values and worked lines
+    only of the parts the variant has revealed (exercises.grading.reveal)."""
     variant = submission.variant
     context: dict[str, Any] = {
         "submission": submission,
         "variant": variant,
         "final": submission.is_finished,
         "status_url": reverse("exercises:submission_status", args=[submission.pk]),
+        "show_progress": True,
+        "can_reveal": _owns_submission(request, submission),
+        "reveal_url": reverse("exercises:submission_reveal", args=[submission.pk]),
     }
     if submission.status == Submission.Status.GRADED and submission.report:
-        results = submission.report.get("parts", {})
+        reasons = reveal_reasons(variant)
+        results = report_revealed(submission.report, reasons).get("parts", {})
         try:
             spec = submission_spec(submission=submission)
             keys_by_step = parts_by_step(graders.solve(spec).parts)
-            context["steps"] = worked_steps(spec)
+            context["steps"] = worked_steps(spec, only=reasons)
+            context["worked_keys"] = worked_keys(context["steps"])
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
         context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes")))
+        context["reveal_reasons"] = reasons
+        context["reveal_after_wrong"] = reveal_after_wrong()
     context.update(error_context(submission))
     return context
+
+
+def _owns_submission(request: HttpRequest, submission: Submission) -> bool:
+    """Whether the viewer may press "show answer" (the variant's owner: user or browser session)."""
+    return _submission_for_viewer(request, str(submission.pk)) is not None
 
 
 @allow_methods("GET")
@@ -283,7 +305,7 @@ def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
         return error_page(request, 404)
     variant = submission.variant
     context = {
-        **_result_context(submission),
+        **_result_context(request, submission),
         "template": graders.TEMPLATES.get(variant.template),
         "retry_url": reverse("exercises:practice", args=[variant.template, variant.seed])
         + "?"
@@ -299,18 +321,51 @@ def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return live_status_response(
-        request, submission, "exercises/includes/submission_live.html", _result_context(submission)
+        request, submission, "exercises/includes/submission_live.html", _result_context(request, submission)
     )
+
+
+@allow_methods("POST")
+def submission_reveal(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """"Show answer" for one part of the viewer's own practice submission: recorded on the variant."""
+    submission = _submission_for_viewer(request, submission_id)
+    if submission is None:
+        return error_page(request, 404)
+    part = request.POST.get("part", "")
+    try:
+        services.variant_reveal_part(variant=submission.variant, part_key=part)
+    except ValidationError as exc:
+        return error_page(request, 400, validation_message(exc))
+    return redirect(reverse("exercises:submission", args=[submission.pk]) + f"#part-{part}")
 
 
 @login_required
 @allow_methods("GET")
 def history(request: HttpRequest) -> HttpResponse:
     rows = [
-        (submission, graders.TEMPLATES.get(submission.variant.template))
+        HistoryRow(submission, graders.TEMPLATES.get(submission.variant.template), _progress_of(submission))
         for submission in selectors.practice_history(user=request.user)
     ]
     return render(request, "exercises/history.html", {"rows": rows})
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    submission: Submission
+    template: graders.Template | None
+    progress: list[StepProgress]  # right / attempted per step (blank parts count neither way)
+
+
+def _progress_of(submission: Submission) -> list[StepProgress]:
+    """A graded practice submission's progress per step, over the parts it answered."""
+    if submission.status != Submission.Status.GRADED or not submission.report:
+        return []
+    results = submission.report.get("parts") or {}
+    try:
+        keys_by_step = parts_by_step(graders.solve(submission_spec(submission=submission)).parts)
+    except graders.UnknownTemplate:
+        keys_by_step = {"": list(results)}
+    return step_progress(results, keys_by_step)
 
 
 # --------------------------------------------------------------------------------------- auth

@@ -18,10 +18,10 @@ from django.utils.safestring import SafeString, mark_safe
 from exercises.web.diagram import network_svg
 from exercises.zones import zone_label
 from exercises.i18n import (
-    STEP_HINTS,
     STEP_TITLES,
     SUBMISSION_STATUS_LABELS,
     pick_language,
+    step_hint_for,
 )
 from graders.worked import WorkedLine
 
@@ -96,8 +96,9 @@ def step_title(step: str) -> str:
 
 
 @register.filter
-def step_hint(step: str) -> str:
-    return str(STEP_HINTS.get(step, ""))
+def step_hint(step: str, spec: Mapping[str, Any] | None = None) -> str:
+    """The step's hint for the network (`spec`): a softmax/cross-entropy network names its own loss."""
+    return step_hint_for(step, spec if isinstance(spec, Mapping) else None)
 
 
 @register.filter

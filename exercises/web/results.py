@@ -1,10 +1,11 @@
 """A graded submission as templates show it, practice and homework alike: rows per part
-grouped by step, the counts, which steps start unfolded, and the live-status JSON."""
+grouped by step, the counts, the parts to fix first, progress per step, which steps start
+unfolded, and the live-status JSON."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 import graders
-from graders.worked import WorkedStep
+from graders.worked import WorkedStep, line_templates
 
 from ..i18n import PART_STATUS_HELP, PART_STATUS_LABELS, SUBMISSION_STATUS_LABELS, pick_language
 from ..models import Submission
@@ -61,13 +62,41 @@ def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> 
     return rows
 
 
+# Verdicts the summary lists as "to fix" (a follow-through answer is credited; a blank is not graded).
+PROBLEM_STATUSES = frozenset({"incorrect", "invalid"})
+# Verdicts that unfold a step (anything the student should look at).
+OPEN_STATUSES = PROBLEM_STATUSES | {"followthrough"}
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """One step's parts answered right (correct or follow-through) among those the student answered."""
+
+    step: str
+    right: int
+    attempted: int
+    total: int
+
+
+def step_progress(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mapping[str, list[str]]) -> list[StepProgress]:
+    """Per step: right / attempted (blank parts are neither; a step with none attempted shows "—")."""
+    progress = []
+    for step, keys in keys_by_step.items():
+        statuses = [results[key].get("status", "missing") for key in keys if key in results]
+        attempted = [status for status in statuses if status != "missing"]
+        right = sum(1 for status in attempted if status in {"correct", "followthrough"})
+        progress.append(StepProgress(step, right, len(attempted), len(statuses)))
+    return progress
+
+
 def graded_context(
     results: Mapping[str, Mapping[str, Any]],
     keys_by_step: Mapping[str, list[str]],
     notes: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Rows by step, verdict counts, the steps to unfold (anything not fully right), and the report's
-    follow-through notes (one per root cause, shown once above the tables instead of on every row)."""
+    """Rows by step, verdict counts, the parts to fix (the summary), progress per step, the steps to
+    unfold (those with something to look at; fully correct or blank steps stay folded), and the
+    report's follow-through notes (one per root cause, shown once above the tables, not per row)."""
     results_by_step = [(step, part_rows(results, keys)) for step, keys in keys_by_step.items()]
     shown_notes = [
         {"message": pick_language(note.get("message")), "roots": list(note.get("roots") or [])} for note in notes or []
@@ -80,8 +109,16 @@ def graded_context(
     return {
         "results_by_step": results_by_step,
         "counts": Counter(result.get("status", "missing") for result in results.values()),
-        "open_steps": {step for step, rows in results_by_step if any(row.status != "correct" for row in rows)},
         "followthrough_notes": shown_notes,
+        "problems": [(step, row) for step, rows in results_by_step for row in rows if row.status in PROBLEM_STATUSES],
+        "progress": step_progress(results, keys_by_step),
+        "open_steps": {step for step, rows in results_by_step if any(row.status in OPEN_STATUSES for row in rows)},
+        # Steps answered (some part) and right wherever answered: shown folded, in green.
+        "done_steps": {
+            step for step, rows in results_by_step
+            if any(row.status != "missing" for row in rows)
+            and all(row.status in {"correct", "missing"} for row in rows)
+        },
     }
 
 
@@ -92,9 +129,24 @@ def error_context(submission: Submission) -> dict[str, Any]:
     return {"error_message": _(submission.error_reason) if submission.error_reason else ""}
 
 
-def worked_steps(spec: Mapping[str, Any]) -> list[WorkedStep]:
-    """The grader's worked solution for a spec, step by step (MathML and LaTeX per line)."""
-    return graders.worked_solution(spec).steps
+def worked_keys(steps: Iterable[WorkedStep]) -> set[str]:
+    """The parts whose lines a worked solution shows (the summary links to them)."""
+    return {line.key for step in steps for line in step.lines}
+
+
+def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None) -> list[WorkedStep]:
+    """The grader's worked solution for a spec, step by step (MathML and LaTeX per line); with
+    `only`, just the lines of those parts whose substituted numbers are all given values or parts
+    in `only` (a line prints the values it reads: net_o1's line would show out_h2's value), and
+    the steps that keep a line."""
+    worked = graders.worked_solution(spec)
+    if only is None:
+        return worked.steps
+    givens = set(graders.solve(spec).givens)
+    reads = {template.key: set(template.keys) for template in line_templates(worked.spec.arch)}
+    shown = {key for key in only if reads.get(key, {key}) <= (set(only) | givens)}
+    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in shown]) for step in worked.steps]
+    return [step for step in kept if step.lines]
 
 
 def live_json(

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ...models import Assignment, Course, Extension, HomeworkDraft, Membership, Submission, Variant
 from ...values import as_uuid
 from ..permissions import can_grade, role_in, signed_in
 from ..window import CLOSED, NOT_OPEN, extension_due, reveal_allowed, submission_window
@@ -201,3 +201,10 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     if submission.user_id == user.pk or can_grade(course=submission.variant.assignment.course, user=user):
         return submission
     return None
+
+
+def homework_draft(*, variant: Variant | None) -> HomeworkDraft | None:
+    """The student's saved (not submitted) answers to their homework variant, if any."""
+    if variant is None:
+        return None
+    return HomeworkDraft.objects.filter(variant=variant).first()

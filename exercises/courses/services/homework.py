@@ -17,7 +17,7 @@ import graders
 
 from ...grading.numbers import numbers_freeze
 from ...grading.store import answers_clean, submission_store
-from ...models import Assignment, FrozenSpec, Membership, Submission, Variant
+from ...models import Assignment, FrozenSpec, HomeworkDraft, Membership, Submission, Variant
 from ..config import assignment_parts, assignment_spec, template_label, variant_seed
 from ..permissions import can_grade, require, role_in, signed_in
 from ..window import CLOSED, LATE, NOT_OPEN, extension_due, submission_window
@@ -122,3 +122,36 @@ def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[st
         return submission_store(
             variant=variant, answers=kept, user=student, seed=variant.seed, late=window.status == LATE
         )
+
+
+# ------------------------------------------------------------------------------------- drafts
+
+
+def homework_draft_save(*, assignment: Assignment, student: Any, answers: Mapping[str, Any]) -> HomeworkDraft:
+    """"Save": keep the student's typed answers on the server, unparsed; no attempt is used.
+
+    Allowed while the student could submit (open or late, attempts left). Only the assignment's
+    parts are kept, each cut to BPCOURSE_MAX_ANSWER_CHARS; an empty sheet removes nothing but
+    is stored as empty (the saved time still says when).
+    """
+    if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
+        raise PermissionDenied(_("Only the course's students can save homework answers."))
+    window = submission_window(
+        assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=timezone.now()
+    )
+    if window.status == NOT_OPEN:
+        raise ValidationError(_("This assignment is not open yet."), code="not_open")
+    if window.status == CLOSED:
+        raise ValidationError(_("The deadline has passed; submissions are no longer accepted."), code="closed")
+    variant = homework_variant(assignment=assignment, student=student)
+    asked = [p.key for p in assignment_parts(assignment=assignment)]
+    limit = int(settings.BPCOURSE_MAX_ANSWER_CHARS)
+    kept = {}
+    for key in asked:
+        text = answers.get(key) if isinstance(answers, Mapping) else None
+        if isinstance(text, str) and text != "":
+            kept[key] = text[:limit]
+    draft, _created = HomeworkDraft.objects.update_or_create(
+        variant=variant, defaults={"answers": kept, "saved_at": timezone.now()}
+    )
+    return draft

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from ...grading.variants import submission_spec, variant_spec
 from ...models import Assignment, Submission
 from ...web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
 from ...web.http import allow_methods, error_page, remember
-from ...web.results import error_context, graded_context, live_status_response, worked_steps
+from ...web.results import error_context, graded_context, live_status_response, worked_keys, worked_steps
 from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
@@ -61,8 +62,13 @@ def homework_page(request: HttpRequest, assignment: Assignment, *, form: AnswerS
         spec = variant_spec(variant=state.variant)
         context["spec"] = spec
         context["givens"] = given_groups(graders.solve(spec).givens)
+        draft = homework_selectors.homework_draft(variant=state.variant)
+        context["draft"] = draft
         if form is None:
             previous = state.submissions[0].answers if state.submissions else {}
+            # A draft saved after the last submission is the newer work.
+            if draft is not None and (not state.submissions or draft.saved_at >= state.submissions[0].created_at):
+                previous = draft.answers
             form = AnswerSheetForm(part_keys=[p.key for p in part_infos], initial=dict(previous))
         context["boxes_by_step"] = answer_boxes(part_infos, form)
         context["form_token"] = form_token(form)
@@ -74,6 +80,8 @@ def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpRespon
     form = AnswerSheetForm(request.POST, part_keys=[p.key for p in part_infos])
     if not form.is_valid():
         return homework_page(request, assignment, form=form, status=400, message=form_token_message(form))
+    if request.POST.get("action") == "save":
+        return _homework_save(request, assignment, form)
     token = form.cleaned_data[FORM_TOKEN_FIELD]
     already = request.session.get(SESSION_HOMEWORK_FORMS, {}).get(token)
     if already:
@@ -89,6 +97,16 @@ def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpRespon
         return homework_page(request, assignment, form=form, status=status, message=validation_message(exc))
     remember(request, SESSION_HOMEWORK_FORMS, token, str(submission.pk))
     return redirect("exercises:homework_submission", submission_id=submission.pk)
+
+
+def _homework_save(request: HttpRequest, assignment: Assignment, form: AnswerSheetForm) -> HttpResponse:
+    """"Save": the typed answers are kept on the server; no attempt is used, nothing is graded."""
+    try:
+        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=form.answers())
+    except ValidationError as exc:
+        return homework_page(request, assignment, form=form, status=400, message=validation_message(exc))
+    messages.success(request, _("Your answers are saved. No attempt was used; submit them for grading when ready."))
+    return redirect("exercises:assignment", assignment_id=assignment.pk)
 
 
 def _result_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
@@ -114,6 +132,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         if state.reveal_solution:
             spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
+            context["worked_keys"] = worked_keys(context["steps"])
     context.update(error_context(submission))
     return context
 

@@ -29,7 +29,9 @@ from exercises.courses.services import homework as homework_services
 from exercises.courses.services import regrade as regrade_services
 from exercises.courses.services import roster as roster_services
 from exercises.courses.selectors import invitations as invitation_selectors
-from exercises.models import Assignment, Course, Extension, Invitation, Membership, RegradeJob, Submission, Variant
+from exercises.models import (
+    Assignment, Course, Extension, HomeworkDraft, Invitation, Membership, RegradeJob, Submission, Variant,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -545,3 +547,42 @@ def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, ins
     api_second = client.get(f"/api/assignments/{assignment.pk}/submissions/{second.pk}").json()
     assert float(api_second["parts"][0]["expected"]) == pytest.approx(float(expected[api_second["parts"][0]["key"]]))
     assert "worked-title" in client.get(f"/homework/submissions/{second.pk}/").content.decode()
+
+
+def test_issue_11_save_a_homework_draft_only_as_its_student(world, assignment, alice, bob, instructor, ta, outsider):
+    url = reverse("exercises:assignment", args=[assignment.pk])
+    html = client_for(alice).get(url).content.decode()
+    token = html.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    # Staff see the assignment's staff page (GET only), others have no page; anonymous visitors log in first.
+    for user, status in ((instructor, 405), (ta, 405), (outsider, 404), (None, 302)):
+        response = client_for(user).post(url, {"form_token": token, "action": "save", "net_h1": "1"})
+        assert response.status_code == status, (user, response.status_code)
+    for user in (instructor, ta, outsider, ANON):
+        with pytest.raises(PermissionDenied):
+            homework_services.homework_draft_save(assignment=assignment, student=user, answers={"net_h1": "1"})
+    assert not HomeworkDraft.objects.exists()
+    before = Submission.objects.count()
+    assert client_for(alice).post(url, {"form_token": token, "action": "save", "net_h1": "1"}).status_code == 302
+    assert HomeworkDraft.objects.get().variant == world["variant"] and Submission.objects.count() == before
+
+
+def test_issue_11_show_answer_only_on_ones_own_practice_and_never_homework(world, alice, bob,
+                                                                           django_capture_on_commit_callbacks):
+    owner = client_for(bob)
+    owner.get("/practice/article-random/perm-seed/")
+    page = owner.get("/practice/article-random/perm-seed/").content.decode()
+    token = page.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = owner.post("/practice/article-random/perm-seed/", {"form_token": token, "net_h1": "5"})
+    practice = Submission.objects.get(pk=sent["Location"].rstrip("/").rsplit("/", 1)[-1])
+    reveal = reverse("exercises:submission_reveal", args=[practice.pk])
+    for user in (alice, None):
+        assert client_for(user).post(reveal, {"part": "net_h1"}).status_code == 404
+    homework = reverse("exercises:submission_reveal", args=[world["submission"].pk])
+    assert client_for(alice).post(homework, {"part": "net_h1"}).status_code == 404
+    api_reveal = f"/api/variants/{world['variant'].pk}/reveal"
+    assert call(client_for(alice), "post", api_reveal, {"part": "net_h1"}).status_code == 404
+    assert Variant.objects.get(pk=practice.variant_id).revealed_parts == []
+    assert Variant.objects.get(pk=world["variant"].pk).revealed_parts == []
+    assert owner.post(reveal, {"part": "net_h1"}).status_code == 302
+    assert Variant.objects.get(pk=practice.variant_id).revealed_parts == ["net_h1"]

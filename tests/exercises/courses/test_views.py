@@ -214,9 +214,9 @@ def test_student_pages_render_in_both_languages(client, alice, assignment, grade
 def test_chinese_homework_page_is_translated(client, alice, assignment):
     client.force_login(alice)
     html = client.get(reverse("exercises:assignment", args=[assignment.pk]), **ZH).content.decode()
-    for english in ("Attempts left", "Your score", "Submit answers", "Given values", "Due (UTC)"):
+    for english in ("Attempts left", "Your score", "Submit for grading", "Given values", "Due (UTC)"):
         assert english not in html
-    assert "剩余次数" in html and "提交答案" in html
+    assert "剩余次数" in html and "提交评分" in html and "保存" in html
 
 
 def test_every_input_has_a_label_and_assets_are_local(client, instructor, alice, assignment, graded):

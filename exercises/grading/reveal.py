@@ -1,0 +1,84 @@
+"""Practice reveals answers part by part: a part's expected value (and its lines of the worked
+solution) is shown once the student has answered it correctly, answered it wrongly
+BPCOURSE_REVEAL_AFTER_WRONG times, or asked to see it ("show answer"). Parts never tried stay
+hidden. The state lives on the practice variant; the pipeline records each graded report here
+(PracticeKind.after_graded), in the transaction that stores it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+
+from ..models import Variant
+
+# Verdicts that count as "answered wrongly" (a follow-through answer is right by the student's
+# own earlier values: it counts neither way).
+WRONG_STATUSES = frozenset({"incorrect"})
+REVEAL_REASONS = ("solved", "wrong", "shown")
+
+
+def reveal_after_wrong() -> int:
+    """How many wrong answers to a part reveal its expected value (at least 1)."""
+    return max(1, int(getattr(settings, "BPCOURSE_REVEAL_AFTER_WRONG", 3)))
+
+
+def practice_record_report(*, variant_id: Any, report: Mapping[str, Any] | None) -> None:
+    """Add a graded report's verdicts to its practice variant's state (call inside a transaction)."""
+    parts: Mapping[str, Any] = (report or {}).get("parts") or {}
+    variant = Variant.objects.select_for_update().filter(pk=variant_id).first()
+    if variant is None or variant.is_homework:
+        return
+    solved = set(variant.solved_parts or [])
+    wrong = dict(variant.wrong_counts or {})
+    for key, part in parts.items():
+        status = part.get("status")
+        if status == "correct":
+            solved.add(key)
+        elif status in WRONG_STATUSES:
+            wrong[key] = int(wrong.get(key, 0)) + 1
+    variant.solved_parts = sorted(solved)
+    variant.wrong_counts = wrong
+    variant.save(update_fields=["solved_parts", "wrong_counts"])
+
+
+def reveal_reasons(variant: Variant) -> dict[str, str]:
+    """Each revealed part of a practice variant → why ("solved", "wrong" or "shown")."""
+    if variant.is_homework:
+        return {}
+    threshold = reveal_after_wrong()
+    reasons: dict[str, str] = {}
+    for key in variant.revealed_parts or []:
+        reasons[key] = "shown"
+    for key, count in (variant.wrong_counts or {}).items():
+        if int(count) >= threshold:
+            reasons[key] = "wrong"
+    for key in variant.solved_parts or []:
+        reasons[key] = "solved"
+    return reasons
+
+
+def revealed_parts(variant: Variant) -> frozenset[str]:
+    """The parts of a practice variant whose expected value and worked lines may be shown."""
+    return frozenset(reveal_reasons(variant))
+
+
+def report_revealed(report: Mapping[str, Any] | None, revealed: Iterable[str]) -> dict[str, Any]:
+    """A copy of a report with the expected values of parts outside `revealed` removed. A credited
+    follow-through part keeps the value its student's own earlier answers give (it is what they
+    typed); on any other part that value could be the reference, so it goes too."""
+    if not report:
+        return {}
+    shown = frozenset(revealed)
+    out = {key: value for key, value in report.items() if key != "parts"}
+    parts: dict[str, Any] = {}
+    for key, part in (report.get("parts") or {}).items():
+        copy = dict(part)
+        if key not in shown:
+            copy["expected"] = None
+            if copy.get("status") != "followthrough":
+                copy["followthrough_expected"] = None
+        parts[key] = copy
+    out["parts"] = parts
+    return out
