@@ -8,14 +8,17 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import timezone as dt_timezone
 from functools import lru_cache
+from xml.sax.saxutils import quoteattr
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.safestring import SafeString, mark_safe
 
 from exercises.web.diagram import network_svg
+from exercises.web.speech import key_speech, latex_speech
 from exercises.zones import zone_label
 from exercises.i18n import (
     STEP_HINTS,
@@ -181,21 +184,27 @@ def split_at_equals(mathml: str) -> tuple[str, ...]:
 
 @register.simple_tag
 def derivation(line: WorkedLine) -> SafeString:
-    """A worked line as a grid of rows "lhs = form₁", "= form₂", … (each form its own <math>).
+    """A worked line as one ``<math>`` (alttext read in the page's language): a table of rows
+    "lhs = form₁", "= form₂", … that scrolls sideways as one block when it is wider than the page.
 
     Built here rather than in a template: a page has up to hundreds of lines.
     """
+    alttext = latex_speech(line.latex, get_language() or "en")
     pieces = split_at_equals(line.mathml)
-    if len(pieces) == 1:
-        body = format_html('<div class="derivation-whole">{}</div>', mark_safe(line.mathml))  # noqa: S308
+    match = _MATH_OPEN.match(line.mathml.strip())
+    if len(pieces) == 1 or match is None:
+        body = line.mathml.replace("<math ", f"<math alttext={quoteattr(alttext)} ", 1)
     else:
-        equals = '<div class="derivation-eq"><math><mo>=</mo></math></div>'
-        rows = [f'{equals}<div class="derivation-rhs">{piece}</div>' for piece in pieces[1:]]
-        # MathML from the grader (latex2mathml output), safe by construction.
-        body = mark_safe(  # noqa: S308
-            f'<div class="derivation-lhs">{pieces[0]}</div>' + "<div></div>".join(rows)
-        )
-    return format_html('<div class="derivation" data-key="{}">{}</div>', line.key, body)
+        inner = [_MATH_OPEN.match(piece).group(2) for piece in pieces]  # type: ignore[union-attr]
+        rows = [f"<mtr><mtd>{inner[0]}</mtd><mtd><mo>=</mo></mtd><mtd>{inner[1]}</mtd></mtr>"]
+        rows += [f"<mtr><mtd></mtd><mtd><mo>=</mo></mtd><mtd>{piece}</mtd></mtr>" for piece in inner[2:]]
+        opening = match.group(1).replace("<math ", f"<math alttext={quoteattr(alttext)} ", 1)
+        body = f"{opening}<mtable>{''.join(rows)}</mtable></math>"
+    # MathML from the grader (latex2mathml output), safe by construction; the alttext is escaped.
+    return format_html(
+        '<div class="derivation" data-key="{}" role="group" aria-label="{}">{}</div>',
+        line.key, key_speech(line.key, get_language() or "en"), mark_safe(body),  # noqa: S308
+    )
 
 
 @register.simple_tag
@@ -218,11 +227,20 @@ def answer_box(key: str, value: str, error: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
 def _answer_box_parts(key: str) -> tuple[str, str]:
-    """The label and the fixed input attributes of a part key (escaped once, then reused)."""
+    """The label (the notation shown, its reading for screen readers) and the input's attributes."""
+    return _answer_box_parts_in(key, get_language() or "en")
+
+
+@lru_cache(maxsize=4096)
+def _answer_box_parts_in(key: str, language: str) -> tuple[str, str]:
+    """Escaped once per key and language, then reused."""
     input_id = html.escape(f"id_{key}", quote=True)
-    label = f'<label for="{input_id}"><span class="notation">{notation(key)}</span></label>'
+    spoken = html.escape(key_speech(key, language))
+    label = (
+        f'<label for="{input_id}"><span class="notation" aria-hidden="true">{notation(key)}</span>'
+        f'<span class="visually-hidden">{spoken}</span></label>'
+    )
     attributes = (
         f'type="text" name="{html.escape(key, quote=True)}" id="{input_id}" autocomplete="off"'
         ' autocapitalize="off" spellcheck="false"'

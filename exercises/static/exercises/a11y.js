@@ -1,0 +1,72 @@
+/* bpcourse — small accessibility helpers (no inline script: the Content-Security-Policy allows none).
+   1. The main navigation collapses into a "Menu" button on narrow screens.
+   2. A region that scrolls sideways (a long derivation, a wide diagram or table) can be reached and
+      scrolled with the keyboard: it gets tabindex="0" while (and only while) it overflows.
+   3. After a format error, focus moves to the error summary, whose links lead to the boxes. */
+(function () {
+  "use strict";
+
+  function setUpMenu() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector(".menu-toggle");
+    var menu = document.getElementById("site-menu");
+    if (!button || !menu) return;
+    header.classList.add("menu-ready");
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.classList.contains("open")) {
+        button.setAttribute("aria-expanded", "false");
+        menu.classList.remove("open");
+        button.focus();
+      }
+    });
+  }
+
+  var SCROLLERS = ".derivation, .figure, .table-scroll, .chart-figure, .formula-lines li";
+
+  function markScrollers() {
+    var regions = document.querySelectorAll(SCROLLERS);
+    for (var i = 0; i < regions.length; i++) {
+      var region = regions[i];
+      if (region.scrollWidth > region.clientWidth + 1) {
+        if (!region.hasAttribute("tabindex")) {
+          region.setAttribute("tabindex", "0");
+          region.setAttribute("data-scroll-focus", "");
+        }
+      } else if (region.hasAttribute("data-scroll-focus")) {
+        region.removeAttribute("tabindex");
+        region.removeAttribute("data-scroll-focus");
+      }
+    }
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
+  function start() {
+    setUpMenu();
+    markScrollers();
+    focusErrorSummary();
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(markScrollers, 150);
+    });
+    // Pages that update themselves (the live result) add derivations later.
+    if (window.MutationObserver) {
+      new MutationObserver(function () {
+        clearTimeout(timer);
+        timer = setTimeout(markScrollers, 50);
+      }).observe(document.getElementById("main") || document.body, {childList: true, subtree: true});
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,164 @@
+"""axe-core on every main page, in English and Chinese, at 1280×900 and 390×844; pages that fit a
+phone; network diagrams whose labels never overlap.
+
+axe-core is vendored in tests/e2e/vendor/ (axe.min.js 4.14.1 from the npm registry, MPL-2.0, licence
+beside it), so the test runs offline. The site's Content-Security-Policy refuses inline scripts, so
+the script is run with page.evaluate (a CDP call, which CSP does not govern), not a <script> tag.
+Screenshots go to test-artifacts/screenshots/a11y-*.png; their absolute paths are printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page
+
+import graders
+from exercises.courses.services import assignments as assignment_services
+from exercises.courses.services import courses as course_services
+from exercises.courses.services import homework as homework_services
+from exercises.courses.services.instructors import instructor_grant
+from exercises.grading.variants import variant_spec
+from exercises.practice import services as practice_services
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import log_in, make_user  # noqa: E402
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+LOCALES = {"en": "en-US", "zh": "zh-CN"}
+BLOCKING = ("serious", "critical")
+
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary.replace(/\\n/g, " ")),
+  }));
+}"""
+
+# Elements wider than the viewport (or reaching past its right edge) that are not inside an element
+# that scrolls sideways itself (overflow-x auto/scroll): what a phone would clip or scroll the page for.
+WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === "auto" || o === "scroll" || o === "hidden") && p !== document.body && p !== document.documentElement) return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if ((box.right > width + 1 || box.left < -1) && !scrolls(el)) {
+      out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " " + Math.round(box.left) + ".." + Math.round(box.right));
+    }
+  }
+  return {overflow: document.documentElement.scrollWidth - width, elements: out.slice(0, 10)};
+}"""
+
+
+@dataclass
+class Site:
+    """The data behind every main page, and who may see each."""
+
+    pages: dict[str, tuple[str | None, str]]
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(RUN_AXE)
+
+
+@pytest.fixture
+def site(live_server) -> Site:
+    prof = make_user("prof", first_name="Ada", last_name="Lovelace")
+    instructor_grant(user=prof)
+    sam = make_user("sam", first_name="Sam", last_name="Student")
+    course = course_services.course_create(title="Neural networks 101", instructor=prof)
+    course_services.course_join(code=course.code, user=sam)
+    now = timezone.now()
+    assignment = assignment_services.assignment_create(course=course, actor=prof, data={
+        "title": "Homework 1", "template_config": {"builtin": "article-random"},
+        "opens_at": now - timedelta(hours=1), "due_at": now + timedelta(days=1),
+    })
+    variant = homework_services.homework_variant(assignment=assignment, student=sam)
+    solution = graders.solve(variant_spec(variant=variant))
+    answers = {p.key: f"{solution.values[p.key]:.6g}" for p in solution.parts[:12]}
+    answers[solution.parts[3].key] = f"{-solution.values[solution.parts[3].key]:.6g}"
+    homework = homework_services.homework_submit(assignment=assignment, student=sam, answers=answers)
+    practice_variant = practice_services.variant_create(template="article", seed="a11y", owner=sam)
+    practice_solution = graders.solve(graders.generate("article", "a11y"))
+    practice_answers = {p.key: f"{practice_solution.values[p.key]:.6g}" for p in practice_solution.parts}
+    practice_answers["dE_dout_o1"] = f"{-practice_solution.values['dE_dout_o1']:.6g}"
+    practice = practice_services.submission_create(variant=practice_variant, answers=practice_answers, user=sam)
+    return Site(pages={
+        "home": (None, "/"),
+        "walkthrough": (None, "/walkthrough/"),
+        "practice-list": (None, "/practice/"),
+        "practice-form": (None, "/practice/article/a11y/"),
+        "practice-result": ("sam", f"/submissions/{practice.pk}/"),
+        "login": (None, "/accounts/login/"),
+        "signup": (None, "/accounts/signup/"),
+        "history": ("sam", "/history/"),
+        "my-courses": ("sam", "/courses/"),
+        "homework-form": ("sam", f"/assignments/{assignment.pk}/"),
+        "homework-result": ("sam", f"/homework/submissions/{homework.pk}/"),
+        "course-staff": ("prof", f"/courses/{course.pk}/"),
+        "authoring": ("prof", f"/courses/{course.pk}/assignments/new/"),
+        "gradebook": ("prof", f"/courses/{course.pk}/gradebook/"),
+        "drill-down": ("prof", f"/assignments/{assignment.pk}/students/{sam.pk}/"),
+        "analytics": ("prof", f"/assignments/{assignment.pk}/analytics/"),
+        "regrade": ("prof", f"/assignments/{assignment.pk}/regrade/"),
+    })
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[dict[tuple[str, str, str | None], BrowserContext]]:
+    made: dict[tuple[str, str, str | None], BrowserContext] = {}
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def page_for(browser: Browser, made: dict, base: str, language: str, viewport: str, user: str | None) -> Page:
+    key = (language, viewport, user)
+    if key not in made:
+        phone = viewport == "phone"
+        context = browser.new_context(locale=LOCALES[language], viewport=VIEWPORTS[viewport], is_mobile=phone,
+                                      has_touch=phone)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        if user:
+            log_in(page, base, user)
+        made[key] = context
+    return made[key].pages[0]
+
+
+@pytest.mark.parametrize("language", list(LOCALES))
+def test_every_main_page_has_no_serious_or_critical_axe_violation(live_server, browser: Browser, site: Site,
+                                                                   contexts, language: str, capsys) -> None:
+    found: list[str] = []
+    for viewport in VIEWPORTS:
+        for name, (user, url) in site.pages.items():
+            page = page_for(browser, contexts, live_server.url, language, viewport, user)
+            page.goto(live_server.url + url)
+            page.wait_for_load_state("networkidle")
+            for violation in run_axe(page):
+                if violation["impact"] in BLOCKING:
+                    found.append(f"{language} {viewport} {name} {url}: [{violation['impact']}] {violation['id']}: "
+                                 f"{violation['help']}\n      " + "\n      ".join(violation["nodes"]))
+    assert not found, "axe-core violations:\n" + "\n".join(found)
