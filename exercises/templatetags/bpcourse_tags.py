@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.safestring import SafeString, mark_safe
 
-from exercises.web.diagram import network_svg
+from exercises.web.diagram import network_svg, weight_tables
 from exercises.web.speech import key_speech, latex_speech
 from exercises.zones import zone_label
 from exercises.i18n import (
@@ -136,6 +136,12 @@ def percent(value: Any) -> str:
 def network_diagram(spec: Mapping[str, Any], element_id: str = "network") -> SafeString:
     """The spec's network as inline SVG; diagram.network_svg escapes every piece of text."""
     return mark_safe(network_svg(dict(spec), element_id=element_id))  # noqa: S308
+
+
+@register.simple_tag
+def network_weight_tables(spec: Mapping[str, Any], element_id: str = "network") -> SafeString:
+    """The spec's weights as one table per layer; diagram.weight_tables escapes every piece of text."""
+    return mark_safe(weight_tables(dict(spec), element_id=element_id))  # noqa: S308
 
 
 # ------------------------------------------------------------------------ worked-solution lines

@@ -44,6 +44,50 @@
     }
   }
 
+  /* Network diagrams: hovering an edge, its label or a weight-table cell lights the edge and its
+     label (and dims the rest); hovering a neuron lights every connection into and out of it. */
+  function setUpDiagrams() {
+    var svgs = document.querySelectorAll("svg.network");
+    for (var i = 0; i < svgs.length; i++) wireDiagram(svgs[i]);
+  }
+
+  function wireDiagram(svg) {
+    var tables = document.getElementById(svg.id + "-weights");
+    function clear() {
+      var lit = document.querySelectorAll(".is-lit, .is-dim");
+      for (var i = 0; i < lit.length; i++) lit[i].classList.remove("is-lit", "is-dim");
+    }
+    function light(selector) {
+      var parts = svg.querySelectorAll(".wire, .edge-tag");
+      for (var i = 0; i < parts.length; i++) {
+        parts[i].classList.add(parts[i].matches(selector) ? "is-lit" : "is-dim");
+      }
+    }
+    function onOver(event) {
+      var target = event.target.closest ? event.target.closest("[data-edge], [data-node]") : null;
+      clear();
+      if (!target) return;
+      var edge = target.getAttribute("data-edge");
+      var node = target.getAttribute("data-node");
+      if (edge) {
+        light('[data-edge="' + edge + '"]');
+        if (tables) {
+          var cell = tables.querySelector('td[data-edge="' + edge + '"]');
+          if (cell) cell.classList.add("is-lit");
+        }
+      } else if (node) {
+        light('[data-from="' + node + '"], [data-to="' + node + '"]');
+        target.classList.add("is-lit");
+      }
+    }
+    svg.addEventListener("mouseover", onOver);
+    svg.addEventListener("mouseleave", clear);
+    if (tables) {
+      tables.addEventListener("mouseover", onOver);
+      tables.addEventListener("mouseleave", clear);
+    }
+  }
+
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) summary.focus();
@@ -51,6 +95,7 @@
 
   function start() {
     setUpMenu();
+    setUpDiagrams();
     markScrollers();
     focusErrorSummary();
     var timer = null;
