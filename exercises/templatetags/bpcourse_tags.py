@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from datetime import timezone as dt_timezone
 from functools import lru_cache
@@ -121,7 +122,8 @@ def significant(value: Any, digits: int = 6) -> str:
         return str(value)
     if not math.isfinite(number):
         return str(number)
-    return f"{number:.{int(digits)}g}"
+    # Positional, never e-notation (2.89192e-06 → 0.00000289192): these pages are read by people.
+    return f"{Decimal(f'{number:.{int(digits)}g}'):f}"
 
 
 @register.filter
@@ -252,6 +254,29 @@ def _answer_box_parts_in(key: str, language: str) -> tuple[str, str]:
         ' autocapitalize="off" spellcheck="false"'
     )
     return label, attributes
+
+
+@register.simple_tag
+def error_summary(message: str, boxes_by_step: Iterable[tuple[str, Iterable[Any]]] = ()) -> SafeString:
+    """The banner over a refused sheet: its message and a link to every box that could not be read
+    (what the box is, then why). Focus moves here when the page loads (static a11y.js)."""
+    if not message:
+        return mark_safe("")  # noqa: S308 - empty
+    language = get_language() or "en"
+    items = [
+        format_html(
+            '<li><a href="#id_{}"><span class="notation" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span>: {}</a></li>',
+            box.key, notation(box.key), key_speech(box.key, language), box.error,
+        )
+        for _step, boxes in boxes_by_step for box in boxes if box.error
+    ]
+    listing = format_html("<ul>{}</ul>", mark_safe("".join(items))) if items else ""  # noqa: S308 - escaped above
+    return format_html(
+        '<div class="error-summary" role="alert" id="form-message" tabindex="-1" data-error-summary>'
+        '<h2 class="error-summary-title">{}</h2>{}</div>',
+        message, listing,
+    )
 
 
 @register.filter
