@@ -216,7 +216,7 @@ def _draw_weight_layer(canvas: Canvas, layout: Layout, spec: Spec, layer: int) -
             data = _edge_data(name, source, destination)
             edges.append((start, end, name, value, title, data))
             canvas.edges.append(f"<g class=\"wire\" {data}><title>{escape(title)}</title>"
-                                f"{_line(*start, *end, 'edge edge-weight')}</g>")
+                                f"{_line(*start, *end, 'edge edge-weight')}{_line(*start, *end, 'edge-hit')}</g>")
     if len(edges) > MAX_LABELLED_EDGES:
         return 0
     # The steepest edges cross the most others and have the fewest free spots: label them first.
@@ -250,7 +250,7 @@ def _draw_biases(canvas: Canvas, layout: Layout, spec: Spec) -> None:
                 destination = arch.neuron(layer + 1, j)
                 title = f"{name} → {display_name(destination)} = {value}"
                 canvas.edges.append(f"<g class=\"wire\" {_edge_data(name, name, destination)}>"
-                                    f"<title>{escape(title)}</title>{_line(x, y, *end, 'edge edge-bias')}</g>")
+                                    f"<title>{escape(title)}</title>{_line(x, y, *end, 'edge edge-bias')}{_line(x, y, *end, 'edge-hit')}</g>")
             canvas.nodes.append(f"<g class=\"node\" data-node={_attr(name)}><title>{escape(name)} = {value}</title>")
             canvas.nodes.append(_circle(x, y, BIAS_RADIUS, "neuron neuron-bias"))
             canvas.nodes.append(_text(x, y, name, "neuron-name") + "</g>")
@@ -267,7 +267,7 @@ def _draw_biases(canvas: Canvas, layout: Layout, spec: Spec) -> None:
                 destination = arch.neuron(layer + 1, j)
                 title = f"{name} → {display_name(destination)} = {format_value(spec.biases[layer][j])}"
                 canvas.edges.append(f"<g class=\"wire\" {_edge_data(name, name, destination)}>"
-                                    f"<title>{escape(title)}</title>{_line(x, y, nx, ny, 'edge edge-bias')}</g>")
+                                    f"<title>{escape(title)}</title>{_line(x, y, nx, ny, 'edge edge-bias')}{_line(x, y, nx, ny, 'edge-hit')}</g>")
                 canvas.nodes.append(f"<g class=\"node\" data-node={_attr(name)}><title>{escape(title)}</title>")
                 canvas.nodes.append(_circle(x, y, SMALL_BIAS_RADIUS, "neuron neuron-bias"))
                 canvas.nodes.append(_text(x, y, name, "neuron-value") + "</g>")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import graders
 from exercises.courses.services import assignments as assignment_services
@@ -30,7 +30,7 @@ from exercises.practice import services as practice_services
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user  # noqa: E402
+from browser_support import SCREENSHOTS, log_in, make_user, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -54,12 +54,13 @@ WIDER_THAN_VIEWPORT = """() => {
   const scrolls = (el) => {
     for (let p = el.parentElement; p; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX;
-      if ((o === "auto" || o === "scroll" || o === "hidden") && p !== document.body && p !== document.documentElement) return true;
+      if ((o === "auto" || o === "scroll") && p !== document.body && p !== document.documentElement) return true;
     }
     return false;
   };
   const out = [];
   for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(".visually-hidden, .skip-link")) continue;  // off-screen on purpose, for screen readers
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     if ((box.right > width + 1 || box.left < -1) && !scrolls(el)) {
@@ -162,3 +163,138 @@ def test_every_main_page_has_no_serious_or_critical_axe_violation(live_server, b
                     found.append(f"{language} {viewport} {name} {url}: [{violation['impact']}] {violation['id']}: "
                                  f"{violation['help']}\n      " + "\n      ".join(violation["nodes"]))
     assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+# ------------------------------------------------------------------------------------ phone
+
+
+PHONE_PAGES = ("practice-form", "practice-result", "walkthrough", "homework-form", "homework-result", "gradebook",
+               "analytics", "drill-down", "authoring", "course-staff")
+
+
+def phone(browser: Browser, base: str, user: str | None, language: str = "en") -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=LOCALES[language], viewport=VIEWPORTS["phone"], is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if user:
+        log_in(page, base, user)
+    return context, page
+
+
+def test_on_a_phone_nothing_is_wider_than_the_screen_outside_a_scroll_container(live_server, browser: Browser,
+                                                                                site: Site, capsys) -> None:
+    contexts: dict[str | None, tuple[BrowserContext, Page]] = {}
+    try:
+        for name in PHONE_PAGES:
+            user, url = site.pages[name]
+            if user not in contexts:
+                contexts[user] = phone(browser, live_server.url, user)
+            page = contexts[user][1]
+            page.goto(live_server.url + url)
+            page.wait_for_load_state("networkidle")
+            found = page.evaluate(WIDER_THAN_VIEWPORT)
+            assert found["overflow"] <= 1 and not found["elements"], (name, found)
+            if name in ("practice-form", "practice-result", "walkthrough"):
+                save_screenshot(page, f"a11y-phone-{name}.png", capsys)
+    finally:
+        for context, _page in contexts.values():
+            context.close()
+
+
+def test_on_a_phone_the_nav_is_a_menu_and_inputs_do_not_zoom(live_server, browser: Browser, site: Site,
+                                                             capsys) -> None:
+    context, page = phone(browser, live_server.url, "prof", "zh")
+    try:
+        page.goto(live_server.url + "/practice/article/a11y/")
+        toggle = page.locator(".menu-toggle")
+        expect(toggle).to_be_visible()
+        expect(toggle).to_have_text("菜单")
+        expect(page.locator(".site-nav")).to_be_hidden()
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 80, header  # one row, not three
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.locator(".site-nav a", has_text="历史记录").or_(page.locator(".site-nav a").nth(2))).to_be_visible()
+        expect(page.locator(".site-menu button", has_text="退出登录")).to_be_visible()
+        save_screenshot(page, "a11y-phone-menu-open-zh.png", capsys)
+        page.keyboard.press("Escape")
+        expect(page.locator(".site-nav")).to_be_hidden()
+        size = page.evaluate("getComputedStyle(document.querySelector('#id_net_h1')).fontSize")
+        assert size == "16px"
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------------- diagrams
+
+# Every pair of text boxes in the drawn SVG (getBBox, in the SVG's own units): none may overlap.
+OVERLAPPING_TEXT = """(selector) => {
+  const svg = document.querySelector(selector);
+  const texts = Array.from(svg.querySelectorAll("text"));
+  const boxes = texts.map(t => { const b = t.getBBox(); return {text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height}; });
+  const clash = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) clash.push(a.text + " / " + b.text);
+  }
+  return {count: boxes.length, clash: clash};
+}"""
+
+
+@pytest.mark.parametrize("template", ["deep-4-8-8-3", "tanh-2-3-1", "relu-3-3-2"])
+def test_no_two_labels_of_a_drawn_diagram_overlap(live_server, browser: Browser, template: str, capsys) -> None:
+    context = browser.new_context(locale="en-US", viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/practice/{template}/a11y/")
+        result = page.evaluate(OVERLAPPING_TEXT, "#practice-network")
+        assert result["count"] > 10 and result["clash"] == [], result
+        figure = page.locator("figure:has(#practice-network)")
+        figure.screenshot(path=str(screenshot_path(f"a11y-diagram-{template}.png", capsys)))
+        # Hovering an edge lights it and its label; the rest dims.
+        box = page.locator('#practice-network .wire[data-edge="w1"]').bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        lit = page.locator("#practice-network .is-lit")
+        assert lit.count() >= 1
+        if template != "deep-4-8-8-3":
+            expect(page.locator("#practice-network .edge-tag.is-lit")).to_have_count(1)
+        else:  # no labels on its crowded layers: the weight table's cell lights instead
+            expect(page.locator("#practice-network-weights td.is-lit")).to_have_count(1)
+    finally:
+        context.close()
+
+
+def screenshot_path(name: str, capsys) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = (SCREENSHOTS / name).resolve()
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
+    return path
+
+
+# ------------------------------------------------------------------------------ format errors
+
+
+def test_after_a_format_error_focus_is_on_a_summary_whose_links_reach_the_boxes(live_server, browser: Browser,
+                                                                                capsys) -> None:
+    context = browser.new_context(locale="en-US", viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/practice/article/a11y/")
+        page.fill("#id_net_h1", "0.3.25")
+        page.fill("#id_out_h1", "½")
+        page.press("#id_out_h1", "Enter")
+        page.wait_for_load_state()
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.locator("a")).to_have_count(2)
+        expect(summary).to_contain_text("“½” U+00BD")
+        save_screenshot(page, "a11y-format-error-summary.png", capsys)
+        summary.locator('a[href="#id_out_h1"]').click()
+        expect(page.locator("#id_out_h1")).to_be_focused()
+        ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert ring == "solid"
+    finally:
+        context.close()
