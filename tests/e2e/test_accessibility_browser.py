@@ -226,6 +226,22 @@ def test_on_a_phone_the_nav_is_a_menu_and_inputs_do_not_zoom(live_server, browse
         context.close()
 
 
+def test_on_a_phone_the_given_values_stay_at_hand_while_answering(live_server, browser: Browser, capsys) -> None:
+    context, page = phone(browser, live_server.url, None)
+    try:
+        page.goto(f"{live_server.url}/practice/article/a11y/")
+        drawer = page.locator(".givens-drawer")
+        page.locator(".answer-field input").last.scroll_into_view_if_needed()
+        page.locator(".answer-field input").last.focus()
+        box = drawer.bounding_box()
+        assert box is not None and -1 <= box["y"] <= 2, box  # stuck to the top of the screen
+        drawer.locator("summary").click()
+        expect(drawer.locator(".givens li", has_text="0.05")).to_be_visible()
+        page.screenshot(path=str(screenshot_path("a11y-phone-givens-drawer.png", capsys)))
+    finally:
+        context.close()
+
+
 # ----------------------------------------------------------------------------------- diagrams
 
 # Every pair of text boxes in the drawn SVG (getBBox, in the SVG's own units): none may overlap.

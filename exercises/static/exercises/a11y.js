@@ -26,13 +26,14 @@
     });
   }
 
-  var SCROLLERS = ".derivation, .figure, .table-scroll, .chart-figure, .formula-lines li";
+  var SCROLLERS = ".derivation, .figure, .table-scroll, .chart-figure, .formula-lines li, .givens-drawer-body";
 
   function markScrollers() {
     var regions = document.querySelectorAll(SCROLLERS);
     for (var i = 0; i < regions.length; i++) {
       var region = regions[i];
-      if (region.scrollWidth > region.clientWidth + 1) {
+      var tall = region.classList.contains("givens-drawer-body") && region.scrollHeight > region.clientHeight + 1;
+      if (region.scrollWidth > region.clientWidth + 1 || tall) {
         if (!region.hasAttribute("tabindex")) {
           region.setAttribute("tabindex", "0");
           region.setAttribute("data-scroll-focus", "");
@@ -99,6 +100,7 @@
     markScrollers();
     focusErrorSummary();
     var timer = null;
+    document.addEventListener("toggle", function () { markScrollers(); }, true);
     window.addEventListener("resize", function () {
       clearTimeout(timer);
       timer = setTimeout(markScrollers, 150);
