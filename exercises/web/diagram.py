@@ -8,6 +8,7 @@ escaped; the result is a self-contained ``<svg>`` string to embed in a page.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -72,8 +73,7 @@ def format_value(value: float) -> str:
     """A short, exact-enough rendering of a given value: 0.05, 0.3, -1.25, 0.1235."""
     if value == 0:
         return "0"
-    text = f"{value:.4g}"
-    return text
+    return f"{Decimal(f'{value:.4g}'):f}"  # positional: 0.00001, never 1e-05
 
 
 def _attr(value: str | float) -> str:

@@ -137,7 +137,8 @@ def test_invalid_spec_is_rejected(article_spec):
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(0.05, "0.05"), (0.3, "0.3"), (-1.25, "-1.25"), (0.0, "0"), (0.123456, "0.1235")]
+    ("value", "text"), [(0.05, "0.05"), (0.3, "0.3"), (-1.25, "-1.25"), (0.0, "0"), (0.123456, "0.1235"),
+                          (0.00001, "0.00001"), (-2.5e-6, "-0.0000025"), (12345.0, "12340")]
 )
 def test_format_value(value, text):
     assert format_value(value) == text
