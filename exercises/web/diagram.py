@@ -280,14 +280,20 @@ def _draw_biases(canvas: Canvas, layout: Layout, spec: Spec) -> None:
 
 
 def _draw_neurons(canvas: Canvas, layout: Layout, spec: Spec) -> None:
+    """Each neuron a keyboard stop (one tab stop for the whole diagram, arrow keys between neurons:
+    static a11y.js), named with its connections."""
     arch = spec.arch
+    names = _neuron_labels(spec)
     for layer, column in enumerate(layout.positions):
         kind = "input" if layer == 0 else "output" if layer == arch.depth else "hidden"
         x_title = layout.column_x(layer)
         canvas.nodes.append(_text(x_title, MARGIN_TOP - 34, _layer_title(arch, layer), "layer-title"))
         for j, (x, y) in enumerate(column):
             name = arch.neuron(layer, j)
-            canvas.nodes.append(f"<g class=\"node\" data-node={_attr(name)}><title>{escape(display_name(name))}</title>")
+            stop = "0" if layer == 0 and j == 0 else "-1"
+            canvas.nodes.append(f"<g class=\"node node-stop\" data-node={_attr(name)} data-layer=\"{layer}\" "
+                                f"data-index=\"{j}\" tabindex=\"{stop}\" role=\"img\" aria-label={_attr(names[name])}>"
+                                f"<title>{escape(display_name(name))}</title>")
             canvas.nodes.append(_circle(x, y, NEURON_RADIUS, f"neuron neuron-{kind}"))
             canvas.nodes.append(_name_text(x, y, name, "neuron-name") + "</g>")
             canvas.occupied.append(_box_around(x, y, NEURON_RADIUS + 3, NEURON_RADIUS + 3))
@@ -303,6 +309,33 @@ def _draw_neurons(canvas: Canvas, layout: Layout, spec: Spec) -> None:
                 canvas.occupied.append(Box(x + NEURON_RADIUS + 4, y - 8, x + NEURON_RADIUS + 8 + width, y + 8))
 
 
+def _connections(spec: Spec) -> list[tuple[str, str, str]]:
+    """Every connection as (source, destination, "w1: i1 → h1 = 0.05"), intercepts included."""
+    arch = spec.arch
+    connections = []
+    for layer in range(arch.depth):
+        for j in range(arch.layers[layer + 1]):
+            destination = arch.neuron(layer + 1, j)
+            for k in range(arch.layers[layer]):
+                source = arch.neuron(layer, k)
+                connections.append((source, destination, f"{arch.weight_name(layer, j, k)}: {display_name(source)} → "
+                                    f"{display_name(destination)} = {format_value(spec.weights[layer][j][k])}"))
+            bias = arch.bias_name(layer, j)
+            if bias is not None:
+                value = spec.biases[layer][0 if arch.bias == "shared" else j]
+                connections.append((bias, destination, f"{bias} → {display_name(destination)} = {format_value(value)}"))
+    return connections
+
+
+def _neuron_labels(spec: Spec) -> dict[str, str]:
+    """A neuron's accessible name: its name, then every connection into and out of it."""
+    labels: dict[str, list[str]] = {}
+    for source, destination, text in _connections(spec):
+        labels.setdefault(destination, []).append(text)
+        labels.setdefault(source, []).append(text)
+    return {name: f"{display_name(name)}: " + "; ".join(texts) for name, texts in labels.items()}
+
+
 def _description(spec: Spec) -> str:
     """Every given value, and every connection with where it runs: "w1: i1 → h1 = 0.05"."""
     arch = spec.arch
@@ -310,19 +343,9 @@ def _description(spec: Spec) -> str:
     inputs = ", ".join(f"i{j + 1} = {format_value(x)}" for j, x in enumerate(spec.inputs))
     targets = ", ".join(f"{display_name(arch.neuron(arch.depth, j))} = {format_value(t)}"
                         for j, t in enumerate(spec.targets))
-    connections = []
-    for layer in range(arch.depth):
-        for j in range(arch.layers[layer + 1]):
-            destination = display_name(arch.neuron(layer + 1, j))
-            for k in range(arch.layers[layer]):
-                connections.append(f"{arch.weight_name(layer, j, k)}: {display_name(arch.neuron(layer, k))} → "
-                                   f"{destination} = {format_value(spec.weights[layer][j][k])}")
-            bias = arch.bias_name(layer, j)
-            if bias is not None:
-                value = spec.biases[layer][0 if arch.bias == "shared" else j]
-                connections.append(f"{bias} → {destination} = {format_value(value)}")
+    connections = "; ".join(text for _source, _destination, text in _connections(spec))
     return gettext("A %(shape)s network. Inputs: %(inputs)s. Targets: %(targets)s. Connections: %(connections)s.") % {
-        "shape": shape, "inputs": inputs, "targets": targets, "connections": "; ".join(connections),
+        "shape": shape, "inputs": inputs, "targets": targets, "connections": connections,
     }
 
 
@@ -356,7 +379,7 @@ def _network_svg(parsed: Spec, element_id: str, language: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="network" id={_attr(element_id)} '
         f'viewBox="{left:.1f} 0 {width:.1f} {layout.height:.1f}" '
         f'width="{math.ceil(width)}" height="{math.ceil(layout.height)}" '
-        f'role="img" aria-labelledby={_attr(title_id)} aria-describedby={_attr(desc_id)}>',
+        f'role="group" aria-labelledby={_attr(title_id)} aria-describedby={_attr(desc_id)}>',
         f"<title id={_attr(title_id)}>{escape(title)}</title>",
         f"<desc id={_attr(desc_id)}>{escape(_description(parsed))}</desc>",
         '<g class="edges">', *canvas.edges, "</g>",

@@ -217,7 +217,7 @@ def test_on_a_phone_the_nav_is_a_menu_and_inputs_do_not_zoom(live_server, browse
         expect(toggle).to_have_attribute("aria-expanded", "true")
         expect(page.locator(".site-nav a", has_text="历史记录").or_(page.locator(".site-nav a").nth(2))).to_be_visible()
         expect(page.locator(".site-menu button", has_text="退出登录")).to_be_visible()
-        save_screenshot(page, "a11y-phone-menu-open-zh.png", capsys)
+        page.screenshot(path=str(screenshot_path("a11y-phone-menu-open-zh.png", capsys)))
         page.keyboard.press("Escape")
         expect(page.locator(".site-nav")).to_be_hidden()
         size = page.evaluate("getComputedStyle(document.querySelector('#id_net_h1')).fontSize")
@@ -278,6 +278,15 @@ def test_no_two_labels_of_a_drawn_diagram_overlap(live_server, browser: Browser,
             expect(page.locator("#practice-network .edge-tag.is-lit")).to_have_count(1)
         else:  # no labels on its crowded layers: the weight table's cell lights instead
             expect(page.locator("#practice-network-weights td.is-lit")).to_have_count(1)
+        # The keyboard: one tab stop, arrows between neurons; a focused neuron lights its connections.
+        page.mouse.move(0, 0)
+        page.locator('#practice-network .node-stop[tabindex="0"]').focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate("document.activeElement.getAttribute('data-node')")
+        assert focused in ("h2", "h1_2"), focused
+        expect(page.locator(f'#practice-network .wire.is-lit[data-to="{focused}"]').first).to_be_attached()
+        assert page.locator('#practice-network .node-stop[tabindex="0"]').count() == 1
     finally:
         context.close()
 

@@ -83,6 +83,25 @@
     }
     svg.addEventListener("mouseover", onOver);
     svg.addEventListener("mouseleave", clear);
+    // The keyboard: one tab stop; arrows move between neurons (up/down in a layer, left/right
+    // between layers); the focused neuron lights its connections as hovering does.
+    svg.addEventListener("focusin", onOver);
+    svg.addEventListener("focusout", clear);
+    svg.addEventListener("keydown", function (event) {
+      var node = event.target.closest ? event.target.closest(".node-stop") : null;
+      if (!node) return;
+      var layer = +node.getAttribute("data-layer"), index = +node.getAttribute("data-index");
+      var moves = {ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0]};
+      var move = moves[event.key];
+      if (!move) return;
+      var column = svg.querySelectorAll('.node-stop[data-layer="' + (layer + move[0]) + '"]');
+      if (!column.length) return;
+      var next = column[Math.max(0, Math.min(column.length - 1, move[0] ? Math.min(index, column.length - 1) : index + move[1]))];
+      event.preventDefault();
+      node.setAttribute("tabindex", "-1");
+      next.setAttribute("tabindex", "0");
+      next.focus();
+    });
     if (tables) {
       tables.addEventListener("mouseover", onOver);
       tables.addEventListener("mouseleave", clear);

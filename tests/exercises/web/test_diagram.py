@@ -68,7 +68,7 @@ def test_article_shows_neurons_inputs_targets_and_intercepts(article_spec):
 
 def test_article_svg_is_accessible(article_spec):
     root = parse(network_svg(article_spec, element_id="net"))
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     assert root.get("aria-labelledby") == "net-title"
     title = root.find(f"{SVG}title")
     desc = root.find(f"{SVG}desc")
@@ -220,3 +220,13 @@ def test_weight_tables_give_every_weight_by_its_ends():
     assert rows[0].find("th").text == "h" and rows[0].find("th/sub").text == "1,1"
     assert rows[0].find("td").get("data-edge") == "w1"
     assert f"w1 {format_value(spec['weights'][0][0][0])}" == "".join(rows[0].find("td").itertext())
+
+
+def test_each_neuron_is_one_keyboard_stop_named_with_its_connections(article_spec):
+    root = parse(network_svg(article_spec))
+    nodes = [g for g in root.iter(f"{SVG}g") if "node-stop" in (g.get("class") or "")]
+    assert [g.get("data-node") for g in nodes] == ["i1", "i2", "h1", "h2", "o1", "o2"]
+    assert [g.get("tabindex") for g in nodes] == ["0", "-1", "-1", "-1", "-1", "-1"]  # one tab stop, arrows move
+    h1 = nodes[2].get("aria-label")
+    assert h1.startswith("h1: ") and "w1: i1 → h1 = 0.05" in h1 and "b1 → h1 = 0.3" in h1
+    assert "w5: h1 → o1 = 0.25" in h1 and "w7: h1 → o2 = 0.35" in h1 and "w6" not in h1
