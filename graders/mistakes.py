@@ -143,7 +143,7 @@ class SwappedWeightNumbering(Mistake):
         "en": "Check the weight numbering: weights are numbered layer by layer, then by "
               "destination neuron, then by source neuron (in the article w6 is h2→o1 and w7 is "
               "h1→o2).",
-        "zh": "请检查权重编号:先按层,再按目标神经元,最后按来源神经元编号(文章中 w6 是 h2→o1,w7 是 h1→o2)。",
+        "zh": "请检查权重编号：先按层，再按目标神经元，最后按来源神经元编号（文章中 w6 是 h2→o1，w7 是 h1→o2）。",
     }
 
     @staticmethod
@@ -188,27 +188,27 @@ MISTAKES: list[Mistake] = [
     _rules_mistake(
         "used_net_for_out", ("net used where out belongs", "用 net 代替了 out"),
         "You used a neuron's net input where its output out (after the activation) belongs.",
-        "在应当使用神经元输出 out(经过激活函数之后的值)的地方用了净输入 net。",
+        "在应当使用神经元输出 out（经过激活函数之后的值）的地方用了净输入 net。",
         _NetForOut(),
         applies=lambda a: a.depth >= 2,
     ),
     _rules_mistake(
         "sign_flipped", ("wrong sign", "符号反了"),
         "The sign is flipped: ∂E/∂out = −(target − out) = out − target, not target − out.",
-        "符号反了:∂E/∂out = −(target − out) = out − target,而不是 target − out。",
+        "符号反了：∂E/∂out = −(target − out) = out − target，而不是 target − out。",
         _SignFlipped(),
     ),
     _rules_mistake(
         "forgot_half", ("½ dropped", "漏掉了 ½"),
         "You dropped the ½ in E = ½(target − out)², so the result is twice too large.",
-        "误差公式 E = ½(target − out)² 中漏掉了 ½,结果大了一倍。",
+        "误差公式 E = ½(target − out)² 中漏掉了 ½，结果大了一倍。",
         _ForgotHalf(),
         applies=lambda a: a.loss == "half_sse",
     ),
     _rules_mistake(
         "added_gradient", ("gradient added", "加上了梯度"),
         "You added the gradient: gradient descent subtracts it, w ← w − η·∂E/∂w.",
-        "更新时加上了梯度:梯度下降应减去梯度,w ← w − η·∂E/∂w。",
+        "更新时加上了梯度：梯度下降应减去梯度，w ← w − η·∂E/∂w。",
         _AddedGradient(),
     ),
     _rules_mistake(
@@ -221,7 +221,7 @@ MISTAKES: list[Mistake] = [
         "used_updated_weights", ("updated weights used", "用了更新后的权重"),
         "Hidden-layer gradients use the output weights as they were before this step's update, "
         "not the already updated ones.",
-        "计算隐藏层梯度时应使用本次更新之前的输出层权重,而不是已经更新过的权重。",
+        "计算隐藏层梯度时应使用本次更新之前的输出层权重，而不是已经更新过的权重。",
         _UpdatedWeights(),
         applies=lambda a: a.depth >= 2,
     ),
@@ -229,7 +229,7 @@ MISTAKES: list[Mistake] = [
         "one_output_path", ("one output path only", "只算了一条输出路径"),
         "A hidden neuron reaches the error through every output: ∂E_total/∂out_h = Σ_o δ_o·w. "
         "You followed only one output's path.",
-        "隐藏层神经元通过每一个输出影响总误差:∂E_total/∂out_h = Σ_o δ_o·w,你只计算了一个输出的路径。",
+        "隐藏层神经元通过每一个输出影响总误差：∂E_total/∂out_h = Σ_o δ_o·w，你只计算了一个输出的路径。",
         *(_OnePath(p) for p in range(8)),
         applies=lambda a: a.depth >= 2 and max(a.layers[2:]) >= 2,
     ),
@@ -237,14 +237,14 @@ MISTAKES: list[Mistake] = [
     _rules_mistake(
         "sigma_for_sigma_prime", ("σ written for σ′", "用 σ 代替了 σ′"),
         "You wrote σ(x) where its derivative belongs: ∂out/∂net = σ(x)(1−σ(x)) = out(1−out).",
-        "在应当使用导数的地方写成了 σ(x) 本身:∂out/∂net = σ(x)(1−σ(x)) = out(1−out)。",
+        "在应当使用导数的地方写成了 σ(x) 本身：∂out/∂net = σ(x)(1−σ(x)) = out(1−out)。",
         _SigmaForSigmaPrime(),
         applies=_has(("sigmoid", "tanh")),
     ),
     _rules_mistake(
         "forgot_bias", ("bias left out", "漏掉了偏置"),
         "You left out the bias: net = Σ w·x + b.",
-        "漏掉了偏置项:net = Σ w·x + b。",
+        "漏掉了偏置项：net = Σ w·x + b。",
         _NoBias(),
         applies=lambda a: a.bias != "none",
     ),

@@ -120,13 +120,25 @@ def _check_raw_characters(text: str) -> None:
             raise AnswerError("bad_characters", {"char": _char_label(char)})
 
 
-def _check_normalised_characters(text: str) -> None:
-    """After normalisation only printable ASCII is meaningful; anything else is reported."""
+def _typed_culprit(original: str, char: str) -> str:
+    """The character the student typed that normalisation turned into `char`: a message names
+    what was typed ("½"), not what NFKC made of it ("⁄", U+2044)."""
+    for typed in original:
+        if typed == char:
+            return typed
+        if char in unicodedata.normalize("NFKC", typed).translate(_REPLACEMENTS):
+            return typed
+    return char
+
+
+def _check_normalised_characters(text: str, original: str = "") -> None:
+    """After normalisation only printable ASCII is meaningful; anything else is reported, named
+    as it was typed."""
     if not _ALLOWED_ASCII.issuperset(text):
         char = next(c for c in text if c not in _ALLOWED_ASCII)
         if char in "#\\":
             raise AnswerError("unsupported", {"what": char})
-        raise AnswerError("bad_characters", {"char": _char_label(char)})
+        raise AnswerError("bad_characters", {"char": _char_label(_typed_culprit(original, char))})
     for word in _WORD.findall(text):
         # keywords mean lambdas, comprehensions, conditionals, True/None…; refusing them
         # here also keeps the parser from warning about forms like "1if"
@@ -361,7 +373,7 @@ def parse_answer(
         raise AnswerError("too_long", {"max": MAX_LENGTH})
     if _PLAIN_NUMBER.fullmatch(source):
         return _finite_number(float(source))
-    _check_normalised_characters(source)
+    _check_normalised_characters(source, stripped)
     _check_bracket_depth(source)
     return _evaluate(source, names or {}, forbidden)
 

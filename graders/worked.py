@@ -45,6 +45,15 @@ _PLACEHOLDER = 0xE000  # first private-use code point; placeholder i is chr(_PLA
 _PLACEHOLDER_RE = re.compile("[\ue000-\uf8ff]")
 _MML_PLACEHOLDER_RE = re.compile("<mi>([\ue000-\uf8ff])</mi>")
 _LATEX_OPTIONS = {"mul_symbol": "times", "order": "none", "ln_notation": True}
+# latex2mathml writes \mathrm{net} as one <mi> per letter, which a screen reader spells out.
+_UPRIGHT_LETTERS_RE = re.compile(r'<mrow>((?:<mi mathvariant="normal">[A-Za-z]</mi>){2,})</mrow>')
+_UPRIGHT_LETTER_RE = re.compile(r'<mi mathvariant="normal">([A-Za-z])</mi>')
+
+
+def join_identifiers(mathml: str) -> str:
+    """Each multi-letter upright name (net, out, total, target) as a single ``<mi>``."""
+    return _UPRIGHT_LETTERS_RE.sub(lambda m: "<mi>" + "".join(_UPRIGHT_LETTER_RE.findall(m.group(1))) + "</mi>",
+                                   mathml)
 
 # --------------------------------------------------------------------------------------------
 # Public result types
@@ -508,7 +517,7 @@ class _Builder:
             texts.append(text)
         forms = tuple(_split_latex(t) for t in texts)
         whole = " = ".join(texts)
-        mathml = latex2mathml.converter.convert(whole, display="block")
+        mathml = join_identifiers(latex2mathml.converter.convert(whole, display="block"))
         return _LineTemplate(node.key, node.step, forms,
                              _split_mathml(mathml, _split_latex(whole)), tuple(line.keys))
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import html
 import math
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from datetime import timezone as dt_timezone
 from functools import lru_cache
+from xml.sax.saxutils import quoteattr
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.safestring import SafeString, mark_safe
 
-from exercises.web.diagram import network_svg
+from exercises.web.diagram import network_svg, weight_tables
+from exercises.web.speech import key_speech, latex_speech
 from exercises.zones import zone_label
 from exercises.i18n import (
     STEP_TITLES,
@@ -119,7 +123,8 @@ def significant(value: Any, digits: int = 6) -> str:
         return str(value)
     if not math.isfinite(number):
         return str(number)
-    return f"{number:.{int(digits)}g}"
+    # Positional, never e-notation (2.89192e-06 → 0.00000289192): these pages are read by people.
+    return f"{Decimal(f'{number:.{int(digits)}g}'):f}"
 
 
 @register.filter
@@ -134,6 +139,12 @@ def percent(value: Any) -> str:
 def network_diagram(spec: Mapping[str, Any], element_id: str = "network") -> SafeString:
     """The spec's network as inline SVG; diagram.network_svg escapes every piece of text."""
     return mark_safe(network_svg(dict(spec), element_id=element_id))  # noqa: S308
+
+
+@register.simple_tag
+def network_weight_tables(spec: Mapping[str, Any], element_id: str = "network") -> SafeString:
+    """The spec's weights as one table per layer; diagram.weight_tables escapes every piece of text."""
+    return mark_safe(weight_tables(dict(spec), element_id=element_id))  # noqa: S308
 
 
 # ------------------------------------------------------------------------ worked-solution lines
@@ -182,21 +193,27 @@ def split_at_equals(mathml: str) -> tuple[str, ...]:
 
 @register.simple_tag
 def derivation(line: WorkedLine) -> SafeString:
-    """A worked line as a grid of rows "lhs = form₁", "= form₂", … (each form its own <math>).
+    """A worked line as one ``<math>`` (alttext read in the page's language): a table of rows
+    "lhs = form₁", "= form₂", … that scrolls sideways as one block when it is wider than the page.
 
     Built here rather than in a template: a page has up to hundreds of lines.
     """
+    alttext = latex_speech(line.latex, get_language() or "en")
     pieces = split_at_equals(line.mathml)
-    if len(pieces) == 1:
-        body = format_html('<div class="derivation-whole">{}</div>', mark_safe(line.mathml))  # noqa: S308
+    match = _MATH_OPEN.match(line.mathml.strip())
+    if len(pieces) == 1 or match is None:
+        body = line.mathml.replace("<math ", f"<math alttext={quoteattr(alttext)} ", 1)
     else:
-        equals = '<div class="derivation-eq"><math><mo>=</mo></math></div>'
-        rows = [f'{equals}<div class="derivation-rhs">{piece}</div>' for piece in pieces[1:]]
-        # MathML from the grader (latex2mathml output), safe by construction.
-        body = mark_safe(  # noqa: S308
-            f'<div class="derivation-lhs">{pieces[0]}</div>' + "<div></div>".join(rows)
-        )
-    return format_html('<div class="derivation" data-key="{}">{}</div>', line.key, body)
+        inner = [_MATH_OPEN.match(piece).group(2) for piece in pieces]  # type: ignore[union-attr]
+        rows = [f"<mtr><mtd>{inner[0]}</mtd><mtd><mo>=</mo></mtd><mtd>{inner[1]}</mtd></mtr>"]
+        rows += [f"<mtr><mtd></mtd><mtd><mo>=</mo></mtd><mtd>{piece}</mtd></mtr>" for piece in inner[2:]]
+        opening = match.group(1).replace("<math ", f"<math alttext={quoteattr(alttext)} ", 1)
+        body = f"{opening}<mtable>{''.join(rows)}</mtable></math>"
+    # MathML from the grader (latex2mathml output), safe by construction; the alttext is escaped.
+    return format_html(
+        '<div class="derivation" data-key="{}" role="group" aria-label="{}">{}</div>',
+        line.key, key_speech(line.key, get_language() or "en"), mark_safe(body),  # noqa: S308
+    )
 
 
 @register.simple_tag
@@ -219,16 +236,48 @@ def answer_box(key: str, value: str, error: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
 def _answer_box_parts(key: str) -> tuple[str, str]:
-    """The label and the fixed input attributes of a part key (escaped once, then reused)."""
+    """The label (the notation shown, its reading for screen readers) and the input's attributes."""
+    return _answer_box_parts_in(key, get_language() or "en")
+
+
+@lru_cache(maxsize=4096)
+def _answer_box_parts_in(key: str, language: str) -> tuple[str, str]:
+    """Escaped once per key and language, then reused."""
     input_id = html.escape(f"id_{key}", quote=True)
-    label = f'<label for="{input_id}"><span class="notation">{notation(key)}</span></label>'
+    spoken = html.escape(key_speech(key, language))
+    label = (
+        f'<label for="{input_id}"><span class="notation" aria-hidden="true">{notation(key)}</span>'
+        f'<span class="visually-hidden">{spoken}</span></label>'
+    )
     attributes = (
         f'type="text" name="{html.escape(key, quote=True)}" id="{input_id}" autocomplete="off"'
         ' autocapitalize="off" spellcheck="false"'
     )
     return label, attributes
+
+
+@register.simple_tag
+def error_summary(message: str, boxes_by_step: Iterable[tuple[str, Iterable[Any]]] = ()) -> SafeString:
+    """The banner over a refused sheet: its message and a link to every box that could not be read
+    (what the box is, then why). Focus moves here when the page loads (static a11y.js)."""
+    if not message:
+        return mark_safe("")  # noqa: S308 - empty
+    language = get_language() or "en"
+    items = [
+        format_html(
+            '<li><a href="#id_{}"><span class="notation" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span>: {}</a></li>',
+            box.key, notation(box.key), key_speech(box.key, language), box.error,
+        )
+        for _step, boxes in boxes_by_step for box in boxes if box.error
+    ]
+    listing = format_html("<ul>{}</ul>", mark_safe("".join(items))) if items else ""  # noqa: S308 - escaped above
+    return format_html(
+        '<div class="error-summary" role="alert" id="form-message" tabindex="-1" data-error-summary>'
+        '<h2 class="error-summary-title">{}</h2>{}</div>',
+        message, listing,
+    )
 
 
 @register.filter

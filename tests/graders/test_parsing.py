@@ -543,3 +543,12 @@ def test_messages_fall_back_to_english_and_tolerate_unknown_codes() -> None:
     assert answer_error_message("empty", {}, "zh-hans") == ANSWER_ERRORS["empty"]["zh"]
     assert "mystery" in answer_error_message("mystery", {})
     assert "{max}" in answer_error_message("too_long", {})
+
+
+@pytest.mark.parametrize(("typed", "named"), [("½", "“½” U+00BD"), ("0.5 + ¼", "“¼” U+00BC"), ("1⁄2", "“⁄” U+2044"),
+                                              ("0.5☃", "“☃” U+2603")])
+def test_a_refused_character_is_named_as_it_was_typed(typed, named):
+    with pytest.raises(AnswerError) as caught:
+        parse_answer(typed)
+    assert caught.value.code == "bad_characters"
+    assert caught.value.params == {"char": named}

@@ -16,7 +16,7 @@ import graders
 from graders.graph import STEPS, build_graph
 from graders.spec import parse_spec
 from graders.variants import ARTICLE_SPEC
-from graders.worked import format_number, line_templates, worked_solution
+from graders.worked import format_number, join_identifiers, line_templates, worked_solution
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?: \\times 10\^\{(-?\d+)\})?$")
@@ -194,9 +194,17 @@ def test_every_quantity_has_a_checked_line(name):
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
-def test_mathml_is_what_latex2mathml_makes_of_the_line(name):
+def test_mathml_is_what_latex2mathml_makes_of_the_line_with_names_joined(name):
     for line in worked_solution(SPECS[name]).lines:
-        assert line.mathml == latex2mathml.converter.convert(line.latex, display="block"), line.key
+        expected = join_identifiers(latex2mathml.converter.convert(line.latex, display="block"))
+        assert line.mathml == expected, line.key
+
+
+def test_multi_letter_names_are_one_identifier_each():
+    line = worked_solution(graders.generate("article", "")).line("dE_dout_h1")
+    assert "<mi>net</mi>" in line.mathml and "<mi>out</mi>" in line.mathml and "<mi>total</mi>" in line.mathml
+    assert '<mi mathvariant="normal">n</mi>' not in line.mathml
+    assert join_identifiers('<mrow><mi mathvariant="normal">x</mi></mrow>') == '<mrow><mi mathvariant="normal">x</mi></mrow>'
 
 
 def test_deep_names_are_readable():

@@ -121,6 +121,11 @@ class HomeworkState:
     extended: bool = False
 
     @property
+    def closes_at(self) -> datetime:
+        """The student's last moment to submit (late window, else due date, extension included)."""
+        return self.late_until or self.due_at
+
+    @property
     def score(self) -> float | None:
         """The counted final score (0…1), or None before any graded attempt."""
         return None if self.counted is None else self.counted.final_score

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ...models import Assignment, RegradeJob
 from ...web.results import live_json
@@ -116,7 +117,8 @@ def _setting_text(name: str, value: Any) -> str:
         for points in value.values():
             by_value[float(points)] = by_value.get(float(points), 0) + 1
         return ", ".join(
-            _("%(points)s × %(count)s parts") % {"points": f"{points:g}", "count": count}
+            ngettext("%(points)s × %(count)s part", "%(points)s × %(count)s parts", count) % {
+                "points": f"{points:g}", "count": count}
             for points, count in sorted(by_value.items())
         )
     if name == "followthrough":

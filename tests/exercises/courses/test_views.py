@@ -349,6 +349,16 @@ def test_a_teaching_assistant_grades_but_cannot_delete_or_change_roles(client, i
 # --------------------------------------------------------------------- what a student may see
 
 
+def test_the_reveal_notice_names_the_late_window_when_answers_wait_for_it(client, course, instructor, alice):
+    assignment = make_assignment(course, instructor, late_policy="penalty", late_penalty_per_day=0.1,
+                                 late_until=timezone.now() + timedelta(days=3))
+    client.force_login(alice)
+    with frozen(assignment.due_at + timedelta(hours=1)):  # past the due date, inside the late window
+        html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
+    assert "shown once the late window closes (" in html
+    assert "after the due date" not in html and "after your due date" not in html
+
+
 def test_no_answer_key_in_a_students_html_before_the_due_date(client, assignment, alice,
                                                              django_capture_on_commit_callbacks):
     client.force_login(alice)
@@ -370,7 +380,7 @@ def test_no_answer_key_in_a_students_html_before_the_due_date(client, assignment
         for secret in secrets:
             assert secret not in html
         assert "worked-title" not in html and "<math" not in html
-    assert "Expected answers and the worked solution are shown after the due date." in pages[2]
+    assert "Expected answers and a worked solution are shown after your due date (" in pages[2]
     # After the due date the same page shows them.
     with frozen(assignment.due_at + timedelta(minutes=1)):
         html = client.get(response["Location"]).content.decode()
@@ -913,3 +923,19 @@ def test_due_dates_are_typed_and_shown_in_each_viewers_zone(client, instructor, 
     client.force_login(bob)
     html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
     assert f"{due_day:%Y-%m-%d} 10:59 <span class=\"zone\">America/New York</span>" in html
+
+
+def test_the_roster_counts_are_plural_only_when_they_should_be(client, course, instructor, alice):
+    client.force_login(instructor)
+    html = client.get(reverse("exercises:course", args=[course.pk]), **EN).content.decode()
+    assert "1 instructor · 0 teaching assistants · 1 student" in " ".join(html.split())
+    zh = client.get(reverse("exercises:course", args=[course.pk]), **ZH).content.decode()
+    assert "教师 1 位 · 助教 0 位 · 学生 1 名" in " ".join(zh.split())
+
+
+def test_a_gradebook_score_link_is_named_by_its_visible_number_first(client, course, instructor, alice, assignment):
+    client.force_login(instructor)
+    html = client.get(reverse("exercises:gradebook", args=[course.pk]), **EN).content.decode()
+    link = re.search(r'<a href="/assignments/\d+/students/\d+/">(.*?)</a>', html, re.DOTALL).group(1)
+    assert "aria-label" not in link and link.startswith("—")
+    assert '<span class="visually-hidden"> · Attempts of alice_s on Homework 1</span>' in link
