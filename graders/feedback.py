@@ -34,25 +34,25 @@ def local_formula(node: Node, graph: Graph, answers: Mapping[str, float],
     typed = typed or {}
     for k in [k for k in missing if k in typed][:3]:  # typed, but impossible for the quantity
         en.append(f"Your {name(k)} = {number(typed[k])} cannot be right (no such value is possible for it).")
-        zh.append(f"你的 {name(k)} = {number(typed[k])} 不可能正确(这个量取不到这样的值)。")
+        zh.append(f"你的 {name(k)} = {number(typed[k])} 不可能正确（这个量取不到这样的值）。")
     if yours:
         listed = ", ".join(f"{name(k)} = {number(answers[k])}" for k in yours[:6])
         listed_zh = "、".join(f"{name(k)} = {number(answers[k])}" for k in yours[:6])
         more = "…" if len(yours) > 6 else ""
         if missing:
             en.append(f"Your {listed}{more}; work out {', '.join(name(k) for k in missing[:6])} too.")
-            zh.append(f"你的 {listed_zh}{more};还要先算出 {'、'.join(name(k) for k in missing[:6])}。")
+            zh.append(f"你的 {listed_zh}{more}；还要先算出 {'、'.join(name(k) for k in missing[:6])}。")
         else:
             result = run_node(node, [world[k] for k in node.inputs])
             if not within(result, reference[node.key], tolerance):
                 en.append(f"With your {listed}{more} this gives {number(result)}.")
-                zh.append(f"代入你的 {listed_zh}{more},得到 {number(result)}。")
+                zh.append(f"代入你的 {listed_zh}{more}，得到 {number(result)}。")
             else:
                 en.append(f"With your {listed}{more}, recompute it: your answer does not follow from them.")
-                zh.append(f"代入你的 {listed_zh}{more} 重新计算:你的答案不是由它们算出的。")
+                zh.append(f"代入你的 {listed_zh}{more} 重新计算：你的答案不是由它们算出的。")
     elif missing:
         en.append(f"Work out {', '.join(name(k) for k in missing[:6])} first, then apply it.")
-        zh.append(f"先算出 {'、'.join(name(k) for k in missing[:6])},再代入计算。")
+        zh.append(f"先算出 {'、'.join(name(k) for k in missing[:6])}，再代入计算。")
     else:
         en.append("Substitute the given values and recompute it.")
         zh.append("代入题目给出的值重新计算。")
@@ -101,14 +101,14 @@ class FollowthroughNote:
 def _note_message(count: int, roots: tuple[str, ...], labels: Mapping[str, dict[str, str]],
                   credit: float) -> dict[str, str]:
     words_en = [f"{name(r)} ({labels[r]['en']})" if r in labels else name(r) for r in roots]
-    words_zh = [f"{name(r)}({labels[r]['zh']})" if r in labels else name(r) for r in roots]
+    words_zh = [f"{name(r)}（{labels[r]['zh']}）" if r in labels else name(r) for r in roots]
     credited_en = "credited" if credit >= 1 else f"credited at {credit:.0%}"
     credited_zh = "已给分" if credit >= 1 else f"按 {credit:.0%} 给分"
     source_en = " and ".join(words_en) or "own earlier values"
     return {
         "en": f"{count} later value{'s' if count != 1 else ''} follow{'s' if count == 1 else ''} "
               f"from your {source_en}: {credited_en}.",
-        "zh": f"后面 {count} 个值由你的 {'和'.join(words_zh) or '前面的答案'} 推出:{credited_zh}。",
+        "zh": f"后面 {count} 个值由你的 {'和'.join(words_zh) or '前面的答案'} 推出：{credited_zh}。",
     }
 
 

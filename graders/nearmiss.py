@@ -69,7 +69,7 @@ class DeltaForWeightGradient(NearMiss):
     label = {"en": "δ entered for ∂E/∂w", "zh": "把 δ 当成了 ∂E/∂w"}
     message = {"en": "You entered δ where ∂E/∂w belongs, leaving out the factor out of the "
                      "weight's source neuron: ∂E/∂w = δ · out.",
-               "zh": "在应填 ∂E/∂w 的地方填了 δ,漏乘了权重来源神经元的 out:∂E/∂w = δ · out。"}
+               "zh": "在应填 ∂E/∂w 的地方填了 δ，漏乘了权重来源神经元的 out:∂E/∂w = δ · out。"}
 
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         node = _node(ctx, key)
@@ -89,9 +89,9 @@ class DeltaForWeightGradient(NearMiss):
         if params.get("update"):
             return (f"Your update used {delta} in place of {name(grad.key)}, leaving out the "
                     f"factor {source}: {rule}.",
-                    f"你的更新用 {delta} 代替了 {name(grad.key)},漏乘了 {source}:{rule}。")
+                    f"你的更新用 {delta} 代替了 {name(grad.key)}，漏乘了 {source}:{rule}。")
         return (f"You entered {delta} as {name(key)}, forgetting the × {source} factor: {rule}.",
-                f"你把 {delta} 当成了 {name(key)},漏乘了 {source}:{rule}。")
+                f"你把 {delta} 当成了 {name(key)}，漏乘了 {source}:{rule}。")
 
 
 class NetEnteredForOut(NearMiss):
@@ -111,7 +111,7 @@ class NetEnteredForOut(NearMiss):
         net, rule = name("net_" + ctx.graph.by_key[key].meta["neuron"]), formula(ctx.graph.by_key[key], ctx.graph)
         return (f"You entered {net} as {name(key)}: the output is the activation of the net "
                 f"input, {rule}.",
-                f"你把 {net} 当成了 {name(key)}:输出是净输入经过激活函数后的值,{rule}。")
+                f"你把 {net} 当成了 {name(key)}：输出是净输入经过激活函数后的值，{rule}。")
 
 
 class TargetEnteredForOut(NearMiss):
@@ -120,7 +120,7 @@ class TargetEnteredForOut(NearMiss):
     key = "target_entered_for_out"
     label = {"en": "target entered for out", "zh": "把目标值当成了 out"}
     message = {"en": "You entered the target as the output: out is what the network computes.",
-               "zh": "你把目标值当成了输出:out 是网络算出来的值。"}
+               "zh": "你把目标值当成了输出：out 是网络算出来的值。"}
 
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         node = _node(ctx, key)
@@ -132,7 +132,7 @@ class TargetEnteredForOut(NearMiss):
         rule = formula(ctx.graph.by_key[key], ctx.graph)
         return (f"You entered {target} as {name(key)}: the target is the value the output "
                 f"should reach; the output itself is computed, {rule}.",
-                f"你把 {target} 当成了 {name(key)}:目标值是输出应当达到的值,输出本身要计算,{rule}。")
+                f"你把 {target} 当成了 {name(key)}：目标值是输出应当达到的值，输出本身要计算，{rule}。")
 
 
 class MissingChainFactor(NearMiss):
@@ -164,7 +164,7 @@ class MissingChainFactor(NearMiss):
         missing = ", ".join(name(k) for k in params["missing"])
         rule = formula(ctx.graph.by_key[key], ctx.graph)
         return (f"A chain-rule factor is missing: {rule}, and your value leaves out {missing}.",
-                f"漏掉了链式法则中的因子:{rule},你的结果少了 {missing}。")
+                f"漏掉了链式法则中的因子：{rule}，你的结果少了 {missing}。")
 
 
 def _round_sig(value: float, figures: int) -> float:
@@ -201,7 +201,7 @@ class TooFewDigits(Mistake):
     key = "too_few_digits"
     label = {"en": "too few digits", "zh": "位数太少"}
     message = {"en": "Your value is right but written with too few digits.",
-               "zh": "你的结果是对的,但写的位数太少。"}
+               "zh": "你的结果是对的，但写的位数太少。"}
     in_degeneracy_check = False
     uses_static = False
     figures = range(2, 6)
@@ -230,13 +230,13 @@ class TooFewDigits(Mistake):
                    tolerance: Tolerance) -> Diagnosis:
         need_en, need_zh = _needed(tolerance)
         whose_en = " from your own earlier answers" if own else ""
-        whose_zh = "(按你前面的答案算出的值)" if own else ""
+        whose_zh = "（按你前面的答案算出的值）" if own else ""
         return Diagnosis(self.key, {
             "en": f"Your {name(key)} = {number(value)} is the right value{whose_en} rounded to "
                   f"{figures} significant figure{'s' if figures > 1 else ''}: too few digits. "
                   f"Give {need_en}.",
             "zh": f"你的 {name(key)} = {number(value)} 是正确的值{whose_zh}四舍五入到 {figures} "
-                  f"位有效数字的结果,位数太少。请写{need_zh}。",
+                  f"位有效数字的结果，位数太少。请写{need_zh}。",
         })
 
 
@@ -256,7 +256,7 @@ class RoundedTooEarly(Mistake):
     message = {
         "en": "Your value matches a calculation whose intermediate results were rounded too "
               "early; keep at least 4–6 significant figures until the final answer.",
-        "zh": "你的结果与过早对中间结果四舍五入的计算一致;在得出最终答案之前,中间结果至少保留 4–6 位有效数字。",
+        "zh": "你的结果与过早对中间结果四舍五入的计算一致；在得出最终答案之前，中间结果至少保留 4–6 位有效数字。",
     }
     in_degeneracy_check = False  # a fallback: it only explains what nothing else does
     uses_static = False
@@ -317,8 +317,8 @@ class RoundedTooEarly(Mistake):
             "en": f"Rounded too early: your value matches the calculation with "
                   f"{', '.join(shown)}{', …' if more else ''} (rounded to {how_en}) before use. "
                   "Keep at least 4–6 significant figures until the final answer.",
-            "zh": f"过早四舍五入:你的结果与先把 {'、'.join(shown_zh)}{'……' if more else ''}"
-                  f"(保留 {how_zh})再计算的结果一致。在得出最终答案之前,中间结果至少保留 4–6 位有效数字。",
+            "zh": f"过早四舍五入：你的结果与先把 {'、'.join(shown_zh)}{'……' if more else ''}"
+                  f"（保留 {how_zh})再计算的结果一致。在得出最终答案之前，中间结果至少保留 4–6 位有效数字。",
         })
 
 
@@ -366,11 +366,11 @@ class OtherQuantity(Mistake):
                 if other == ctx.graph.by_key[key].meta.get("param"):
                     return Diagnosis(self.key, {
                         "en": f"Your value is {name(other)} itself, not updated: {rule}.",
-                        "zh": f"你填的是 {name(other)} 本身,没有更新:{rule}。",
+                        "zh": f"你填的是 {name(other)} 本身，没有更新：{rule}。",
                     })
                 return Diagnosis(self.key, {
                     "en": f"Your value is that of {name(other)}, another quantity of this network; "
                           f"this box asks for {name(key)}: {rule}.",
-                    "zh": f"你填的是网络中另一个量 {name(other)} 的值;这里要填的是 {name(key)}:{rule}。",
+                    "zh": f"你填的是网络中另一个量 {name(other)} 的值；这里要填的是 {name(key)}:{rule}。",
                 })
         return None

@@ -68,7 +68,7 @@ def test_delta_entered_as_a_weight_gradient_gets_its_own_message_in_both_languag
         grad, dest, src = f"∂E_total/∂w{n + 1}", f"∂E_total/∂net_{dest_name(spec, layer, j)}", source_name(spec, layer, k)
         assert message["en"].startswith(f"You entered {dest} as {grad}, forgetting the × {src} factor")
         assert f"{grad} = {dest} · {src}" in message["en"]
-        assert message["zh"].startswith(f"你把 {dest} 当成了 {grad},漏乘了 {src}")
+        assert message["zh"].startswith(f"你把 {dest} 当成了 {grad}，漏乘了 {src}")
 
 
 def test_the_articles_delta_o1_for_dE_dw5_is_named_with_the_articles_numbers():
@@ -276,7 +276,7 @@ def test_a_chained_sign_flip_yields_one_grouped_follow_through_note():
     assert note.roots == ["dE_dout_o1"] and note.diagnoses == ["sign_flipped"]
     assert sorted(note.parts) == changed
     assert note.message["en"] == "18 later values follow from your ∂E_total/∂out_o1 (wrong sign): credited."
-    assert note.message["zh"] == "后面 18 个值由你的 ∂E_total/∂out_o1(符号反了) 推出:已给分。"
+    assert note.message["zh"] == "后面 18 个值由你的 ∂E_total/∂out_o1（符号反了） 推出：已给分。"
     assert note.plain_message["en"] == "18 later values follow from your ∂E_total/∂out_o1: credited."
     assert report.to_dict()["followthrough_notes"][0]["parts"] == note.parts
 

@@ -36,7 +36,7 @@ def test_part_results_carry_diagnosis_keys_and_the_follow_through_notes(api, dja
     assert parts["dE_dw5"]["followthrough_roots"] == ["dE_dout_o1"]
     assert body["followthrough_notes"] == [{
         "roots": ["dE_dout_o1"], "diagnoses": ["sign_flipped"], "parts": ["delta_o1", "dE_dw5"],
-        "message": "后面 2 个值由你的 ∂E_total/∂out_o1(符号反了) 推出:已给分。",
+        "message": "后面 2 个值由你的 ∂E_total/∂out_o1（符号反了） 推出：已给分。",
     }]
 
 

@@ -48,7 +48,7 @@ def test_delta_entered_as_dE_dw5_gets_its_own_message_in_english_and_chinese(cli
     assert 'data-diagnosis="delta_for_weight_gradient"' in en
     assert "You entered ∂E_total/∂net_o1 as ∂E_total/∂w5, forgetting the × out_h1 factor" in en
     zh = row_of(client.get(url, **ZH).content.decode(), "dE_dw5")
-    assert "你把 ∂E_total/∂net_o1 当成了 ∂E_total/∂w5,漏乘了 out_h1" in zh
+    assert "你把 ∂E_total/∂net_o1 当成了 ∂E_total/∂w5，漏乘了 out_h1" in zh
 
 
 def test_a_wrong_part_no_model_explains_shows_its_local_formula(client, django_capture_on_commit_callbacks):
@@ -78,5 +78,5 @@ def test_a_chained_sign_flip_shows_one_grouped_note_and_each_rows_own_value(clie
     assert f"From your own earlier answers: {delta * hidden[0]:.4g}" in row
     assert "right from your own earlier answers: you get credit" not in page  # not repeated per row
     zh = html_lib.unescape(client.get(url, **ZH).content.decode())
-    assert "后面 3 个值由你的 ∂E_total/∂out_o1(符号反了) 推出:已给分。" in zh
+    assert "后面 3 个值由你的 ∂E_total/∂out_o1（符号反了） 推出：已给分。" in zh
     assert "按你前面的答案应得" in zh
