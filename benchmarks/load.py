@@ -89,6 +89,7 @@ class Services:
             CELERY_BROKER_URL=self.broker,
             CELERY_TASK_DEFAULT_QUEUE=self.queue,
             BPCOURSE_VAR_DIR=str(self.var),
+            BPCOURSE_RATE_LIMITS="0",  # every simulated student comes from 127.0.0.1
             PYTHONUNBUFFERED="1",
         )
         self.env.pop("REDIS_URL", None)

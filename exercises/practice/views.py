@@ -48,7 +48,7 @@ from .forms import SignupForm
 ARTICLE_TEMPLATE = "article"
 ARTICLE_SEED = ""
 # Session bookkeeping (per browser): the variant behind each practice URL, and the forms sent.
-SESSION_VARIANTS = "practice_variants"
+SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
 
