@@ -56,6 +56,10 @@ def grading_queue(kind: str) -> str | None:
 class PracticeKind:
     """Practice: a built-in template and a seed, graded with the grader's defaults."""
 
+    # Nothing runs after a practice grade, so the pipeline may store it without a transaction
+    # of its own (one statement on PostgreSQL); a kind without this attribute gets one.
+    needs_after_graded = False
+
     def spec(self, variant: Variant, seed: str) -> dict[str, Any]:
         return template_spec(template=variant.template, seed=seed)
 

@@ -237,3 +237,28 @@ def test_sweep_eager_grades(settings):
     assert sweep.submission_sweep(older_than_seconds=30) == 1
     sub.refresh_from_db()
     assert sub.status == Submission.Status.GRADED
+
+
+def test_a_practice_grade_takes_two_statements_on_postgresql(django_assert_num_queries):
+    """Claim (returning the variant and its frozen numbers) and finish (numbering the attempt);
+    SQLite, in process, reads the variant after the claim and numbers the attempt in a transaction
+    (here a savepoint inside the test's transaction: two more statements)."""
+    variant = practice_services.variant_create(template="article", seed="two-statements")
+    first, second = make_queued(variant), make_queued(variant)
+    expected = 2 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(expected):
+        assert pipeline.submission_grade(submission_id=first.id) is True
+    with django_assert_num_queries(expected):
+        assert pipeline.submission_grade(submission_id=second.id) is True
+    graded = Submission.objects.filter(variant=variant).order_by("attempt_number")
+    assert [(s.pk, s.attempt_number, s.score) for s in graded] == [(first.pk, 1, 1.0), (second.pk, 2, 1.0)]
+    assert Variant.objects.get(pk=variant.pk).attempt_count == 2
+
+
+def test_an_error_outcome_numbers_no_attempt():
+    submission = make_queued()
+    with mock.patch("exercises.grading.pipeline.graders.grade", side_effect=ValueError("boom")):
+        assert pipeline.submission_grade(submission_id=submission.id) is True
+    submission.refresh_from_db()
+    assert (submission.status, submission.attempt_number) == (Submission.Status.ERROR, None)
+    assert Variant.objects.get(pk=submission.variant_id).attempt_count == 0
