@@ -418,9 +418,22 @@ def main() -> None:
             busy = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)
             graded, lost = asyncio.run(drain(services, phase, 60))
             span = max(phase.ended - phase.started, 1e-9)
+            noop_cpu0 = services.cpu_seconds()
             base = run_noop(services, n, args.duration, args.think)
-            rows.append((n, phase, graded, lost, span, base))
+            noop_cpu1 = services.cpu_seconds()
+            base_rate = len(base.latencies) / max(base.ended - base.started, 1e-9)
             p95_ratio = percentile(phase.latencies, 95) / percentile(base.latencies, 95)
+            workers = sum(cpu1[k] - cpu0.get(k, 0) for k in cpu1 if k.startswith("celery"))
+            noop_workers = sum(noop_cpu1[k] - noop_cpu0.get(k, 0) for k in noop_cpu1 if k.startswith("celery"))
+            web = cpu1.get("gunicorn", 0) - cpu0.get("gunicorn", 0)
+            per = {
+                "worker": workers / max(graded, 1) * 1000,
+                "web": web / max(len(phase.accepted), 1) * 1000,
+                "noop": noop_workers / max(len(base.latencies), 1) * 1000,
+                "ratio": graded / span / base_rate,
+                "p95": p95_ratio,
+            }
+            rows.append((n, phase, graded, lost, span, base, per))
             print(
                 f"\nN={n}: {len(phase.accepted)} submissions accepted ({phase.errors} errors), "
                 f"{graded} graded, {lost} lost; throughput {graded / span:.1f} graded/s\n"
@@ -431,7 +444,9 @@ def main() -> None:
                 f"  no-op round trip  p50 {fmt_ms(base.latencies, 50)}  p95 {fmt_ms(base.latencies, 95)}"
                 f"  p99 {fmt_ms(base.latencies, 99)}  (n={len(base.latencies)}, "
                 f"{len(base.latencies) / max(base.ended - base.started, 1e-9):.1f}/s)\n"
-                f"  p95 ratio submit→graded / no-op: {p95_ratio:.2f}\n"
+                f"  p95 ratio submit→graded / no-op: {p95_ratio:.2f}; graded/s ÷ no-op rate: {per['ratio']:.2f}\n"
+                f"  CPU ms per submission: workers {per['worker']:.2f} per graded (a no-op task "
+                f"{per['noop']:.2f}), web {per['web']:.2f} per accepted (its submit and status polls)\n"
                 f"  CPU s during the students phase: "
                 + ", ".join(f"{k} {cpu1[k] - cpu0.get(k, 0):.1f}" for k in cpu1)
                 + f", load client {client1 - client0:.1f}; whole machine {busy:.0%} busy"
@@ -439,14 +454,18 @@ def main() -> None:
     finally:
         services.stop()
     if rows:
-        print("\n|  N | accepted | graded | lost | graded/s | p50 ms | p95 ms | p99 ms | no-op p50 | no-op p95 |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for n, phase, graded, lost, span, base in rows:
+        print("\n|  N | accepted | graded | lost | graded/s | no-op/s | ÷ | p50 ms | p95 ms | p99 ms "
+              "| no-op p50 | no-op p95 | p95 × no-op | worker CPU ms/graded | web CPU ms/submission |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n, phase, graded, lost, span, base, per in rows:
+            base_rate = len(base.latencies) / max(base.ended - base.started, 1e-9)
             print(
-                f"| {n} | {len(phase.accepted)} | {graded} | {lost} | {graded / span:.1f} | "
+                f"| {n} | {len(phase.accepted)} | {graded} | {lost} | {graded / span:.1f} | {base_rate:.1f} | "
+                f"{per['ratio']:.2f} | "
                 f"{percentile(phase.latencies, 50) * 1000:.1f} | {percentile(phase.latencies, 95) * 1000:.1f} | "
                 f"{percentile(phase.latencies, 99) * 1000:.1f} | {percentile(base.latencies, 50) * 1000:.1f} | "
-                f"{percentile(base.latencies, 95) * 1000:.1f} |"
+                f"{percentile(base.latencies, 95) * 1000:.1f} | {per['p95']:.1f} | {per['worker']:.2f} | "
+                f"{per['web']:.2f} |"
             )
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 import graders
 
 from ..models import FrozenSpec, Submission, Variant
+from .numbers import numbers_spec
 from .registry import VariantKind, kind_of
 
 logger = logging.getLogger(__name__)
@@ -230,9 +231,7 @@ def _numbers(variant: Variant, kind: VariantKind, claim: _Claim) -> dict[str, An
         return kind.spec(variant, claim.seed or variant.seed)
     if claim.spec is not None:
         return claim.spec
-    if claim.numbers_id == variant.numbers_id:
-        return variant.numbers.spec
-    return FrozenSpec.objects.values_list("spec", flat=True).get(pk=claim.numbers_id)
+    return numbers_spec(numbers_id=claim.numbers_id)
 
 
 def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
@@ -274,7 +273,7 @@ def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
         error_reason = ""
         kind: VariantKind | None = None
         try:
-            variant = claimed.variant or Variant.objects.select_related("numbers").get(pk=variant_id)
+            variant = claimed.variant or Variant.objects.get(pk=variant_id)
             kind = kind_of(variant)
             spec = _numbers(variant, kind, claimed)
             result = graders.grade(spec, claimed.answers, kind.policy(variant))

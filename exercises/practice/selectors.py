@@ -56,7 +56,7 @@ def submission_get_for_viewer(
     pk = as_uuid(submission_id)
     if pk is None:
         return None
-    submission = Submission.objects.select_related("variant__numbers", "numbers").filter(pk=pk).first()
+    submission = Submission.objects.select_related("variant").filter(pk=pk).first()
     if submission is None or submission.variant.is_homework:
         return None
     if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
