@@ -68,6 +68,24 @@ def submission_get_for_viewer(
     return None
 
 
+def submission_status_for_viewer(*, submission_id: Any, user: AbstractBaseUser | Any | None,
+                                 session_key: str | None) -> str | None:
+    """Only the status of a practice submission the viewer owns (None: not theirs, not found):
+    one small query, for the live status page's polls while nothing has changed."""
+    pk = as_uuid(submission_id)
+    if pk is None:
+        return None
+    row = (
+        Submission.objects.filter(pk=pk, variant__kind=Variant.Kind.PRACTICE)
+        .values_list("status", "user_id", "session_key")
+        .first()
+    )
+    if row is None:
+        return None
+    status, owner_id, owner_session = row
+    return status if _owns(owner_id=owner_id, owner_session=owner_session, user=user, session_key=session_key) else None
+
+
 def seed_is_homework(*, seed: str) -> bool:
     """Whether a homework variant has (or had, before a re-seed) this seed."""
     return (

@@ -51,6 +51,7 @@ ARTICLE_SEED = ""
 SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
+UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
 
 
 def _new_seed() -> str:
@@ -294,7 +295,17 @@ def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
 
 @allow_methods("GET")
 def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
-    """JSON for the live status: the status, whether it is final, and the page fragment to show."""
+    """JSON for the live status: the status, whether it is final, and the page fragment to show.
+
+    site.js sends the status it shows (`?known=queued`); while that is still the status, the
+    answer is only {status, final: false, unchanged: true} from one small query (no fragment)."""
+    known = request.GET.get("known", "")
+    if known in UNFINISHED_STATUSES:
+        status = selectors.submission_status_for_viewer(
+            submission_id=submission_id, user=request.user, session_key=request.session.session_key
+        )
+        if status == known:
+            return JsonResponse({"status": status, "final": False, "unchanged": True})
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)

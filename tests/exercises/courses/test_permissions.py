@@ -545,3 +545,23 @@ def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, ins
     api_second = client.get(f"/api/assignments/{assignment.pk}/submissions/{second.pk}").json()
     assert float(api_second["parts"][0]["expected"]) == pytest.approx(float(expected[api_second["parts"][0]["key"]]))
     assert "worked-title" in client.get(f"/homework/submissions/{second.pk}/").content.decode()
+
+
+def test_issue_13_the_cheap_status_poll_never_answers_for_homework_or_a_stranger(world, alice, bob):
+    """The practice status poll's shortcut (?known=…, one small query) keeps the page's rules: a
+    homework submission, even the student's own, and anyone's practice but one's own are 404."""
+    homework = world["submission"]
+    Submission.objects.filter(pk=homework.pk).update(status=Submission.Status.QUEUED)
+    url = reverse("exercises:submission_status", args=[homework.pk])
+    for who in (alice, bob):
+        for known in ("queued", "grading"):
+            assert client_for(who).get(url, {"known": known}).status_code == 404
+    assert Client().get(url, {"known": "queued"}).status_code == 404
+    practice = Submission.objects.create(
+        variant=Variant.objects.create(template="article", seed="issue-13", owner=alice), user=alice,
+        answers={"net_h1": "1"}, status=Submission.Status.QUEUED,
+    )
+    url = reverse("exercises:submission_status", args=[practice.pk])
+    assert client_for(alice).get(url, {"known": "queued"}).json()["unchanged"] is True
+    assert client_for(bob).get(url, {"known": "queued"}).status_code == 404
+    assert Client().get(url, {"known": "queued"}).status_code == 404
