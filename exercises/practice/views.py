@@ -85,9 +85,10 @@ def article_training() -> tuple[TrainingPoint, ...]:
     return tuple(TrainingPoint(n, errors[n]) for n in WALKTHROUGH_TRAINING_UPDATES)
 
 
-@allow_methods("GET")
-def walkthrough(request: HttpRequest) -> HttpResponse:
-    """The article's example step by step; the lines are picked by key from the worked solution."""
+@lru_cache(maxsize=1)
+def walkthrough_context() -> dict[str, Any]:
+    """The article's example step by step (the same for everyone: computed once per process;
+    the page's body is also rendered once per language, see templatetags/page_cache.py)."""
     spec = template_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
     solution = graders.solve(spec)
     worked = graders.worked_solution(spec)
@@ -116,7 +117,13 @@ def walkthrough(request: HttpRequest) -> HttpResponse:
         "error_after": lines("E_total_new"),
         "training": article_training(),
     }
-    return render(request, "exercises/walkthrough.html", context)
+    return context
+
+
+@allow_methods("GET")
+def walkthrough(request: HttpRequest) -> HttpResponse:
+    """The article's example step by step; the lines are picked by key from the worked solution."""
+    return render(request, "exercises/walkthrough.html", walkthrough_context())
 
 
 @allow_methods("GET")
