@@ -1,15 +1,15 @@
 """Load benchmark: N simulated students submit full answers over HTTP; workers grade them.
 
 Starts everything it measures on 127.0.0.1 and stops it at the end:
-  gunicorn (bpcourse.wsgi) + 2 Celery workers, the real Redis (REDIS_URL, a spare database and a
-  private queue), a database of its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server
+  gunicorn (bpcourse.wsgi, 2 workers × 4 threads, threaded as deployed) + 2 Celery workers, the
+  real Redis (REDIS_URL, a spare database and a private queue), a database of its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server
   when DATABASE_URL is PostgreSQL, else a fresh SQLite file in var/bench/).
 
 For each N (default 50 and 200), after an untimed set-up in which every student opens an
 `article-random` variant and submits once, it runs two phases of --duration seconds each:
   * students: every student loops  submit all parts → poll its submission until graded (first
-    after --poll s, then every --poll-every s, as the site's status page does) → think (random,
-    exponential, mean --think s). Latency = server `graded_at` − the moment
+    after --poll s, then every --poll-every s, sending back the last answer's ETag so that an
+    unchanged status costs a 304) → think (random, exponential, mean --think s). Latency = server `graded_at` − the moment
     the client started sending the submit (same clock), so polling does not inflate it.
   * baseline: the same N clients and think times, but each round trip is a no-op Celery task
     through the same Redis and workers (result fetched through a Redis result backend).
@@ -118,7 +118,8 @@ class Services:
                        cwd=ROOT, env=self.env, check=True)
         self._spawn(
             [str(VENV_BIN / "gunicorn"), "bpcourse.wsgi", "-b", f"{HOST}:{self.port}",
-             "-w", str(self.args.gunicorn_workers), "--backlog", "2048", "--log-level", "warning"],
+             "-w", str(self.args.gunicorn_workers), "--threads", str(self.args.gunicorn_threads),
+             "--backlog", "2048", "--log-level", "warning"],
             logs / "gunicorn.log",
         )
         for i in range(self.args.workers):
@@ -213,12 +214,17 @@ class Services:
 # ---------------------------------------------------------------------------------- HTTP
 
 
-async def http(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    """One HTTP/1.1 request on a fresh connection (gunicorn's sync workers close it anyway)."""
+async def http(
+    port: int, method: str, path: str, body: dict | None = None, etag: dict[str, str] | None = None
+) -> tuple[int, dict]:
+    """One HTTP/1.1 request on a fresh connection. With `etag` (a dict kept by the caller) it
+    polls as a careful client does: sends back the ETag it got last (If-None-Match) and keeps the
+    new one; a 304 answers (304, {})."""
     payload = json.dumps(body).encode() if body is not None else b""
     reader, writer = await asyncio.open_connection(HOST, port)
+    conditional = f"If-None-Match: {etag['value']}\r\n" if etag and etag.get("value") else ""
     head = (
-        f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n"
+        f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n{conditional}"
         f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
     )
     writer.write(head.encode() + payload)
@@ -226,8 +232,11 @@ async def http(port: int, method: str, path: str, body: dict | None = None) -> t
     raw = await reader.read()
     writer.close()
     status_line, _, rest = raw.partition(b"\r\n")
-    _, _, content = rest.partition(b"\r\n\r\n")
+    headers, _, content = rest.partition(b"\r\n\r\n")
     status = int(status_line.split()[1])
+    if etag is not None:
+        etag["value"] = next((line.split(b":", 1)[1].strip().decode() for line in headers.split(b"\r\n")
+                              if line.lower().startswith(b"etag:")), "")
     try:
         data = json.loads(content) if content else {}
     except ValueError:
@@ -270,10 +279,11 @@ POLL_EVERY = 1.0
 async def wait_graded(port: int, submission_id: str, poll: float, give_up_at: float) -> dict | None:
     """Poll a submission until it is finished (first after `poll` s, then every POLL_EVERY s)."""
     wait = poll
+    etag: dict[str, str] = {}
     while time.time() < give_up_at:
         await asyncio.sleep(wait)
         wait = POLL_EVERY
-        status, sub = await http(port, "GET", f"/api/submissions/{submission_id}")
+        status, sub = await http(port, "GET", f"/api/submissions/{submission_id}", etag=etag)
         if status == 200 and sub["status"] in {"graded", "error"}:
             return sub
     return None
@@ -395,6 +405,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1, help="pool size of each worker")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per gunicorn worker (as deployed)")
     parser.add_argument("--redis-url", default="", help="default: REDIS_URL's server, database 12")
     parser.add_argument("--database-url", default="", help="default: DATABASE_URL (PostgreSQL) or SQLite")
     parser.add_argument("--keep-db", action="store_true")
@@ -406,7 +417,7 @@ def main() -> None:
     rows = []
     try:
         services.start()
-        print(f"gunicorn :{services.port} ({args.gunicorn_workers} workers), {args.workers} Celery workers "
+        print(f"gunicorn :{services.port} ({args.gunicorn_workers} workers × {args.gunicorn_threads} threads), {args.workers} Celery workers "
               f"({args.pool} ×{args.concurrency}), broker {services.broker} queue {services.queue}, "
               f"database {services.database.split('@')[-1]}")
         # Warm up: imports, connections, grader caches.

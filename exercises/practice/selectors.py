@@ -69,9 +69,10 @@ def submission_get_for_viewer(
 
 
 def submission_status_for_viewer(*, submission_id: Any, user: AbstractBaseUser | Any | None,
-                                 session_key: str | None) -> str | None:
-    """Only the status of a practice submission the viewer owns (None: not theirs, not found):
-    one small query, for the live status page's polls while nothing has changed."""
+                                 session_key: str | None, public_practice: bool = False) -> str | None:
+    """Only the status of a practice submission the viewer owns (with public_practice, anyone's,
+    as submission_get_for_viewer; None: not theirs, not found): one small query, for status
+    polls while nothing has changed."""
     pk = as_uuid(submission_id)
     if pk is None:
         return None
@@ -83,6 +84,8 @@ def submission_status_for_viewer(*, submission_id: Any, user: AbstractBaseUser |
     if row is None:
         return None
     status, owner_id, owner_session = row
+    if public_practice:
+        return status
     return status if _owns(owner_id=owner_id, owner_session=owner_session, user=user, session_key=session_key) else None
 
 

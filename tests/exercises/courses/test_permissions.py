@@ -548,8 +548,9 @@ def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, ins
 
 
 def test_issue_13_the_cheap_status_poll_never_answers_for_homework_or_a_stranger(world, alice, bob):
-    """The practice status poll's shortcut (?known=…, one small query) keeps the page's rules: a
-    homework submission, even the student's own, and anyone's practice but one's own are 404."""
+    """The status polls' shortcuts (the page's ?known=…, the API's If-None-Match: one small query)
+    keep their endpoints' rules: a homework submission, even the student's own, is 404 to both, and
+    the page shows anyone's practice but one's own as 404."""
     homework = world["submission"]
     Submission.objects.filter(pk=homework.pk).update(status=Submission.Status.QUEUED)
     url = reverse("exercises:submission_status", args=[homework.pk])
@@ -557,6 +558,10 @@ def test_issue_13_the_cheap_status_poll_never_answers_for_homework_or_a_stranger
         for known in ("queued", "grading"):
             assert client_for(who).get(url, {"known": known}).status_code == 404
     assert Client().get(url, {"known": "queued"}).status_code == 404
+    # nor does the practice API's conditional poll (If-None-Match, one small query)
+    for client in (client_for(alice), Client()):
+        for etag in ('W/"queued-en"', 'W/"grading-en"'):
+            assert client.get(f"/api/submissions/{homework.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 404
     practice = Submission.objects.create(
         variant=Variant.objects.create(template="article", seed="issue-13", owner=alice), user=alice,
         answers={"net_h1": "1"}, status=Submission.Status.QUEUED,
