@@ -186,6 +186,27 @@ class Services:
         idle = fields[3] + fields[4]
         return sum(fields) - idle, sum(fields)
 
+    # Graded twice would show as an attempt counted twice: two graded rows of a variant with one
+    # attempt number, or a variant's counter above its graded rows.
+    TWICE_SQL = (
+        "SELECT (SELECT count(*) FROM (SELECT variant_id, attempt_number FROM exercises_submission "
+        "WHERE status = 'graded' GROUP BY variant_id, attempt_number HAVING count(*) > 1) AS d), "
+        "(SELECT count(*) FROM exercises_variant v WHERE v.attempt_count <> "
+        "(SELECT count(*) FROM exercises_submission s WHERE s.variant_id = v.id AND s.status = 'graded'))"
+    )
+
+    def graded_twice(self) -> tuple[int, int]:
+        """(attempt numbers given twice, variants whose counter disagrees with their graded rows)."""
+        if self.database.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(self.database.removeprefix("sqlite:///")) as conn:
+                return tuple(conn.execute(self.TWICE_SQL).fetchone())  # type: ignore[return-value]
+        import psycopg
+
+        with psycopg.connect(self.database) as conn:
+            return tuple(conn.execute(self.TWICE_SQL).fetchone())  # type: ignore[return-value]
+
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
@@ -462,6 +483,9 @@ def main() -> None:
                 + ", ".join(f"{k} {cpu1[k] - cpu0.get(k, 0):.1f}" for k in cpu1)
                 + f", load client {client1 - client0:.1f}; whole machine {busy:.0%} busy"
             )
+        twice = services.graded_twice()
+        print(f"\ngraded twice: {twice[0]} attempt numbers given twice, {twice[1]} variants whose attempt "
+              "counter differs from their graded submissions (both 0: every submission graded once)")
     finally:
         services.stop()
     if rows:
