@@ -1,9 +1,10 @@
 """Load benchmark: N simulated students submit full answers over HTTP; workers grade them.
 
 Starts everything it measures on 127.0.0.1 and stops it at the end:
-  gunicorn (bpcourse.wsgi, 2 workers × 4 threads, threaded as deployed) + 2 Celery workers, the
-  real Redis (REDIS_URL, a spare database and a private queue), a database of its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server
-  when DATABASE_URL is PostgreSQL, else a fresh SQLite file in var/bench/).
+  gunicorn (bpcourse.wsgi, 2 sync workers as deployed; --gunicorn-threads N for gthread) + 2
+  Celery workers, the real Redis (REDIS_URL, a spare database and a private queue), a database of
+  its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server when DATABASE_URL is PostgreSQL,
+  else a fresh SQLite file in var/bench/).
 
 For each N (default 50 and 200), after an untimed set-up in which every student opens an
 `article-random` variant and submits once, it runs two phases of --duration seconds each:
@@ -426,7 +427,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1, help="pool size of each worker")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per gunicorn worker (as deployed)")
+    parser.add_argument("--gunicorn-threads", type=int, default=1,
+                        help="threads per gunicorn worker (1: sync workers, as deployed)")
     parser.add_argument("--redis-url", default="", help="default: REDIS_URL's server, database 12")
     parser.add_argument("--database-url", default="", help="default: DATABASE_URL (PostgreSQL) or SQLite")
     parser.add_argument("--keep-db", action="store_true")
