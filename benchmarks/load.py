@@ -1,15 +1,16 @@
 """Load benchmark: N simulated students submit full answers over HTTP; workers grade them.
 
 Starts everything it measures on 127.0.0.1 and stops it at the end:
-  gunicorn (bpcourse.wsgi) + 2 Celery workers, the real Redis (REDIS_URL, a spare database and a
-  private queue), a database of its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server
-  when DATABASE_URL is PostgreSQL, else a fresh SQLite file in var/bench/).
+  gunicorn (bpcourse.wsgi, 2 sync workers as deployed; --gunicorn-threads N for gthread) + 2
+  Celery workers, the real Redis (REDIS_URL, a spare database and a private queue), a database of
+  its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server when DATABASE_URL is PostgreSQL,
+  else a fresh SQLite file in var/bench/).
 
 For each N (default 50 and 200), after an untimed set-up in which every student opens an
 `article-random` variant and submits once, it runs two phases of --duration seconds each:
   * students: every student loops  submit all parts → poll its submission until graded (first
-    after --poll s, then every --poll-every s, as the site's status page does) → think (random,
-    exponential, mean --think s). Latency = server `graded_at` − the moment
+    after --poll s, then every --poll-every s, sending back the last answer's ETag so that an
+    unchanged status costs a 304) → think (random, exponential, mean --think s). Latency = server `graded_at` − the moment
     the client started sending the submit (same clock), so polling does not inflate it.
   * baseline: the same N clients and think times, but each round trip is a no-op Celery task
     through the same Redis and workers (result fetched through a Redis result backend).
@@ -89,6 +90,7 @@ class Services:
             CELERY_BROKER_URL=self.broker,
             CELERY_TASK_DEFAULT_QUEUE=self.queue,
             BPCOURSE_VAR_DIR=str(self.var),
+            BPCOURSE_RATE_LIMITS="0",  # every simulated student comes from 127.0.0.1
             PYTHONUNBUFFERED="1",
         )
         self.env.pop("REDIS_URL", None)
@@ -117,7 +119,8 @@ class Services:
                        cwd=ROOT, env=self.env, check=True)
         self._spawn(
             [str(VENV_BIN / "gunicorn"), "bpcourse.wsgi", "-b", f"{HOST}:{self.port}",
-             "-w", str(self.args.gunicorn_workers), "--backlog", "2048", "--log-level", "warning"],
+             "-w", str(self.args.gunicorn_workers), "--threads", str(self.args.gunicorn_threads),
+             "--backlog", "2048", "--log-level", "warning"],
             logs / "gunicorn.log",
         )
         for i in range(self.args.workers):
@@ -184,6 +187,27 @@ class Services:
         idle = fields[3] + fields[4]
         return sum(fields) - idle, sum(fields)
 
+    # Graded twice would show as an attempt counted twice: two graded rows of a variant with one
+    # attempt number, or a variant's counter above its graded rows.
+    TWICE_SQL = (
+        "SELECT (SELECT count(*) FROM (SELECT variant_id, attempt_number FROM exercises_submission "
+        "WHERE status = 'graded' GROUP BY variant_id, attempt_number HAVING count(*) > 1) AS d), "
+        "(SELECT count(*) FROM exercises_variant v WHERE v.attempt_count <> "
+        "(SELECT count(*) FROM exercises_submission s WHERE s.variant_id = v.id AND s.status = 'graded'))"
+    )
+
+    def graded_twice(self) -> tuple[int, int]:
+        """(attempt numbers given twice, variants whose counter disagrees with their graded rows)."""
+        if self.database.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(self.database.removeprefix("sqlite:///")) as conn:
+                return tuple(conn.execute(self.TWICE_SQL).fetchone())  # type: ignore[return-value]
+        import psycopg
+
+        with psycopg.connect(self.database) as conn:
+            return tuple(conn.execute(self.TWICE_SQL).fetchone())  # type: ignore[return-value]
+
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
@@ -212,12 +236,17 @@ class Services:
 # ---------------------------------------------------------------------------------- HTTP
 
 
-async def http(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    """One HTTP/1.1 request on a fresh connection (gunicorn's sync workers close it anyway)."""
+async def http(
+    port: int, method: str, path: str, body: dict | None = None, etag: dict[str, str] | None = None
+) -> tuple[int, dict]:
+    """One HTTP/1.1 request on a fresh connection. With `etag` (a dict kept by the caller) it
+    polls as a careful client does: sends back the ETag it got last (If-None-Match) and keeps the
+    new one; a 304 answers (304, {})."""
     payload = json.dumps(body).encode() if body is not None else b""
     reader, writer = await asyncio.open_connection(HOST, port)
+    conditional = f"If-None-Match: {etag['value']}\r\n" if etag and etag.get("value") else ""
     head = (
-        f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n"
+        f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n{conditional}"
         f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
     )
     writer.write(head.encode() + payload)
@@ -225,8 +254,11 @@ async def http(port: int, method: str, path: str, body: dict | None = None) -> t
     raw = await reader.read()
     writer.close()
     status_line, _, rest = raw.partition(b"\r\n")
-    _, _, content = rest.partition(b"\r\n\r\n")
+    headers, _, content = rest.partition(b"\r\n\r\n")
     status = int(status_line.split()[1])
+    if etag is not None:
+        etag["value"] = next((line.split(b":", 1)[1].strip().decode() for line in headers.split(b"\r\n")
+                              if line.lower().startswith(b"etag:")), "")
     try:
         data = json.loads(content) if content else {}
     except ValueError:
@@ -269,10 +301,11 @@ POLL_EVERY = 1.0
 async def wait_graded(port: int, submission_id: str, poll: float, give_up_at: float) -> dict | None:
     """Poll a submission until it is finished (first after `poll` s, then every POLL_EVERY s)."""
     wait = poll
+    etag: dict[str, str] = {}
     while time.time() < give_up_at:
         await asyncio.sleep(wait)
         wait = POLL_EVERY
-        status, sub = await http(port, "GET", f"/api/submissions/{submission_id}")
+        status, sub = await http(port, "GET", f"/api/submissions/{submission_id}", etag=etag)
         if status == 200 and sub["status"] in {"graded", "error"}:
             return sub
     return None
@@ -394,6 +427,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1, help="pool size of each worker")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=1,
+                        help="threads per gunicorn worker (1: sync workers, as deployed)")
     parser.add_argument("--redis-url", default="", help="default: REDIS_URL's server, database 12")
     parser.add_argument("--database-url", default="", help="default: DATABASE_URL (PostgreSQL) or SQLite")
     parser.add_argument("--keep-db", action="store_true")
@@ -405,7 +440,7 @@ def main() -> None:
     rows = []
     try:
         services.start()
-        print(f"gunicorn :{services.port} ({args.gunicorn_workers} workers), {args.workers} Celery workers "
+        print(f"gunicorn :{services.port} ({args.gunicorn_workers} workers × {args.gunicorn_threads} threads), {args.workers} Celery workers "
               f"({args.pool} ×{args.concurrency}), broker {services.broker} queue {services.queue}, "
               f"database {services.database.split('@')[-1]}")
         # Warm up: imports, connections, grader caches.
@@ -417,9 +452,22 @@ def main() -> None:
             busy = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)
             graded, lost = asyncio.run(drain(services, phase, 60))
             span = max(phase.ended - phase.started, 1e-9)
+            noop_cpu0 = services.cpu_seconds()
             base = run_noop(services, n, args.duration, args.think)
-            rows.append((n, phase, graded, lost, span, base))
+            noop_cpu1 = services.cpu_seconds()
+            base_rate = len(base.latencies) / max(base.ended - base.started, 1e-9)
             p95_ratio = percentile(phase.latencies, 95) / percentile(base.latencies, 95)
+            workers = sum(cpu1[k] - cpu0.get(k, 0) for k in cpu1 if k.startswith("celery"))
+            noop_workers = sum(noop_cpu1[k] - noop_cpu0.get(k, 0) for k in noop_cpu1 if k.startswith("celery"))
+            web = cpu1.get("gunicorn", 0) - cpu0.get("gunicorn", 0)
+            per = {
+                "worker": workers / max(graded, 1) * 1000,
+                "web": web / max(len(phase.accepted), 1) * 1000,
+                "noop": noop_workers / max(len(base.latencies), 1) * 1000,
+                "ratio": graded / span / base_rate,
+                "p95": p95_ratio,
+            }
+            rows.append((n, phase, graded, lost, span, base, per))
             print(
                 f"\nN={n}: {len(phase.accepted)} submissions accepted ({phase.errors} errors), "
                 f"{graded} graded, {lost} lost; throughput {graded / span:.1f} graded/s\n"
@@ -430,22 +478,31 @@ def main() -> None:
                 f"  no-op round trip  p50 {fmt_ms(base.latencies, 50)}  p95 {fmt_ms(base.latencies, 95)}"
                 f"  p99 {fmt_ms(base.latencies, 99)}  (n={len(base.latencies)}, "
                 f"{len(base.latencies) / max(base.ended - base.started, 1e-9):.1f}/s)\n"
-                f"  p95 ratio submit→graded / no-op: {p95_ratio:.2f}\n"
+                f"  p95 ratio submit→graded / no-op: {p95_ratio:.2f}; graded/s ÷ no-op rate: {per['ratio']:.2f}\n"
+                f"  CPU ms per submission: workers {per['worker']:.2f} per graded (a no-op task "
+                f"{per['noop']:.2f}), web {per['web']:.2f} per accepted (its submit and status polls)\n"
                 f"  CPU s during the students phase: "
                 + ", ".join(f"{k} {cpu1[k] - cpu0.get(k, 0):.1f}" for k in cpu1)
                 + f", load client {client1 - client0:.1f}; whole machine {busy:.0%} busy"
             )
+        twice = services.graded_twice()
+        print(f"\ngraded twice: {twice[0]} attempt numbers given twice, {twice[1]} variants whose attempt "
+              "counter differs from their graded submissions (both 0: every submission graded once)")
     finally:
         services.stop()
     if rows:
-        print("\n|  N | accepted | graded | lost | graded/s | p50 ms | p95 ms | p99 ms | no-op p50 | no-op p95 |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for n, phase, graded, lost, span, base in rows:
+        print("\n|  N | accepted | graded | lost | graded/s | no-op/s | ÷ | p50 ms | p95 ms | p99 ms "
+              "| no-op p50 | no-op p95 | p95 × no-op | worker CPU ms/graded | web CPU ms/submission |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n, phase, graded, lost, span, base, per in rows:
+            base_rate = len(base.latencies) / max(base.ended - base.started, 1e-9)
             print(
-                f"| {n} | {len(phase.accepted)} | {graded} | {lost} | {graded / span:.1f} | "
+                f"| {n} | {len(phase.accepted)} | {graded} | {lost} | {graded / span:.1f} | {base_rate:.1f} | "
+                f"{per['ratio']:.2f} | "
                 f"{percentile(phase.latencies, 50) * 1000:.1f} | {percentile(phase.latencies, 95) * 1000:.1f} | "
                 f"{percentile(phase.latencies, 99) * 1000:.1f} | {percentile(base.latencies, 50) * 1000:.1f} | "
-                f"{percentile(base.latencies, 95) * 1000:.1f} |"
+                f"{percentile(base.latencies, 95) * 1000:.1f} | {per['p95']:.1f} | {per['worker']:.2f} | "
+                f"{per['web']:.2f} |"
             )
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 from pydantic import Field, StrictStr
@@ -31,6 +32,7 @@ from .reports import submission_out
 from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["practice"])
+UNFINISHED = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
 
 
 # ------------------------------------------------------------------------------------ schemas
@@ -240,8 +242,18 @@ def reveal_part(request: HttpRequest, variant_id: str, payload: RevealIn) -> Sta
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut}, summary="Get a submission")
 def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
-    """Status (queued → grading → graded), score and per-part verdicts."""
+    """Status (queued → grading → graded), score and per-part verdicts.
+
+    While a submission is queued or grading, the answer carries an ETag; a poll that sends it
+    back (If-None-Match) gets 304 Not Modified from one small query until the status changes."""
     viewer = get_viewer(request)
+    asked = request.headers.get("If-None-Match", "")
+    if asked:
+        status = selectors.submission_status_for_viewer(
+            submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+        )
+        if status in UNFINISHED and asked == _status_etag(status):
+            return HttpResponseNotModified(headers={"ETag": asked})
     submission = selectors.submission_get_for_viewer(
         submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
     )
@@ -249,4 +261,12 @@ def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
         raise Http404
     # The status endpoint is polled: skip re-validating our own output (it is built to match
     # SubmissionOut, and tests check that it does), which costs more than building it.
-    return JsonResponse(_submission_out(submission), encoder=NinjaJSONEncoder)
+    response = JsonResponse(_submission_out(submission), encoder=NinjaJSONEncoder)
+    if submission.status in UNFINISHED:  # a finished one may still change (a regrade): no ETag
+        response["ETag"] = _status_etag(submission.status)
+    return response
+
+
+def _status_etag(status: str) -> str:
+    """Names an unfinished submission's answer: its status, in the language of the answer."""
+    return f'W/"{status}-{get_language() or "en"}"'

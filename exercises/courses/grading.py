@@ -47,7 +47,7 @@ class HomeworkKind:
     def policy(self, variant: Variant) -> graders.Policy:
         return assignment_policy(assignment=variant.assignment)
 
-    def after_graded(self, submission_id: uuid.UUID) -> None:
+    def after_graded(self, submission_id: uuid.UUID, *, variant_id: uuid.UUID, report: dict[str, Any]) -> None:
         homework_finalize(submission_id=submission_id)
 
     def queue(self) -> str | None:

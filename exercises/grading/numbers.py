@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 from ..models import FrozenSpec
@@ -20,3 +21,15 @@ def numbers_freeze(*, spec: dict[str, Any]) -> FrozenSpec:
     frozen = FrozenSpec(digest=spec_digest(spec), spec=spec)
     FrozenSpec.objects.bulk_create([frozen], ignore_conflicts=True)
     return frozen
+
+
+@lru_cache(maxsize=2048)
+def _stored_spec(digest: str) -> dict[str, Any]:
+    return FrozenSpec.objects.values_list("spec", flat=True).get(pk=digest)
+
+
+def numbers_spec(*, numbers_id: str) -> dict[str, Any]:
+    """The frozen numbers stored under a digest, read once per process: a digest names its
+    content, which never changes, so the copy kept here cannot go out of date (do not mutate it).
+    FrozenSpec.DoesNotExist if nothing is stored under it."""
+    return _stored_spec(numbers_id)

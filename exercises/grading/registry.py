@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import graders
 
-from ..models import Submission, Variant
+from ..models import Variant
 from .reveal import practice_record_report
 from .specs import template_spec
 
@@ -27,7 +27,7 @@ class VariantKind(Protocol):
     def policy(self, variant: Variant) -> graders.Policy:
         """The grading policy of the variant."""
 
-    def after_graded(self, submission_id: uuid.UUID) -> None:
+    def after_graded(self, submission_id: uuid.UUID, *, variant_id: uuid.UUID, report: dict[str, Any]) -> None:
         """Called inside the transaction that stores a graded result (penalties, final scores)."""
 
     def queue(self) -> str | None:
@@ -57,17 +57,19 @@ def grading_queue(kind: str) -> str | None:
 class PracticeKind:
     """Practice: a built-in template and a seed, graded with the grader's defaults."""
 
+    # A practice grade adds its verdicts to the variant's reveal state in the transaction that
+    # stores it (the same transaction numbers the attempt).
+    needs_after_graded = True
+
     def spec(self, variant: Variant, seed: str) -> dict[str, Any]:
         return template_spec(template=variant.template, seed=seed)
 
     def policy(self, variant: Variant) -> graders.Policy:
         return graders.Policy()
 
-    def after_graded(self, submission_id: uuid.UUID) -> None:
+    def after_graded(self, submission_id: uuid.UUID, *, variant_id: uuid.UUID, report: dict[str, Any]) -> None:
         """Record the verdicts in the variant's reveal state (exercises.grading.reveal)."""
-        row = Submission.objects.filter(pk=submission_id).values_list("variant_id", "report").first()
-        if row is not None:
-            practice_record_report(variant_id=row[0], report=row[1])
+        practice_record_report(variant_id=variant_id, report=report)
 
     def queue(self) -> str | None:
         return None

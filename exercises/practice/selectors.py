@@ -56,7 +56,7 @@ def submission_get_for_viewer(
     pk = as_uuid(submission_id)
     if pk is None:
         return None
-    submission = Submission.objects.select_related("variant__numbers", "numbers").filter(pk=pk).first()
+    submission = Submission.objects.select_related("variant").filter(pk=pk).first()
     if submission is None or submission.variant.is_homework:
         return None
     if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
@@ -66,6 +66,27 @@ def submission_get_for_viewer(
     ):
         return submission
     return None
+
+
+def submission_status_for_viewer(*, submission_id: Any, user: AbstractBaseUser | Any | None,
+                                 session_key: str | None, public_practice: bool = False) -> str | None:
+    """Only the status of a practice submission the viewer owns (with public_practice, anyone's,
+    as submission_get_for_viewer; None: not theirs, not found): one small query, for status
+    polls while nothing has changed."""
+    pk = as_uuid(submission_id)
+    if pk is None:
+        return None
+    row = (
+        Submission.objects.filter(pk=pk, variant__kind=Variant.Kind.PRACTICE)
+        .values_list("status", "user_id", "session_key")
+        .first()
+    )
+    if row is None:
+        return None
+    status, owner_id, owner_session = row
+    if public_practice:
+        return status
+    return status if _owns(owner_id=owner_id, owner_session=owner_session, user=user, session_key=session_key) else None
 
 
 def seed_is_homework(*, seed: str) -> bool:

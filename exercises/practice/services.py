@@ -25,6 +25,9 @@ from .selectors import seed_is_homework
 SEED_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Homework seeds drawn before homework had seeds of its own ("hw:…", outside SEED_RE) looked like this.
 LEGACY_HOMEWORK_SEED_RE = re.compile(r"[0-9a-f]{16}")
+# The session key of the variants a browser opened (practice URL → variant id); the pages write
+# it, the login receiver reads it (defined here so the receiver does not import the views).
+SESSION_VARIANTS = "practice_variants"
 
 
 def seed_validate(seed: str) -> str:

@@ -7,8 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .services import practice_claim_anonymous
-from .views import SESSION_VARIANTS
+from .services import SESSION_VARIANTS, practice_claim_anonymous
 
 
 @receiver(user_logged_in, dispatch_uid="exercises.claim_anonymous_practice")

@@ -57,9 +57,10 @@ from .forms import SignupForm
 ARTICLE_TEMPLATE = "article"
 ARTICLE_SEED = ""
 # Session bookkeeping (per browser): the variant behind each practice URL, and the forms sent.
-SESSION_VARIANTS = "practice_variants"
+SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
+UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
 
 
 def _new_seed() -> str:
@@ -93,9 +94,10 @@ def article_training() -> tuple[TrainingPoint, ...]:
     return tuple(TrainingPoint(n, errors[n]) for n in WALKTHROUGH_TRAINING_UPDATES)
 
 
-@allow_methods("GET")
-def walkthrough(request: HttpRequest) -> HttpResponse:
-    """The article's example step by step; the lines are picked by key from the worked solution."""
+@lru_cache(maxsize=1)
+def walkthrough_context() -> dict[str, Any]:
+    """The article's example step by step (the same for everyone: computed once per process;
+    the page's body is also rendered once per language, see templatetags/page_cache.py)."""
     spec = template_spec(template=ARTICLE_TEMPLATE, seed=ARTICLE_SEED)
     solution = graders.solve(spec)
     worked = graders.worked_solution(spec)
@@ -124,7 +126,13 @@ def walkthrough(request: HttpRequest) -> HttpResponse:
         "error_after": lines("E_total_new"),
         "training": article_training(),
     }
-    return render(request, "exercises/walkthrough.html", context)
+    return context
+
+
+@allow_methods("GET")
+def walkthrough(request: HttpRequest) -> HttpResponse:
+    """The article's example step by step; the lines are picked by key from the worked solution."""
+    return render(request, "exercises/walkthrough.html", walkthrough_context())
 
 
 @allow_methods("GET")
@@ -316,7 +324,17 @@ def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
 
 @allow_methods("GET")
 def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
-    """JSON for the live status: the status, whether it is final, and the page fragment to show."""
+    """JSON for the live status: the status, whether it is final, and the page fragment to show.
+
+    site.js sends the status it shows (`?known=queued`); while that is still the status, the
+    answer is only {status, final: false, unchanged: true} from one small query (no fragment)."""
+    known = request.GET.get("known", "")
+    if known in UNFINISHED_STATUSES:
+        status = selectors.submission_status_for_viewer(
+            submission_id=submission_id, user=request.user, session_key=request.session.session_key
+        )
+        if status == known:
+            return JsonResponse({"status": status, "final": False, "unchanged": True})
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)

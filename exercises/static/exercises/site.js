@@ -6,20 +6,39 @@
   // Live status, the one polling loop of the site: a submission being graded
   // (<div data-status-url="…" data-final="false">) or a regrade job (data-job-url) is replaced by
   // the server's fragment whenever it changes, until the server says it is final.
+  // A submission is usually graded within a few tens of milliseconds, so its page asks soon and
+  // often during the first second (FIRST_POLLS: at once, then 1 s in all), then every 0.4 s growing
+  // to 3 s; it
+  // sends the status it shows (?known=…), and while that is unchanged the server answers with a
+  // few bytes from one small query instead of the fragment.
+  var FIRST_POLLS = [0, 50, 75, 100, 125, 150, 200, 300];
+
   function pollLive(container) {
+    var submission = container.hasAttribute("data-status-url");
     var url = container.getAttribute("data-status-url") || container.getAttribute("data-job-url");
     var announcer = document.getElementById("status-announcer");
+    var first = submission ? FIRST_POLLS.slice() : [];
     var delay = 400;
     var failures = 0;
     var shown = null;
 
     function schedule() {
+      if (first.length) {
+        window.setTimeout(poll, first.shift());
+        return;
+      }
       window.setTimeout(poll, delay);
       delay = Math.min(delay * 1.5, 3000);
     }
 
+    function pollUrl() {
+      if (!submission) { return url; }
+      var known = container.getAttribute("data-status") || "";
+      return url + (url.indexOf("?") < 0 ? "?" : "&") + "known=" + encodeURIComponent(known);
+    }
+
     function poll() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      fetch(pollUrl(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
           return response.json();

@@ -159,6 +159,35 @@ def test_submission_status_before_grading_hides_expected(api, variant_json):
     SubmissionOut.model_validate(body)
 
 
+def test_a_poll_with_the_etag_gets_304_until_the_status_changes(api, variant_json, django_assert_num_queries):
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
+        r = post(api, f"/api/variants/{variant_json['id']}/submissions", {"answers": {"net_h1": "0.1"}})
+    url = r.json()["url"]
+    first = api.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"queued')
+    with django_assert_num_queries(1):
+        again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert api.get(url, HTTP_IF_NONE_MATCH='W/"something-else"').status_code == 200
+    # in another language the answer differs (its status label), and so does its ETag
+    chinese = api.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN", HTTP_IF_NONE_MATCH=etag)
+    assert chinese.status_code == 200 and chinese["ETag"] != etag
+
+    from exercises.grading import pipeline
+
+    pipeline.submission_grade(submission_id=r.json()["id"])
+    graded = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert graded.status_code == 200 and graded.json()["status"] == "graded"
+    assert "ETag" not in graded  # a finished submission may still change (a regrade)
+    assert api.get(url, HTTP_IF_NONE_MATCH='W/"graded-en"').status_code == 200
+
+
+def test_a_poll_with_an_etag_for_an_unknown_or_homework_id_is_still_404(api):
+    for sid in (str(uuid.uuid4()), "not-a-uuid"):
+        assert api.get(f"/api/submissions/{sid}", HTTP_IF_NONE_MATCH='W/"queued-en"').status_code == 404
+
+
 def test_submission_feedback_has_diagnosis_and_numbers_are_accepted(api, variant_json, django_capture_on_commit_callbacks):
     values = graders.solve(graders.generate("article", "api")).values
     with django_capture_on_commit_callbacks(execute=True):

@@ -586,3 +586,28 @@ def test_issue_11_show_answer_only_on_ones_own_practice_and_never_homework(world
     assert Variant.objects.get(pk=world["variant"].pk).revealed_parts == []
     assert owner.post(reveal, {"part": "net_h1"}).status_code == 302
     assert Variant.objects.get(pk=practice.variant_id).revealed_parts == ["net_h1"]
+
+
+def test_issue_13_the_cheap_status_poll_never_answers_for_homework_or_a_stranger(world, alice, bob):
+    """The status polls' shortcuts (the page's ?known=…, the API's If-None-Match: one small query)
+    keep their endpoints' rules: a homework submission, even the student's own, is 404 to both, and
+    the page shows anyone's practice but one's own as 404."""
+    homework = world["submission"]
+    Submission.objects.filter(pk=homework.pk).update(status=Submission.Status.QUEUED)
+    url = reverse("exercises:submission_status", args=[homework.pk])
+    for who in (alice, bob):
+        for known in ("queued", "grading"):
+            assert client_for(who).get(url, {"known": known}).status_code == 404
+    assert Client().get(url, {"known": "queued"}).status_code == 404
+    # nor does the practice API's conditional poll (If-None-Match, one small query)
+    for client in (client_for(alice), Client()):
+        for etag in ('W/"queued-en"', 'W/"grading-en"'):
+            assert client.get(f"/api/submissions/{homework.pk}", HTTP_IF_NONE_MATCH=etag).status_code == 404
+    practice = Submission.objects.create(
+        variant=Variant.objects.create(template="article", seed="issue-13", owner=alice), user=alice,
+        answers={"net_h1": "1"}, status=Submission.Status.QUEUED,
+    )
+    url = reverse("exercises:submission_status", args=[practice.pk])
+    assert client_for(alice).get(url, {"known": "queued"}).json()["unchanged"] is True
+    assert client_for(bob).get(url, {"known": "queued"}).status_code == 404
+    assert Client().get(url, {"known": "queued"}).status_code == 404

@@ -237,3 +237,29 @@ def test_sweep_eager_grades(settings):
     assert sweep.submission_sweep(older_than_seconds=30) == 1
     sub.refresh_from_db()
     assert sub.status == Submission.Status.GRADED
+
+
+def test_a_practice_grade_takes_a_fixed_number_of_statements(django_assert_num_queries):
+    """PostgreSQL: the claim (returning the variant and its frozen numbers), then one transaction
+    (here a savepoint pair inside the test's transaction) that numbers the attempt, stores the
+    result, and adds the verdicts to the variant's reveal state (read locked, written). SQLite
+    also reads the variant after the claim."""
+    variant = practice_services.variant_create(template="article", seed="two-statements")
+    first, second = make_queued(variant), make_queued(variant)
+    expected = 7 if connection.vendor == "postgresql" else 8
+    with django_assert_num_queries(expected):
+        assert pipeline.submission_grade(submission_id=first.id) is True
+    with django_assert_num_queries(expected):
+        assert pipeline.submission_grade(submission_id=second.id) is True
+    graded = Submission.objects.filter(variant=variant).order_by("attempt_number")
+    assert [(s.pk, s.attempt_number, s.score) for s in graded] == [(first.pk, 1, 1.0), (second.pk, 2, 1.0)]
+    assert Variant.objects.get(pk=variant.pk).attempt_count == 2
+
+
+def test_an_error_outcome_numbers_no_attempt():
+    submission = make_queued()
+    with mock.patch("exercises.grading.pipeline.graders.grade", side_effect=ValueError("boom")):
+        assert pipeline.submission_grade(submission_id=submission.id) is True
+    submission.refresh_from_db()
+    assert (submission.status, submission.attempt_number) == (Submission.Status.ERROR, None)
+    assert Variant.objects.get(pk=submission.variant_id).attempt_count == 0

@@ -263,6 +263,41 @@ def test_status_endpoint_reports_queued_then_graded(client):
     assert 'data-key="net_h1"' in data["html"] and "<math" in data["html"]
 
 
+def test_a_poll_that_knows_the_status_gets_a_few_bytes_until_it_changes(client, django_assert_num_queries):
+    response = submit(client, {"net_h1": "0.325"})  # on_commit not run: stays queued
+    submission = Submission.objects.get()
+    status_url = reverse("exercises:submission_status", args=[submission.pk])
+    client.get(response["Location"])
+    with django_assert_num_queries(2):  # the session, then the status
+        unchanged = client.get(status_url, {"known": "queued"})
+    assert unchanged.status_code == 200
+    assert unchanged.json() == {"status": "queued", "final": False, "unchanged": True}
+    # the status moved on: the poll gets the whole fragment
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.GRADING)
+    data = client.get(status_url, {"known": "queued"}).json()
+    assert data["status"] == "grading" and data["final"] is False and "html" in data
+    assert client.get(status_url, {"known": "grading"}).json()["unchanged"] is True
+
+    from exercises.grading import pipeline
+
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.QUEUED)
+    pipeline.submission_grade(submission_id=submission.pk)
+    data = client.get(status_url, {"known": "grading"}).json()
+    assert data["status"] == "graded" and data["final"] is True and 'data-key="net_h1"' in data["html"]
+    # a final status is never answered as unchanged, whatever the page says it shows
+    assert client.get(status_url, {"known": "graded"}).json()["html"] == data["html"]
+
+
+def test_a_poll_that_knows_the_status_still_shows_nothing_to_a_stranger(client):
+    submit(client, {"net_h1": "0.325"})
+    submission = Submission.objects.get()
+    status_url = reverse("exercises:submission_status", args=[submission.pk])
+    assert client.get(status_url, {"known": "queued"}).json()["unchanged"] is True
+    for known in ("queued", "grading", "graded", "nonsense", ""):
+        assert Client().get(status_url, {"known": known}).status_code == 404
+    assert client.get(reverse("exercises:submission_status", args=["not-a-uuid"]), {"known": "queued"}).status_code == 404
+
+
 # ------------------------------------------------------------------------------ permissions
 
 
