@@ -61,8 +61,8 @@ def test_the_result_page_groups_follow_through_and_names_the_near_miss(live_serv
         expect(notes).to_have_text("3 later values follow from your ∂E_total/∂out_o1 (wrong sign): credited.")
         expect(row).to_contain_text("You entered ∂E_total/∂net_o2 as ∂E_total/∂w7, forgetting the × out_h1 factor")
     else:
-        expect(notes).to_have_text("后面 3 个值由你的 ∂E_total/∂out_o1(符号反了) 推出:已给分。")
-        expect(row).to_contain_text("你把 ∂E_total/∂net_o2 当成了 ∂E_total/∂w7,漏乘了 out_h1")
+        expect(notes).to_have_text("后面 3 个值由你的 ∂E_total/∂out_o1（符号反了） 推出：已给分。")
+        expect(row).to_contain_text("你把 ∂E_total/∂net_o2 当成了 ∂E_total/∂w7，漏乘了 out_h1")
     notes_box = page.locator("[data-followthrough-notes]").bounding_box()
     assert notes_box is not None and notes_box["width"] <= viewport["width"]  # fits the phone
     save_screenshot(page, name, capsys)
