@@ -69,7 +69,7 @@ class DeltaForWeightGradient(NearMiss):
     label = {"en": "δ entered for ∂E/∂w", "zh": "把 δ 当成了 ∂E/∂w"}
     message = {"en": "You entered δ where ∂E/∂w belongs, leaving out the factor out of the "
                      "weight's source neuron: ∂E/∂w = δ · out.",
-               "zh": "在应填 ∂E/∂w 的地方填了 δ，漏乘了权重来源神经元的 out:∂E/∂w = δ · out。"}
+               "zh": "在应填 ∂E/∂w 的地方填了 δ，漏乘了权重来源神经元的 out：∂E/∂w = δ · out。"}
 
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         node = _node(ctx, key)
@@ -89,9 +89,9 @@ class DeltaForWeightGradient(NearMiss):
         if params.get("update"):
             return (f"Your update used {delta} in place of {name(grad.key)}, leaving out the "
                     f"factor {source}: {rule}.",
-                    f"你的更新用 {delta} 代替了 {name(grad.key)}，漏乘了 {source}:{rule}。")
+                    f"你的更新用 {delta} 代替了 {name(grad.key)}，漏乘了 {source}：{rule}。")
         return (f"You entered {delta} as {name(key)}, forgetting the × {source} factor: {rule}.",
-                f"你把 {delta} 当成了 {name(key)}，漏乘了 {source}:{rule}。")
+                f"你把 {delta} 当成了 {name(key)}，漏乘了 {source}：{rule}。")
 
 
 class NetEnteredForOut(NearMiss):
@@ -100,7 +100,7 @@ class NetEnteredForOut(NearMiss):
     key = "net_entered_for_out"
     label = {"en": "net entered for out", "zh": "把 net 当成了 out"}
     message = {"en": "You entered a neuron's net input as its output: out is the activation of net.",
-               "zh": "你把神经元的净输入 net 当成了输出 out:out 是 net 经过激活函数后的值。"}
+               "zh": "你把神经元的净输入 net 当成了输出 out：out 是 net 经过激活函数后的值。"}
 
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         node = _node(ctx, key)
@@ -371,6 +371,6 @@ class OtherQuantity(Mistake):
                 return Diagnosis(self.key, {
                     "en": f"Your value is that of {name(other)}, another quantity of this network; "
                           f"this box asks for {name(key)}: {rule}.",
-                    "zh": f"你填的是网络中另一个量 {name(other)} 的值；这里要填的是 {name(key)}:{rule}。",
+                    "zh": f"你填的是网络中另一个量 {name(other)} 的值；这里要填的是 {name(key)}：{rule}。",
                 })
         return None
