@@ -9,11 +9,18 @@ from functools import lru_cache
 from typing import Any
 
 from ..models import FrozenSpec
+from .specs import template_spec
 
 
 def spec_digest(spec: dict[str, Any]) -> str:
     """SHA-256 of the spec's canonical JSON (sorted keys, no spaces)."""
     return hashlib.sha256(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def template_numbers_id(*, template: str, seed: str) -> str:
+    """The digest of what this code draws for a built-in template and seed (computed once per process)."""
+    return spec_digest(template_spec(template=template, seed=seed))
 
 
 def numbers_freeze(*, spec: dict[str, Any]) -> FrozenSpec:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 import graders
 from graders.worked import WorkedLine
 
+from ..grading.numbers import spec_digest, template_numbers_id
 from ..grading.specs import template_spec
 from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons
 from ..grading.store import SubmissionFormatError
@@ -171,18 +172,29 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
         "template": graders.TEMPLATES[template],
         "seed": seed,
         "spec": spec,
+        "numbers_key": _numbers_key(known, template, seed, spec),
         "solution": solution,
         "givens": given_groups(solution.givens),
     }, None
 
 
+def _numbers_key(known: Variant | None, template: str, seed: str, spec: dict[str, Any]) -> str:
+    """The digest of the page's numbers: what its cached parts (diagram, givens, blank sheet) are kept by."""
+    if known is None:
+        return template_numbers_id(template=template, seed=seed)
+    return known.numbers_id or spec_digest(spec)
+
+
 def _render_practice(
     request: HttpRequest, page: dict[str, Any], form: AnswerSheetForm, *, status: int = 200, message: str = ""
 ) -> HttpResponse:
+    boxes_by_step = answer_boxes(page["solution"].parts, form)
     context = {
         **page,
         "form_token": form_token(form),
-        "boxes_by_step": answer_boxes(page["solution"].parts, form),
+        "boxes_by_step": boxes_by_step,
+        # nothing typed and no error: the sheet is the same for everyone with these numbers
+        "sheet_blank": not any(box.value or box.error for _step, boxes in boxes_by_step for box in boxes),
         "form_message": message,
     }
     return render(request, "exercises/practice.html", context, status=status)

@@ -14,7 +14,9 @@ from collections import OrderedDict
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.loader_tags import BlockNode
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -30,7 +32,19 @@ def process_cache_clear() -> None:
         _rendered.clear()
 
 
+def _forget_on_setting_change(**kwargs: Any) -> None:
+    """A changed setting (tests: URLs, static storage, languages) may change any rendered part."""
+    process_cache_clear()
+
+
+setting_changed.connect(_forget_on_setting_change, dispatch_uid="page_cache_forget_on_setting_change")
+
+
 class ProcessCacheNode(template.Node):
+    # The body is not searched for blocks (`{% extends %}` walks the parent's whole tree on every
+    # render): a kept part cannot hold a `{% block %}`, which the tag refuses when parsed.
+    child_nodelists = ()
+
     def __init__(self, name: str, keys: list[FilterExpression], nodelist: NodeList) -> None:
         self.name, self.keys, self.nodelist = name, keys, nodelist
 
@@ -55,4 +69,6 @@ def process_cache(parser: Parser, token: Token) -> ProcessCacheNode:
         raise template.TemplateSyntaxError("process_cache needs a name, then the keys the part depends on")
     nodelist = parser.parse(("endprocess_cache",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("process_cache cannot hold a {% block %}: a child template's block would be kept")
     return ProcessCacheNode(bits[1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)

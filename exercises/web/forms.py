@@ -35,10 +35,13 @@ class AnswerSheetForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.part_keys = list(part_keys)
+        if not self.is_bound:
+            # A blank sheet is shown, never validated: its boxes are built from `initial` by
+            # `sheets.answer_boxes`, so the 40–340 box fields are made only for a sent sheet.
+            self.initial.setdefault(FORM_TOKEN_FIELD, secrets.token_urlsafe(16))
+            return
         for key in self.part_keys:
             self.fields[key] = forms.CharField(required=False, strip=False, label=key)
-        if not self.is_bound:
-            self.initial.setdefault(FORM_TOKEN_FIELD, secrets.token_urlsafe(16))
 
     def answers(self) -> dict[str, str]:
         """The typed text of every box (call after is_valid())."""
