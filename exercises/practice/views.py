@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,12 +44,15 @@ from ..web.results import (
     worked_steps,
 )
 from ..web.sheets import (
+    AnswerBox,
+    GivenGroup,
     answer_boxes,
     form_token,
     form_token_message,
     format_error_message,
     given_groups,
     parts_by_step,
+    sheet_is_blank,
     validation_message,
 )
 from . import selectors, services
@@ -167,6 +170,12 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
     known = _known_variant(request, template, seed)
     spec = variant_spec(variant=known) if known is not None else template_spec(template=template, seed=seed)
     solution = graders.solve(spec)
+
+    @cache
+    def givens() -> list[GivenGroup]:
+        # read (templates call it) only when the kept parts that show them are rendered
+        return given_groups(solution.givens)
+
     return {
         "variant": known,
         "template": graders.TEMPLATES[template],
@@ -174,7 +183,7 @@ def _load_variant_page(request: HttpRequest, template: str, seed: str) -> tuple[
         "spec": spec,
         "numbers_key": _numbers_key(known, template, seed, spec),
         "solution": solution,
-        "givens": given_groups(solution.givens),
+        "givens": givens,
     }, None
 
 
@@ -188,13 +197,16 @@ def _numbers_key(known: Variant | None, template: str, seed: str, spec: dict[str
 def _render_practice(
     request: HttpRequest, page: dict[str, Any], form: AnswerSheetForm, *, status: int = 200, message: str = ""
 ) -> HttpResponse:
-    boxes_by_step = answer_boxes(page["solution"].parts, form)
+    @cache
+    def boxes_by_step() -> list[tuple[str, list[AnswerBox]]]:
+        # built only if a template reads it (templates call it): a kept blank sheet does not
+        return answer_boxes(page["solution"].parts, form)
+
     context = {
         **page,
         "form_token": form_token(form),
         "boxes_by_step": boxes_by_step,
-        # nothing typed and no error: the sheet is the same for everyone with these numbers
-        "sheet_blank": not any(box.value or box.error for _step, boxes in boxes_by_step for box in boxes),
+        "sheet_blank": sheet_is_blank(form),
         "form_message": message,
     }
     return render(request, "exercises/practice.html", context, status=status)

@@ -69,6 +69,14 @@ def answer_boxes(parts: Iterable[graders.PartInfo], form: AnswerSheetForm) -> li
     ]
 
 
+def sheet_is_blank(form: AnswerSheetForm) -> bool:
+    """Nothing typed and nothing marked: the boxes look the same to everyone given these numbers."""
+    if form.is_bound and form.errors:
+        return False
+    typed = form.data if form.is_bound else form.initial
+    return not any(typed.get(key) for key in form.part_keys)
+
+
 def form_token(form: AnswerSheetForm) -> str:
     """The one-time token that makes a sent sheet count once."""
     return form.data.get(FORM_TOKEN_FIELD, "") if form.is_bound else form.initial[FORM_TOKEN_FIELD]
