@@ -11,7 +11,7 @@ import pytest
 
 import graders
 from exercises.courses import config as course_config
-from exercises.grading import pipeline, specs
+from exercises.grading import numbers, pipeline, specs
 from exercises.grading.variants import variant_solution, variant_spec
 from exercises.models import FrozenSpec, Submission, Variant
 from exercises.practice import services as practice_services
@@ -40,6 +40,7 @@ def grade_answers(variant: Variant, answers: dict[str, str]) -> Submission:
 def clear_generation_caches() -> None:
     """Forget what the old code drew, so that only stored numbers can carry it over."""
     specs._generate.cache_clear()
+    numbers.template_numbers_id.cache_clear()
     course_config._spec_for.cache_clear()
     course_config._template_for.cache_clear()
     course_config._part_infos.cache_clear()

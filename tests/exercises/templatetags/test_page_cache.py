@@ -46,6 +46,17 @@ def test_a_part_without_a_name_is_a_template_error():
         Template("{% load page_cache %}{% process_cache %}x{% endprocess_cache %}")
 
 
+def test_a_part_cannot_hold_a_block():
+    with pytest.raises(TemplateSyntaxError, match="block"):
+        Template("{% load page_cache %}{% process_cache part %}{% block title %}x{% endblock %}{% endprocess_cache %}")
+
+
+def test_a_changed_setting_forgets_every_part(settings):
+    assert PART.render(Context({"key": "a", "body": "before"})) == "<b>before</b>"
+    settings.STATIC_URL = "/elsewhere/"
+    assert PART.render(Context({"key": "a", "body": "after"})) == "<b>after</b>"
+
+
 @pytest.mark.django_db
 def test_the_walkthrough_body_is_kept_per_language(client, monkeypatch):
     english = client.get(reverse("exercises:walkthrough"), **EN).content.decode()
