@@ -34,7 +34,10 @@ ARTICLE_SHAPE = {"layers": [2, 2, 2], "activations": ["sigmoid", "sigmoid"]}
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(settings):
+    """An empty cache, and a CPU budget no loaded test machine runs out of: these tests are about
+    draws and sizes; the one about time sets its own budget."""
+    settings.BPCOURSE_AUTHORING_MAX_SECONDS = 60.0
     cache.clear()
     yield
     cache.clear()
