@@ -183,7 +183,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     save_screenshot(prof, "homework-gradebook.png", capsys)
     response = prof.request.get(f"{base}/courses/{course.pk}/gradebook.csv")
     assert response.ok and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text())))
+    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig"))))
     assert rows[0] == ["Username", "Email", "Name", "Backpropagation, homework 1 (31)", "Last submission (UTC)"]
     by_user = {row[0]: row for row in rows[1:]}
     assert by_user["ana"][1:3] == ["ana@example.org", "Ana Alves"]

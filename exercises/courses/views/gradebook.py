@@ -45,7 +45,10 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     """The gradebook as a CSV download (staff)."""
     course, role = member_course(request, course_id)
     require_staff(role)
-    response = HttpResponse(gradebook_selectors.gradebook_csv(course=course), content_type="text/csv; charset=utf-8")
+    # A byte-order mark first: without it Excel (above all on Chinese Windows) reads UTF-8 as the
+    # local code page and garbles names like 王伟.
+    text = "\ufeff" + gradebook_selectors.gradebook_csv(course=course)
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.csv"'
     return response
 

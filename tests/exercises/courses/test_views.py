@@ -765,7 +765,8 @@ def test_gradebook_csv_and_drilldown(client, instructor, assignment, alice, bob,
     response = client.get(reverse("exercises:gradebook_csv", args=[assignment.course.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # so that Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Username", "Email", "Name"] and rows[0][3] == f"{assignment.title} ({max_points:g})"
     by_user = {row[0]: row for row in rows[1:]}
     assert float(by_user["alice_s"][3]) == pytest.approx(max_points)
@@ -939,3 +940,14 @@ def test_a_gradebook_score_link_is_named_by_its_visible_number_first(client, cou
     link = re.search(r'<a href="/assignments/\d+/students/\d+/">(.*?)</a>', html, re.DOTALL).group(1)
     assert "aria-label" not in link and link.startswith("—")
     assert '<span class="visually-hidden"> · Attempts of alice_s on Homework 1</span>' in link
+
+
+def test_the_gradebook_csv_keeps_chinese_names_for_excel(client, instructor, course):
+    """UTF-8 with a byte-order mark: Excel on Chinese Windows shows 王伟, not mojibake."""
+    wang = make_user("wangwei", first_name="伟", last_name="王")
+    enroll(course, wang)
+    client.force_login(instructor)
+    body = client.get(reverse("exercises:gradebook_csv", args=[course.pk])).content
+    assert body[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Username" and any("伟" in cell for row in rows[1:] for cell in row)
