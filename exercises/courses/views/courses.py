@@ -195,21 +195,23 @@ def membership_role(request: HttpRequest, course_id: int, user_id: int) -> HttpR
 
 
 @member_view
-@allow_methods("POST")
+@allow_methods("GET", "POST")
 def member_remove(request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
-    """Remove someone from the course (instructors)."""
+    """Remove someone from the course (instructors): GET asks to confirm, POST removes."""
     course, role = member_course(request, course_id)
     require_instructor(role)
     member = course_selectors.course_member_get(course=course, user_id=user_id)
     if member is None:
         return error_page(request, 404)
+    if request.method == "GET":
+        return render(request, "exercises/homework/member_remove.html", {"course": course, "member": member})
     try:
         course_services.membership_remove(course=course, actor=request.user, user=member.user)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     else:
         messages.success(request, _("%(user)s is no longer in the course.") % {"user": member.user.get_username()})
-    return redirect(reverse("exercises:course", args=[course.pk]) + "#roster")
+    return redirect("exercises:course", course_id=course.pk)  # the page's top, where the message shows
 
 
 @member_view

@@ -951,3 +951,25 @@ def test_the_gradebook_csv_keeps_chinese_names_for_excel(client, instructor, cou
     assert body[:3] == b"\xef\xbb\xbf"
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][0] == "Username" and any("伟" in cell for row in rows[1:] for cell in row)
+
+
+def test_removing_a_student_asks_first_and_the_message_stays_in_view(client, instructor, course, alice):
+    client.force_login(instructor)
+    roster = client.get(reverse("exercises:course", args=[course.pk])).content.decode()
+    url = reverse("exercises:member_remove", args=[course.pk, alice.pk])
+    assert f'href="{url}"' in roster  # a link to a confirmation, not a one-click form
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "要把 alice_s 移出" in page and 'id="confirm-remove"' in page
+    assert Membership.objects.filter(course=course, user=alice).exists()  # asking changes nothing
+    response = client.post(url)
+    assert response.status_code == 302 and "#" not in response["Location"]  # the top, where messages show
+    assert not Membership.objects.filter(course=course, user=alice).exists()
+    assert "alice_s is no longer in the course." in client.get(response["Location"]).content.decode()
+
+
+def test_only_instructors_see_the_removal_question(client, ta, course, alice, outsider):
+    url = reverse("exercises:member_remove", args=[course.pk, alice.pk])
+    client.force_login(ta)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
