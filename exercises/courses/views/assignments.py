@@ -32,6 +32,7 @@ from ..window import reveal_risky
 from ..services import assignments as assignment_services
 from .common import member_assignment, member_course, member_view, require_instructor, staff_tabs
 from .homework import homework_page
+from .settings_text import policy_facts
 
 
 @member_view
@@ -287,6 +288,7 @@ def _staff_overview(request: HttpRequest, assignment: Assignment, role: str) -> 
         "parts": assignment_parts(assignment=assignment),
         "max_points": gradebook_selectors.assignment_max_points(assignment=assignment),
         "jobs": regrade_selectors.regrade_jobs(assignment=assignment, limit=5),
+        "policy_facts": policy_facts(assignment),
     }
     try:
         preview = assignment_services.assignment_preview(data=_assignment_data(assignment))

@@ -3,7 +3,6 @@ the scores they change (live progress), applying it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ...models import Assignment, RegradeJob
 from ...web.results import live_json
@@ -21,11 +19,12 @@ from ...web.http import allow_methods, error_page
 from ...web.sheets import parts_by_step, validation_message
 from ..config import assignment_parts
 from ..forms.common import attach_errors
-from ..forms.grading import FIELD_ALIASES, SCORING_CHOICES, TOLERANCE_CHOICES, RegradeForm
+from ..forms.grading import FIELD_ALIASES, RegradeForm
 from ..permissions import can_manage
 from ..selectors import regrade as regrade_selectors
 from ..services import regrade as regrade_services
 from .common import member_assignment, member_view, require_staff, staff_tabs
+from .settings_text import SETTING_LABELS, setting_text
 
 
 def _regrade_form_context(assignment: Assignment, form: RegradeForm) -> dict[str, Any]:
@@ -105,45 +104,6 @@ def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
     }
 
 
-def _setting_text(name: str, value: Any) -> str:
-    """One grading setting in words."""
-    if name == "tolerance" and isinstance(value, Mapping):
-        kind = dict(TOLERANCE_CHOICES).get(value.get("kind"), value.get("kind"))
-        return f"{kind}: {value.get('value')}"
-    if name == "points":
-        if not value:
-            return _("1 per part")
-        by_value: dict[float, int] = {}
-        for points in value.values():
-            by_value[float(points)] = by_value.get(float(points), 0) + 1
-        return ", ".join(
-            ngettext("%(points)s × %(count)s part", "%(points)s × %(count)s parts", count) % {
-                "points": f"{points:g}", "count": count}
-            for points, count in sorted(by_value.items())
-        )
-    if name == "followthrough":
-        return _("yes") if value else _("no")
-    if name in ("followthrough_credit", "attempt_penalty", "late_penalty_per_day"):
-        return f"{float(value) * 100:g} %"
-    if name == "scoring":
-        return str(dict(SCORING_CHOICES).get(value, value))
-    if name == "parts":
-        return ", ".join(value) or _("all")
-    return str(value)
-
-
-SETTING_LABELS = {
-    "tolerance": lambda: _("Tolerance"),
-    "points": lambda: _("Points"),
-    "followthrough": lambda: _("Follow-through credit"),
-    "followthrough_credit": lambda: _("Follow-through credit (%)"),
-    "attempt_penalty": lambda: _("Penalty per extra attempt (%)"),
-    "late_penalty_per_day": lambda: _("Late penalty per day (%)"),
-    "scoring": lambda: _("Which attempt counts"),
-    "parts": lambda: _("Parts asked"),
-}
-
-
 def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
     """(label, now, after) for every setting the regrade changes; after it was applied, what it set."""
     applied = job.status == RegradeJob.Status.APPLIED
@@ -156,7 +116,7 @@ def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
             current = dict(current or {})
         if not applied and current == value:
             continue
-        lines.append((SETTING_LABELS[name](), "" if applied else _setting_text(name, current), _setting_text(name, value)))
+        lines.append((SETTING_LABELS[name](), "" if applied else setting_text(name, current), setting_text(name, value)))
     return lines
 
 

@@ -973,3 +973,19 @@ def test_only_instructors_see_the_removal_question(client, ta, course, alice, ou
     assert client.get(url).status_code == 403
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_the_assignment_overview_shows_every_grading_and_late_policy(client, instructor, course):
+    assignment = make_assignment(course, instructor, tolerance={"kind": "relative", "value": 0.01},
+                                 attempt_penalty=0.1, followthrough_credit=0.5, late_policy="penalty",
+                                 late_penalty_per_day=0.2,
+                                 late_until=timezone.now() + timedelta(days=3))
+    client.force_login(instructor)
+    html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
+    facts = dict(re.findall(r'data-testid="policy-fact"><span class="fact-label">([^<]+)</span>'
+                            r'<span class="fact-value">([^<]+)</span>', html))
+    assert facts["Tolerance"] == "Relative error: 0.01"
+    assert facts["Follow-through credit (%)"] == "50 %"
+    assert facts["Penalty per extra attempt (%)"] == "10 %"
+    assert facts["Late submissions"].endswith("20 % per day")
+    assert "Late submissions accepted until" in html
