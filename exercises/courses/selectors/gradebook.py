@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,21 @@ class GradebookCell:
     latest: datetime | None = None  # the last submission's time (UTC)
 
 
+@dataclass(frozen=True)
+class ColumnStats:
+    """Average and median of a column's points; None when the column has none."""
+
+    average: float | None
+    median: float | None
+    count: int
+
+    @classmethod
+    def of(cls, values: list[float]) -> ColumnStats:
+        if not values:
+            return cls(None, None, 0)
+        return cls(statistics.fmean(values), statistics.median(values), len(values))
+
+
 @dataclass
 class GradebookRow:
     """One student's line."""
@@ -73,6 +89,16 @@ class Gradebook:
     def total_max_points(self) -> float:
         """The points all assignments are worth."""
         return sum(self.max_points)
+
+    @property
+    def column_stats(self) -> list[ColumnStats]:
+        """Average and median per assignment (over the students with a graded attempt), then of
+        the totals (over every student: no attempt counts 0)."""
+        stats = [
+            ColumnStats.of([c.points for c in cells if c.points is not None])
+            for cells in zip(*(row.cells for row in self.rows))
+        ] if self.rows else [ColumnStats.of([]) for _ in self.assignments]
+        return [*stats, ColumnStats.of([row.total_points for row in self.rows])]
 
 
 def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:

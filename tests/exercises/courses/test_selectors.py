@@ -383,3 +383,25 @@ def test_course_members_and_student_lookup(course, instructor, ta, alice, bob):
     assert course_selectors.course_student_get(course=course, user_id=str(bob.pk)) == bob
     assert course_selectors.course_student_get(course=course, user_id=ta.pk) is None  # staff are not students
     assert course_selectors.course_student_get(course=course, user_id="x") is None
+
+
+def test_the_gradebook_foot_gives_each_columns_average_and_median(course, instructor):
+    """Hand-computed: scores 0.2, 0.5 and 1.0 on a one-point assignment, and a student with no
+    attempt. The assignment column averages the graded three (0.5667, median 0.5); the total
+    column counts the fourth as 0 (0.425, median 0.35)."""
+    a = make_assignment(course, instructor, parts=["net_h1"])
+    for i, score in enumerate((0.2, 0.5, 1.0)):
+        student = make_user(f"s{i}")
+        enroll(course, student)
+        fake_graded(homework_services.homework_variant(assignment=a, student=student), student, 1, score=score)
+    enroll(course, make_user("idle"))
+    stats = gradebook_selectors.gradebook(course=course).column_stats
+    assert stats[0].average == pytest.approx((0.2 + 0.5 + 1.0) / 3) and stats[0].median == pytest.approx(0.5)
+    assert stats[0].count == 3
+    assert stats[1].average == pytest.approx(1.7 / 4) and stats[1].median == pytest.approx(0.35)
+
+
+def test_an_empty_gradebook_foot_says_nothing_rather_than_failing(course, instructor):
+    make_assignment(course, instructor, parts=["net_h1"])
+    stats = gradebook_selectors.gradebook(course=course).column_stats
+    assert [(s.average, s.median, s.count) for s in stats] == [(None, None, 0), (None, None, 0)]

@@ -989,3 +989,11 @@ def test_the_assignment_overview_shows_every_grading_and_late_policy(client, ins
     assert facts["Penalty per extra attempt (%)"] == "10 %"
     assert facts["Late submissions"].endswith("20 % per day")
     assert "Late submissions accepted until" in html
+
+
+def test_the_gradebook_page_shows_average_and_median_rows(client, instructor, course, alice):
+    make_assignment(course, instructor, parts=["net_h1"])
+    client.force_login(instructor)
+    html = client.get(reverse("exercises:gradebook", args=[course.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="average-row"><th scope="row">平均值</th>' in html
+    assert 'data-testid="median-row"><th scope="row">中位数</th>' in html
