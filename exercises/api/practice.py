@@ -26,7 +26,7 @@ from ..i18n import pick_language
 from ..models import Submission, Variant
 from ..practice import selectors, services
 from ..web.results import step_progress
-from .auth import get_viewer, rate_limit
+from .auth import Viewer, get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
 from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
@@ -175,15 +175,21 @@ def create_practice(request: HttpRequest, payload: PracticeIn) -> Status[dict[st
     return Status(201, _variant_out(request, variant))
 
 
-@router.get("/variants/{variant_id}", response={200: VariantOut, 404: ErrorOut}, summary="Get a variant")
-def get_variant(request: HttpRequest, variant_id: str) -> Status[dict[str, Any]]:
-    """A variant's parameters and part keys."""
+def _viewer_variant(request: HttpRequest, variant_id: str) -> tuple[Viewer, Variant]:
+    """The caller and a practice variant they may use (404 otherwise: never a homework variant)."""
     viewer = get_viewer(request)
     variant = selectors.variant_get_for_viewer(
         variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
     )
     if variant is None:
         raise Http404
+    return viewer, variant
+
+
+@router.get("/variants/{variant_id}", response={200: VariantOut, 404: ErrorOut}, summary="Get a variant")
+def get_variant(request: HttpRequest, variant_id: str) -> Status[dict[str, Any]]:
+    """A variant's parameters and part keys."""
+    _viewer, variant = _viewer_variant(request, variant_id)
     return Status(200, _variant_out(request, variant))
 
 
@@ -195,12 +201,7 @@ def get_variant(request: HttpRequest, variant_id: str) -> Status[dict[str, Any]]
 )
 def create_submission(request: HttpRequest, variant_id: str, payload: SubmissionIn) -> Status[dict[str, Any]]:
     """Store the answers and queue them for grading (202); unreadable answers give 422."""
-    viewer = get_viewer(request)
-    variant = selectors.variant_get_for_viewer(
-        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
-    )
-    if variant is None:
-        raise Http404
+    viewer, variant = _viewer_variant(request, variant_id)
     rate_limit(request, scope="practice_submit", user=viewer.signed_in_user, session_key=viewer.session_key)
     try:
         submission = services.submission_create(
@@ -227,12 +228,7 @@ def create_submission(request: HttpRequest, variant_id: str, payload: Submission
 )
 def reveal_part(request: HttpRequest, variant_id: str, payload: RevealIn) -> Status[dict[str, Any]]:
     """"Show answer": the part's expected value (and worked line) is shown from now on; recorded on the variant."""
-    viewer = get_viewer(request)
-    variant = selectors.variant_get_for_viewer(
-        variant_id=variant_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
-    )
-    if variant is None:
-        raise Http404
+    _viewer, variant = _viewer_variant(request, variant_id)
     try:
         variant = services.variant_reveal_part(variant=variant, part_key=payload.part)
     except ValidationError as exc:

@@ -4,13 +4,19 @@ how it is started, and where screenshots go."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+
+from exercises.courses.services import assignments as assignment_services
+from exercises.courses.services import courses as course_services
+from exercises.courses.services.instructors import instructor_grant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,6 +51,19 @@ def log_in(page: Page, base: str, username: str, password: str | None = None, *,
     page.fill("#id_password", password or password_of(username))
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(re.escape(then) + "$"))
+
+
+def open_homework(instructor: str, student: str, course_title: str, **settings_: Any) -> Any:
+    """An approved instructor's course with one student who joined it, and an assignment open
+    since an hour and due in a day (article-random unless `settings_` say otherwise)."""
+    prof = make_user(instructor)
+    instructor_grant(user=prof)
+    course = course_services.course_create(title=course_title, instructor=prof)
+    course_services.course_join(code=course.code, user=make_user(student))
+    now = timezone.now()
+    data = {"template_config": {"builtin": "article-random"}, "opens_at": now - timedelta(hours=1),
+            "due_at": now + timedelta(days=1), **settings_}
+    return assignment_services.assignment_create(course=course, actor=prof, data=data)
 
 
 def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:

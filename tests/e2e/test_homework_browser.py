@@ -13,23 +13,19 @@ import csv
 import io
 import re
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 import graders
-from exercises.courses.services import assignments as assignment_services
-from exercises.courses.services import courses as course_services
 from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_spec
 from exercises.models import Assignment, Course, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
+from browser_support import log_in, make_user, new_page, open_homework, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -231,15 +227,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
 
 def test_homework_pages_fit_a_phone(live_server, browser: Browser, capsys) -> None:
     """The student's homework page on a 390 px wide phone: no horizontal scrolling of the page."""
-    prof = make_user("prof2")
-    instructor_grant(user=prof)
-    student = make_user("sam")
-    course = course_services.course_create(title="Phones", instructor=prof)
-    course_services.course_join(code=course.code, user=student)
-    assignment = assignment_services.assignment_create(course=course, actor=prof, data={
-        "title": "On the bus", "template_config": {"builtin": "article-random"},
-        "opens_at": timezone.now() - timedelta(hours=1), "due_at": timezone.now() + timedelta(days=1),
-    })
+    assignment = open_homework("prof2", "sam", "Phones", title="On the bus")
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     context.set_default_timeout(15_000)

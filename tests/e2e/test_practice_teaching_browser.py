@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 import graders
-from exercises.courses.services import assignments as assignment_services
-from exercises.courses.services import courses as course_services
-from exercises.courses.services.instructors import instructor_grant
 from exercises.models import HomeworkDraft, Submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
+from browser_support import open_homework, log_in, new_page, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -175,15 +170,7 @@ def test_forward_pass_only_reveals_nothing_else_drafts_survive_and_leaving_asks(
 
 
 def test_homework_save_uses_no_attempt_and_comes_back(live_server, browser: Browser, capsys) -> None:
-    prof = make_user("prof11")
-    instructor_grant(user=prof)
-    student = make_user("stu11")
-    course = course_services.course_create(title="Drafts", instructor=prof)
-    course_services.course_join(code=course.code, user=student)
-    assignment = assignment_services.assignment_create(course=course, actor=prof, data={
-        "title": "Saved work", "template_config": {"builtin": "article-random"}, "attempts_allowed": 3,
-        "opens_at": timezone.now() - timedelta(hours=1), "due_at": timezone.now() + timedelta(days=1),
-    })
+    assignment = open_homework("prof11", "stu11", "Drafts", title="Saved work", attempts_allowed=3)
     context, page = new_page(browser)
     log_in(page, live_server.url, "stu11")
     page.goto(f"{live_server.url}/assignments/{assignment.pk}/")
