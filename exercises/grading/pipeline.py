@@ -170,11 +170,8 @@ def _finish(
         "graded_at": timezone.now(),
         "claim_token": None,
     }
-    graded = status == Submission.Status.GRADED
-    if connection.vendor == "postgresql" and not (graded and getattr(kind, "needs_after_graded", True)):
-        return _finish_in_one_statement(submission_id, variant_id, token, fields, count_attempt=graded)
     with transaction.atomic():
-        if graded:
+        if status == Submission.Status.GRADED:
             fields["attempt_number"] = _next_attempt_number(variant_id)
         assignments = ", ".join(f"{_col(name)} = %s" for name in fields)
         sql = (
@@ -192,36 +189,6 @@ def _finish(
         if kind is not None and status == Submission.Status.GRADED:  # homework penalties, practice reveal state
             kind.after_graded(submission_id, variant_id=variant_id, report=report or {})
     return True
-
-
-def _finish_in_one_statement(
-    submission_id: uuid.UUID, variant_id: uuid.UUID, token: uuid.UUID, fields: dict[str, Any], *, count_attempt: bool
-) -> bool:
-    """PostgreSQL, nothing else to do in the transaction: store the outcome and number the attempt
-    in one statement (atomic by itself, one round trip instead of BEGIN, two UPDATEs, COMMIT).
-
-    `held` locks the submission row while this caller still holds the claim (FOR UPDATE re-checks
-    the condition against a concurrent change); the variant's counter moves only if it is held,
-    and the submission takes the new count.
-    """
-    qn = connection.ops.quote_name
-    table, pk = qn(_S.db_table), _col("id")
-    held = (f"held AS (SELECT {pk} FROM {table} WHERE {pk} = %s AND {_col('status')} = %s "
-            f"AND {_col('claim_token')} = %s FOR UPDATE)")
-    params: list[Any] = [_prep("id", submission_id), Submission.Status.GRADING, _prep("claim_token", token)]
-    names = [name for name in fields if not (count_attempt and name == "attempt_number")]
-    assignments = [f"{_col(name)} = %s" for name in names]
-    values = [_prep(name, fields[name]) for name in names]
-    if count_attempt:
-        variants = qn(Variant._meta.db_table)
-        held += (f", counted AS (UPDATE {variants} SET attempt_count = attempt_count + 1 "
-                 f"WHERE {qn(Variant._meta.pk.column)} = %s AND EXISTS (SELECT 1 FROM held) RETURNING attempt_count)")
-        params.append(Variant._meta.pk.get_db_prep_value(variant_id, connection))
-        assignments.append(f"{_col('attempt_number')} = (SELECT attempt_count FROM counted)")
-    sql = f"WITH {held} UPDATE {table} SET {', '.join(assignments)} WHERE {pk} IN (SELECT {pk} FROM held)"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + values)
-        return cursor.rowcount == 1
 
 
 def _numbers(variant: Variant, kind: VariantKind, claim: _Claim) -> dict[str, Any]:

@@ -57,10 +57,6 @@ def grading_queue(kind: str) -> str | None:
 class PracticeKind:
     """Practice: a built-in template and a seed, graded with the grader's defaults."""
 
-    # A practice grade adds its verdicts to the variant's reveal state in the transaction that
-    # stores it (the same transaction numbers the attempt).
-    needs_after_graded = True
-
     def spec(self, variant: Variant, seed: str) -> dict[str, Any]:
         return template_spec(template=variant.template, seed=seed)
 
