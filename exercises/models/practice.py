@@ -77,6 +77,8 @@ class Variant(models.Model):
     solved_parts = models.JSONField(_("parts answered correctly"), default=list, blank=True)
     wrong_counts = models.JSONField(_("wrong answers per part"), default=dict, blank=True)
     revealed_parts = models.JSONField(_("parts whose answer was shown"), default=list, blank=True)
+    # Practice and homework: part key -> the highest hint level (1-3) the student asked to see.
+    hints_used = models.JSONField(_("hints used per part"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("variant")
