@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -95,6 +95,27 @@ class PartInfo:
     key: str
     step: str
     kind: str
+    iteration: int = 1  # the training step it belongs to (1 unless the spec asks several)
+
+
+def training_step_of(key: str) -> tuple[int, str]:
+    """A quantity key's training step and its key in step 1: s2_net_h1 → (2, net_h1)."""
+    head, sep, rest = key.partition("_")
+    if sep and len(head) > 1 and head[0] == "s" and head[1:].isdigit() and rest:
+        return int(head[1:]), rest
+    return 1, key
+
+
+@lru_cache(maxsize=65536)
+def key_at(arch: Architecture, t: int, key: str) -> str:
+    """Where step t reads a step-1 key: its own quantities are s<t>_…, a trained parameter is the
+    previous step's update (w5 in step 2 is w5_new), the other givens are shared."""
+    if t <= 1:
+        return key
+    given = _given_keys(replace(arch, steps=1))
+    if key in _trained(arch):
+        return key_at(arch, t - 1, f"{key}_new")
+    return key if key in given else f"s{t}_{key}"
 
 
 @dataclass
@@ -107,8 +128,12 @@ class Graph:
 
     def __post_init__(self) -> None:
         self.by_key = {n.key: n for n in self.nodes}
-        self.parts = [PartInfo(n.key, n.step, n.kind) for n in self.nodes]
+        self.parts = [PartInfo(n.key, n.step, n.kind, n.meta.get("iteration", 1)) for n in self.nodes]
         self._under: dict[int, Graph] = {}
+
+    def local(self, node: Node, key: str) -> str:
+        """A step-1 key as the node's own training step names it (net_h1 → s2_net_h1 in step 2)."""
+        return key_at(self.arch, node.meta.get("iteration", 1), key)
 
     def under(self, rules: Rules) -> Graph:
         """The same architecture's graph under other rules (memoised on this graph)."""
@@ -296,9 +321,14 @@ def _given_keys(arch: Architecture) -> tuple[str, ...]:
     )
 
 
+def _trained(arch: Architecture) -> list[str]:
+    """The parameters an update changes: every weight, and the biases when they train."""
+    return arch.weight_names() + (arch.bias_names() if arch.train_biases else [])
+
+
 def _error_after_update(arch: Architecture, forward: list[Node]) -> Node:
     """E_total_new: the forward pass and error again, with every updated parameter."""
-    trained = arch.weight_names() + (arch.bias_names() if arch.train_biases else [])
+    trained = _trained(arch)
     fixed = [k for k in _given_keys(arch) if k not in trained]
     inputs = [f"{p}_new" for p in trained] + fixed
     names = trained + fixed
@@ -312,9 +342,25 @@ def _error_after_update(arch: Architecture, forward: list[Node]) -> Node:
     return Node("E_total_new", "updates", "E_total_new", tuple(inputs), fn, {})
 
 
+def _at_step(arch: Architecture, node: Node, t: int) -> Node:
+    """A step-1 node as training step t computes it: same rule, its inputs read at step t."""
+    return Node(key_at(arch, t, node.key), node.step, node.kind,
+                tuple(key_at(arch, t, k) for k in node.inputs), node.fn, {**node.meta, "iteration": t})
+
+
 @lru_cache(maxsize=256)
 def build_graph(arch: Architecture, rules: Rules = RULES) -> Graph:
-    """The graph of every quantity for an architecture under the given rules (cached)."""
+    """The graph of every quantity for an architecture under the given rules (cached).
+
+    With several training steps, step 1 is asked without E_total_new (it is step 2's E_total)
+    and each later step repeats every quantity from the previous step's updated parameters."""
+    if arch.steps > 1:
+        single = build_graph(replace(arch, steps=1), rules)
+        *one_step, error_after = single.nodes
+        nodes = list(one_step)
+        for t in range(2, arch.steps + 1):
+            nodes += [_at_step(arch, node, t) for node in one_step]
+        return Graph(arch, nodes + [_at_step(arch, error_after, arch.steps)], single.given_keys)
     given = _given_keys(arch)
     nodes = _topological(_Builder(arch, rules).build(), set(given))
     forward = [n for n in nodes if n.step in ("forward", "error")]

@@ -77,9 +77,9 @@ class DeltaForWeightGradient(NearMiss):
             return
         if node.kind == "dE_dw":
             yield world[node.inputs[0]], {"grad": key}
-        elif node.kind == "w_new" and f"dE_d{node.meta['param']}" in ctx.graph.by_key:
-            grad = ctx.graph.by_key[f"dE_d{node.meta['param']}"]
-            p = node.meta["param"]
+        elif node.kind == "w_new" and ctx.graph.local(node, f"dE_d{node.meta['param']}") in ctx.graph.by_key:
+            grad = ctx.graph.by_key[ctx.graph.local(node, f"dE_d{node.meta['param']}")]
+            p = ctx.graph.local(node, node.meta["param"])
             yield world[p] - world["eta"] * world[grad.inputs[0]], {"grad": grad.key, "update": True}
 
     def render(self, ctx: MistakeContext, key: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -105,10 +105,11 @@ class NetEnteredForOut(NearMiss):
     def options(self, ctx: MistakeContext, key: str, world: dict[str, float]) -> Iterator[Option]:
         node = _node(ctx, key)
         if node is not None and node.kind == "out":
-            yield world[f"net_{node.meta['neuron']}"], {}
+            yield world[ctx.graph.local(node, f"net_{node.meta['neuron']}")], {}
 
     def render(self, ctx: MistakeContext, key: str, params: dict[str, Any]) -> tuple[str, str]:
-        net, rule = name("net_" + ctx.graph.by_key[key].meta["neuron"]), formula(ctx.graph.by_key[key], ctx.graph)
+        node = ctx.graph.by_key[key]
+        net, rule = name(ctx.graph.local(node, "net_" + node.meta["neuron"])), formula(node, ctx.graph)
         return (f"You entered {net} as {name(key)}: the output is the activation of the net "
                 f"input, {rule}.",
                 f"你把 {net} 当成了 {name(key)}：输出是净输入经过激活函数后的值，{rule}。")
@@ -158,7 +159,8 @@ class MissingChainFactor(NearMiss):
                 yield world[delta.inputs[1]] * world[node.inputs[1]], {"missing": [delta.inputs[0]]}
         elif node.kind == "dE_dout_hidden" and node.meta["paths"]:
             paths = node.meta["paths"]
-            yield math.fsum(world[d] for d, _ in paths), {"missing": [w for _, w in paths]}
+            local = ctx.graph.local
+            yield math.fsum(world[local(node, d)] for d, _ in paths), {"missing": [local(node, w) for _, w in paths]}
 
     def render(self, ctx: MistakeContext, key: str, params: dict[str, Any]) -> tuple[str, str]:
         missing = ", ".join(name(k) for k in params["missing"])
@@ -212,7 +214,7 @@ class TooFewDigits(Mistake):
     def match(self, ctx: MistakeContext, key: str, value: float, tolerance: Tolerance,
               static: Iterable[float], own_inputs: bool) -> Diagnosis | None:
         node, expected = ctx.graph.by_key[key], ctx.reference[key]
-        if "param" in node.meta and _same(value, ctx.givens[node.meta["param"]]):
+        if "param" in node.meta and _same(value, ctx.reference[ctx.graph.local(node, node.meta["param"])]):
             return None  # an update's own parameter, unchanged: other_quantity says so
         targets = [(expected, False)]
         if own_inputs:
@@ -347,7 +349,7 @@ class OtherQuantity(Mistake):
         # computed quantities only: the givens lie on a coarse grid that round answers often hit;
         # of those, only an update's own parameter (the update left out) is a likely slip
         node = ctx.graph.by_key[key]
-        own = [node.meta["param"]] if "param" in node.meta else []
+        own = [ctx.graph.local(node, node.meta["param"])] if "param" in node.meta else []
         return [n.key for n in ctx.graph.nodes if n.key != key] + own
 
     def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
@@ -355,15 +357,15 @@ class OtherQuantity(Mistake):
 
     def match(self, ctx: MistakeContext, key: str, value: float, tolerance: Tolerance,
               static: Iterable[float], own_inputs: bool) -> Diagnosis | None:
-        expected = ctx.reference[key]
+        expected, node = ctx.reference[key], ctx.graph.by_key[key]
         scale, floor = _loose_bound(tolerance)
         for other in self._others(ctx, key):
             candidate = ctx.reference[other]
             if abs(value - candidate) > scale * abs(candidate) + floor:
                 continue  # beyond any error the tolerance allows: skip the exact test
             if within(value, candidate, tolerance) and distinct(candidate, expected, tolerance):
-                rule = formula(ctx.graph.by_key[key], ctx.graph)
-                if other == ctx.graph.by_key[key].meta.get("param"):
+                rule = formula(node, ctx.graph)
+                if "param" in node.meta and other == ctx.graph.local(node, node.meta["param"]):
                     return Diagnosis(self.key, {
                         "en": f"Your value is {name(other)} itself, not updated: {rule}.",
                         "zh": f"你填的是 {name(other)} 本身，没有更新：{rule}。",

@@ -7,12 +7,13 @@ the subscripts written after an underscore, and a deep hidden neuron h1_3 as h1,
 
 from __future__ import annotations
 
-from graders.graph import Graph, Node
+from graders.graph import Graph, Node, training_step_of
 from graders.spec import Architecture
 
 PARTIAL = "\u2202"  # ∂
 PLUS = "\u207a"  # superscript +
 E_TOTAL = "E_total"
+_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
 def neuron(name: str) -> str:
@@ -20,8 +21,34 @@ def neuron(name: str) -> str:
     return name.replace("_", ",") if "_" in name else name
 
 
+def step_mark(t: int) -> str:
+    """The superscript of training step t: ⁽²⁾."""
+    return f"\u207d{str(t).translate(_SUPERSCRIPT)}\u207e"
+
+
+def _step_name(key: str, t: int) -> str:
+    """A quantity of training step t > 1: out_o1⁽²⁾, ∂E_total⁽²⁾/∂w5, w5⁺⁺ (updated twice)."""
+    mark = step_mark(t)
+    if key.endswith("_new"):
+        return (E_TOTAL if key == "E_total_new" else key[:-4]) + PLUS * t
+    if key.startswith("dE_dout_"):
+        return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}out_{neuron(key[8:])}{mark}"
+    if key.startswith("dout_dnet_"):
+        n = neuron(key[10:])
+        return f"{PARTIAL}out_{n}{mark}/{PARTIAL}net_{n}{mark}"
+    if key.startswith("delta_"):
+        return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}net_{neuron(key[6:])}{mark}"
+    if key.startswith("dE_d"):
+        return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}{key[4:]}"
+    return name(key) + mark
+
+
 def name(key: str) -> str:
-    """A given or a quantity as the page names it: dE_dw5 → ∂E_total/∂w5, w5_new → w5⁺."""
+    """A given or a quantity as the page names it: dE_dw5 → ∂E_total/∂w5, w5_new → w5⁺;
+    training step 2's s2_out_o1 → out_o1⁽²⁾, s2_w5_new → w5⁺⁺."""
+    t, base = training_step_of(key)
+    if t > 1:
+        return _step_name(base, t)
     for prefix in ("net_", "out_", "target_"):
         if key.startswith(prefix):
             return f"{prefix}{neuron(key[len(prefix):])}"
@@ -88,12 +115,16 @@ def right_side(node: Node, graph: Graph) -> str:
     arch: Architecture = graph.arch
     kind, meta, inputs = node.kind, node.meta, node.inputs
     size = arch.layers[-1]
+
+    def at(key: str) -> str:  # a step-1 key, named as this node's training step reads it
+        return name(graph.local(node, key))
+
     if kind == "net":
-        terms = [f"{w}·{name(x)}" for w, x in zip(meta["weights"], meta["sources"])]
-        return " + ".join(terms + ([meta["bias"]] if meta.get("bias") else []))
+        terms = [f"{at(w)}·{at(x)}" for w, x in zip(meta["weights"], meta["sources"])]
+        return " + ".join(terms + ([at(meta["bias"])] if meta.get("bias") else []))
     if kind == "out" and meta.get("activation") == "softmax":
         nets = [name(k) for k in inputs]
-        own = name("net_" + meta["neuron"])
+        own = at("net_" + meta["neuron"])
         return f"e^({own}) / (" + " + ".join(f"e^({n})" for n in nets) + ")"
     if kind == "out":
         return _activation(meta.get("activation", ""), name(inputs[0]))
@@ -107,16 +138,15 @@ def right_side(node: Node, graph: Graph) -> str:
         return _derivative(meta.get("activation", ""), name(inputs[0]), name(inputs[1]))
     if kind == "delta" and meta.get("activation") == "softmax":
         k = meta["neuron"]
-        outs = [key for key in inputs if key.startswith("out_")]
-        return " + ".join(f"{name('dE_d' + o)}·{PARTIAL}{name(o)}/{PARTIAL}net_{neuron(k)}"
-                          for o in outs)
+        outs = [training_step_of(key)[1] for key in inputs if training_step_of(key)[1].startswith("out_")]
+        return " + ".join(f"{at('dE_d' + o)}·{PARTIAL}{at(o)}/{PARTIAL}{at('net_' + k)}" for o in outs)
     if kind in ("delta", "dE_dw"):
         return f"{name(inputs[0])} · {name(inputs[1])}"
     if kind == "dE_dout_hidden":
-        return " + ".join(f"{name(d)}·{w}" for d, w in meta["paths"])
+        return " + ".join(f"{at(d)}·{at(w)}" for d, w in meta["paths"])
     if kind in ("w_new", "b_new"):
         p = meta["param"]
-        return f"{p} − η·{name('dE_d' + p)}"
+        return f"{at(p)} − η·{at('dE_d' + p)}"
     if kind == "E_total_new":
         trained = [k for k in inputs if k.endswith("_new")]
         shown = [name(k) for k in trained[:2]] + (["…"] if len(trained) > 3 else []) + \

@@ -11,6 +11,7 @@ from graders.losses import LOSSES
 
 MAX_LAYERS = 6
 MAX_NEURONS = 8
+MAX_TRAINING_STEPS = 3  # a spec's `steps`: training steps asked one after the other
 BIAS_MODES = ("shared", "per_neuron", "none")
 
 
@@ -32,6 +33,7 @@ class Architecture:
     loss: str
     bias: str
     train_biases: bool
+    steps: int = 1  # training steps asked; step t > 1 starts from step t − 1's updated parameters
 
     @property
     def depth(self) -> int:
@@ -122,6 +124,7 @@ class Spec:
             "bias": a.bias,
             "train_biases": a.train_biases,
             "learning_rate": self.learning_rate,
+            **({"steps": a.steps} if a.steps != 1 else {}),
             "inputs": list(self.inputs),
             "targets": list(self.targets),
             "weights": [[list(row) for row in m] for m in self.weights],
@@ -175,7 +178,10 @@ def _architecture(data: dict[str, Any]) -> Architecture:
     train = data.get("train_biases", False)
     if not isinstance(train, bool):
         raise SpecError("train_biases", "must be true or false")
-    return Architecture(tuple(layers), tuple(acts), loss, bias, train and bias != "none")
+    steps = data.get("steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_TRAINING_STEPS:
+        raise SpecError("steps", f"must be a whole number from 1 to {MAX_TRAINING_STEPS}")
+    return Architecture(tuple(layers), tuple(acts), loss, bias, train and bias != "none", steps)
 
 
 def _weights(value: Any, arch: Architecture) -> tuple[tuple[tuple[float, ...], ...], ...]:

@@ -110,6 +110,7 @@ class Template:
     tolerance: Tolerance = DEFAULT_TOLERANCE
     check_mistakes: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    steps: int = 1  # training steps asked, each from the previous step's updated weights
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, accepted by template_from_dict."""
@@ -126,7 +127,7 @@ class Template:
     def architecture(self) -> Architecture:
         """The template's network shape (what the quantity graph depends on)."""
         return Architecture(self.layers, self.activations, self.loss, self.bias,
-                            self.train_biases and self.bias != "none")
+                            self.train_biases and self.bias != "none", self.steps)
 
     def quantity_inputs(self) -> dict[str, tuple[str, ...]]:
         """Each quantity's direct inputs, e.g. out_h1 → (net_h1,)."""
@@ -141,6 +142,7 @@ class Template:
             "bias": self.bias,
             "train_biases": self.train_biases,
             "learning_rate": self.learning_rate,
+            **({"steps": self.steps} if self.steps != 1 else {}),  # absent for one step: old draws stay
         }
 
 
@@ -185,6 +187,15 @@ TEMPLATES: dict[str, Template] = {
             _t("As the article, but b1 and b2 get gradients and updates as well.",
                "与文章相同，但 b1、b2 也要计算梯度并更新。"),
             (2, 2, 2), ("sigmoid", "sigmoid"), train_biases=True,
+        ),
+        Template(
+            "article-2step",
+            _t("2-2-2 sigmoid, two training steps", "2-2-2 sigmoid，连续训练两步"),
+            _t("The article's network trained twice: step 2 runs forward and backward again from "
+               "step 1's updated weights w⁺ (its quantities are marked ⁽²⁾; w⁺⁺ is updated twice).",
+               "文章中的网络连续训练两步：第 2 步用第 1 步更新后的权重 w⁺ 重新做前向和反向传播"
+               "（第 2 步的量标为 ⁽²⁾；w⁺⁺ 是更新两次后的权重）。"),
+            (2, 2, 2), ("sigmoid", "sigmoid"), steps=2,
         ),
         Template(
             "tanh-2-3-1",
@@ -369,6 +380,6 @@ def template_from_dict(data: Any) -> Template:
         targets_sum_to_one=bool(data.get("targets_sum_to_one", arch.loss == "ce")),
         fixed=fixed, min_gradient=_finite(data.get("min_gradient", 1e-4), "min_gradient"),
         tolerance=Tolerance.from_dict(data.get("tolerance") or DEFAULT_TOLERANCE.to_dict()),
-        check_mistakes=bool(data.get("check_mistakes", True)), **grids,
+        check_mistakes=bool(data.get("check_mistakes", True)), steps=arch.steps, **grids,
     )
 
