@@ -32,6 +32,18 @@ STEP_HINTS: dict[str, Promise] = {
     "updates": _("Gradient descent: w⁺ = w − η · ∂E_total/∂w, and the error after the update."),
 }
 
+# Training step 2 (and later) of a multi-step exercise: what changes from step 1.
+LATER_STEP_HINTS: dict[str, Promise] = {
+    "forward": _(
+        "This step starts from the previous step's updated weights w⁺ (inputs, biases and targets stay): "
+        "net⁽²⁾ = Σ w⁺·in + b, out⁽²⁾ = f(net⁽²⁾)."
+    ),
+    "hidden_gradients": _(
+        "As in step 1, sum the paths through every output, using this step's weights w⁺ (before this step's update)."
+    ),
+    "updates": _("Gradient descent again: w⁺⁺ = w⁺ − η · ∂E_total⁽²⁾/∂w, and the error after both updates."),
+}
+
 # A loss other than ½ squared error (the spec's "loss") has hints of its own for the steps it changes.
 LOSS_STEP_HINTS: dict[str, dict[str, Promise]] = {
     "ce": {
@@ -97,8 +109,28 @@ def pick_language(texts: Mapping[str, str] | str | None) -> str:
     return texts.get(grader_language()) or texts.get("en") or next(iter(texts.values()), "")
 
 
+def training_section(section: str) -> tuple[int, str]:
+    """A page group's training step and step: "s2_forward" → (2, "forward"), "error" → (1, "error")."""
+    head, sep, rest = section.partition("_")
+    if sep and len(head) > 1 and head[0] == "s" and head[1:].isdigit() and rest in STEP_TITLES:
+        return int(head[1:]), rest
+    return 1, section
+
+
+def section_title(section: str) -> str:
+    """A group's title: "Forward pass", or for training step 2 "Training step 2 · Forward pass"."""
+    t, step = training_section(section)
+    title = str(STEP_TITLES.get(step, step))
+    if t == 1:
+        return title
+    return _("Training step %(number)s · %(step)s") % {"number": t, "step": title}
+
+
 def step_hint_for(step: str, spec: Mapping[str, Any] | None = None) -> str:
-    """The hint of a step for a network: its loss's own hint where it has one, else the general one."""
+    """The hint of a step for a network: its loss's own hint where it has one, else the general one;
+    a later training step's says what it starts from."""
+    t, step = training_section(step)
     loss = str((spec or {}).get("loss") or "half_sse")
-    hint = LOSS_STEP_HINTS.get(loss, {}).get(step) or STEP_HINTS.get(step)
+    hint = (LATER_STEP_HINTS.get(step) if t > 1 else None) or LOSS_STEP_HINTS.get(loss, {}).get(step) \
+        or STEP_HINTS.get(step)
     return str(hint) if hint is not None else ""

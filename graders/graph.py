@@ -97,6 +97,16 @@ class PartInfo:
     kind: str
     iteration: int = 1  # the training step it belongs to (1 unless the spec asks several)
 
+    @property
+    def section(self) -> str:
+        """Where a page lists it: its step, in training step 2 "s2_<step>" (s2_forward)."""
+        return section_name(self.step, self.iteration)
+
+
+def section_name(step: str, iteration: int) -> str:
+    """A step of training step t as pages group it: forward, then s2_forward, s2_error…"""
+    return step if iteration <= 1 else f"s{iteration}_{step}"
+
 
 def training_step_of(key: str) -> tuple[int, str]:
     """A quantity key's training step and its key in step 1: s2_net_h1 → (2, net_h1)."""

@@ -28,15 +28,15 @@ Notation: ``i_{1}``, ``w_{1}``, ``b_{1}``, ``\\eta``, ``\\mathrm{net}_{h1}``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import latex2mathml.converter
 import sympy
 from sympy import UnevaluatedExpr as U
 
-from graders.graph import STEPS, Node, build_graph
+from graders.graph import STEPS, Node, build_graph, key_at, section_name, training_step_of
 from graders.solve import solve
 from graders.spec import Architecture, Spec
 
@@ -77,13 +77,15 @@ class WorkedLine:
 
 @dataclass(frozen=True)
 class WorkedStep:
-    """The lines of one step of graph.STEPS, in teaching order."""
+    """The lines of one step of graph.STEPS, in teaching order; `name` is the step, or with
+    several training steps "s2_<step>" for training step 2 (`graph.section_name`)."""
 
     name: str
     lines: list[WorkedLine]
+    iteration: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "lines": [line.to_dict() for line in self.lines]}
+        return {"name": self.name, "iteration": self.iteration, "lines": [line.to_dict() for line in self.lines]}
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,26 @@ def _var_tex(var: str) -> str:
     return f"{var[0]}_{{{var[1:]}}}"  # i1, w6, b1
 
 
+def _step_key_tex(key: str, t: int) -> str:
+    """A quantity of training step t > 1: \\mathrm{out}_{o1}^{(2)}, E^{(2)} over w_5, w_{5}^{++}."""
+    mark = f"^{{({t})}}"
+    if key.endswith("_new"):
+        return (E_TOTAL if key == "E_total_new" else _var_tex(key[:-4])) + "^{" + "+" * t + "}"
+    if key.startswith("dE_dout_"):
+        return _partial(E_TOTAL + mark, _var_tex("out_" + key[8:]) + mark)
+    if key.startswith("dout_dnet_"):
+        neuron = key[10:]
+        return _partial(_var_tex("out_" + neuron) + mark, _var_tex("net_" + neuron) + mark)
+    if key.startswith("dE_d"):
+        return _partial(E_TOTAL + mark, _var_tex(key[4:]))
+    return key_tex(key) + mark
+
+
 def key_tex(key: str) -> str:
-    """LaTeX of any given or quantity key."""
+    """LaTeX of any given or quantity key; training step 2's carry ^{(2)} (updates ^{++})."""
+    t, base = training_step_of(key)
+    if t > 1:
+        return _step_key_tex(base, t)
     if key == "E_total":
         return E_TOTAL
     if key == "E_total_new":
@@ -221,15 +241,18 @@ class _LineTemplate:
 
 
 class _Line:
-    """Collects one line's forms as sympy expressions; numbers are placeholder symbols."""
+    """Collects one line's forms as sympy expressions; numbers are placeholder symbols.
+    `local` maps a step-1 key to the key the line's training step reads."""
 
-    def __init__(self, names: dict[sympy.Symbol, str]) -> None:
+    def __init__(self, names: dict[sympy.Symbol, str], local: Callable[[str], str] = str) -> None:
         self.names = names
+        self.local = local
         self.keys: list[str] = []
         self.placeholders: dict[str, sympy.Symbol] = {}
 
     def num(self, key: str) -> sympy.Symbol:
         """The placeholder standing for the number of `key` in this line."""
+        key = self.local(key)
         if key not in self.placeholders:
             index = len(self.keys)
             symbol = sympy.Symbol(f"_num{index}")
@@ -242,7 +265,8 @@ class _Line:
         """`expr` with the named symbols of `keys` replaced by their numbers."""
         present = expr.free_symbols
         with sympy.evaluate(False):  # rebuild without reordering or simplifying
-            return expr.xreplace({_sym(k): self.num(k) for k in keys if _sym(k) in present})
+            return expr.xreplace({_sym(self.local(k)): self.num(k) for k in keys
+                                  if _sym(self.local(k)) in present})
 
 
 @lru_cache(maxsize=None)
@@ -357,28 +381,32 @@ def _loss_grad(name: str, t: sympy.Symbol, o: sympy.Symbol, size: int) -> sympy.
 
 
 class _Builder:
-    """Line templates of one architecture."""
+    """Line templates of one architecture (one training step), written on its step-1 graph:
+    in training step t every key is read through `local` (net_h1 → s2_net_h1, w5 → w5_new)."""
 
-    def __init__(self, arch: Architecture) -> None:
-        self.arch = arch
-        self.graph = build_graph(arch)
+    def __init__(self, arch: Architecture, t: int = 1) -> None:
+        self.arch = replace(arch, steps=1)
+        self.graph = build_graph(self.arch)
+        self.given = frozenset(self.graph.given_keys)
+        self.local: Callable[[str], str] = lambda key: key_at(arch, t, key)
         self.nodes = {n.key: n for n in self.graph.nodes}
         self.names: dict[sympy.Symbol, str] = {}
         for key in list(self.graph.given_keys) + list(self.nodes):
-            self.names[_sym(key)] = key_tex(key)
+            self.s(key)
         self.out_size = arch.layers[-1]
 
     def s(self, key: str) -> sympy.Symbol:
+        key = self.local(key)
         symbol = _sym(key)
         if symbol not in self.names:
             self.names[symbol] = key_tex(key)
         return symbol
 
     def partial(self, top: str, bottom: str) -> sympy.Symbol:
-        """A partial-derivative sign as a symbol, e.g. ∂net_o1/∂w6."""
+        """A partial-derivative sign as a symbol, e.g. ∂net_o1/∂w6 (a parameter keeps its name)."""
+        top, bottom = self.local(top), bottom if bottom in self.given else self.local(bottom)
         symbol = sympy.Symbol(f"d[{top}]/d[{bottom}]")
-        top_tex = E_TOTAL if top == "E_total" else _var_tex(top)
-        self.names[symbol] = _partial(top_tex, _var_tex(bottom))
+        self.names[symbol] = _partial(key_tex(top), key_tex(bottom))
         return symbol
 
     # -- definitions of factors in named quantities ------------------------------------------
@@ -504,8 +532,8 @@ class _Builder:
     # -- assembly ------------------------------------------------------------------------------
 
     def template(self, node: Node) -> _LineTemplate:
-        line = _Line(self.names)
-        texts = [key_tex(node.key)]
+        line = _Line(self.names, self.local)
+        texts = [key_tex(self.local(node.key))]
         for expr in self.forms(node, line):
             text = _tex(expr, self.names)
             if texts[-1] == text:
@@ -518,15 +546,20 @@ class _Builder:
         forms = tuple(_split_latex(t) for t in texts)
         whole = " = ".join(texts)
         mathml = join_identifiers(latex2mathml.converter.convert(whole, display="block"))
-        return _LineTemplate(node.key, node.step, forms,
+        return _LineTemplate(self.local(node.key), node.step, forms,
                              _split_mathml(mathml, _split_latex(whole)), tuple(line.keys))
 
 
 @lru_cache(maxsize=64)
 def line_templates(arch: Architecture) -> tuple[_LineTemplate, ...]:
-    """Every line of an architecture's worked solution, numbers left open (cached)."""
-    builder = _Builder(arch)
-    return tuple(builder.template(node) for node in builder.graph.nodes)
+    """Every line of an architecture's worked solution, numbers left open (cached); with several
+    training steps, every step's lines (E_total_new only after the last, as in the graph)."""
+    keys = {node.key for node in build_graph(arch).nodes}
+    lines: list[_LineTemplate] = []
+    for t in range(1, arch.steps + 1):
+        builder = _Builder(arch, t)
+        lines += [builder.template(node) for node in builder.graph.nodes if builder.local(node.key) in keys]
+    return tuple(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -588,8 +621,10 @@ def worked_solution(spec: dict | Spec) -> WorkedSolution:
     solution = solve(spec)
     values = solution.values
     formatted: dict[str, _Number] = {}
-    by_step: dict[str, list[WorkedLine]] = {step: [] for step in STEPS}
-    for template in line_templates(solution.spec.arch):
+    arch = solution.spec.arch
+    by_step: dict[tuple[int, str], list[WorkedLine]] = {
+        (t, step): [] for t in range(1, arch.steps + 1) for step in STEPS}
+    for template in line_templates(arch):
         numbers = []
         for key in template.keys:
             number = formatted.get(key)
@@ -597,8 +632,9 @@ def worked_solution(spec: dict | Spec) -> WorkedSolution:
                 number = formatted[key] = format_number(values[key])
             numbers.append(number)
         forms = [_fill(form, numbers, False) for form in template.forms]
-        by_step[template.step].append(WorkedLine(
+        by_step[training_step_of(template.key)[0], template.step].append(WorkedLine(
             key=template.key, step=template.step, value=values[template.key], forms=forms,
             latex=" = ".join(forms), mathml=_fill(template.mathml, numbers, True),
         ))
-    return WorkedSolution(solution.spec, [WorkedStep(s, by_step[s]) for s in STEPS])
+    return WorkedSolution(solution.spec, [WorkedStep(section_name(step, t), lines, t)
+                                          for (t, step), lines in by_step.items()])

@@ -22,11 +22,12 @@ from exercises.web.diagram import network_svg, weight_tables
 from exercises.web.speech import key_speech, latex_speech
 from exercises.zones import zone_label
 from exercises.i18n import (
-    STEP_TITLES,
     SUBMISSION_STATUS_LABELS,
     pick_language,
+    section_title,
     step_hint_for,
 )
+from graders.graph import training_step_of
 from graders.worked import WorkedLine
 
 register = template.Library()
@@ -63,8 +64,30 @@ def notation(key: str) -> SafeString:
     return _notation(str(key))
 
 
+def _at_step(key: str, t: int) -> SafeString:
+    """A quantity of training step t > 1: out<sub>o1</sub><sup>(2)</sup>, w5<sup>++</sup>, ∂E<sub>total</sub><sup>(2)</sup>/∂w5."""
+    mark = format_html("<sup>({})</sup>", t)
+    if match := _NEW_PARAM.match(key):
+        return format_html("{}<sup>{}</sup>", match.group("param"), "+" * t)
+    if key == "E_total_new":
+        return format_html("{}<sup>{}</sup>", _e_total(), "+" * t)
+    if match := _DE_DOUT.match(key):
+        return format_html("{}{}{}/{}{}{}", _PARTIAL, _e_total(), mark, _PARTIAL, _sub("out", match.group("neuron")), mark)
+    if match := _DOUT_DNET.match(key):
+        neuron = match.group("neuron")
+        return format_html("{}{}{}/{}{}{}", _PARTIAL, _sub("out", neuron), mark, _PARTIAL, _sub("net", neuron), mark)
+    if match := _DELTA.match(key):
+        return format_html("{}{}{}/{}{}{}", _PARTIAL, _e_total(), mark, _PARTIAL, _sub("net", match.group("neuron")), mark)
+    if match := _DE_DPARAM.match(key):
+        return format_html("{}{}{}/{}{}", _PARTIAL, _e_total(), mark, _PARTIAL, match.group("param"))
+    return format_html("{}{}", _notation(key), mark)
+
+
 @lru_cache(maxsize=4096)
 def _notation(key: str) -> SafeString:
+    t, base = training_step_of(key)
+    if t > 1:
+        return _at_step(base, t)
     if match := _NAMED.match(key):
         return _sub(match.group(1), match.group("neuron"))
     if match := _ERROR.match(key):
@@ -96,7 +119,8 @@ def localized(texts: Mapping[str, str] | str | None) -> str:
 
 @register.filter
 def step_title(step: str) -> str:
-    return str(STEP_TITLES.get(step, step))
+    """A step's title; a later training step's group says which (Training step 2 · Forward pass)."""
+    return section_title(str(step))
 
 
 @register.filter

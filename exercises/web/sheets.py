@@ -43,10 +43,11 @@ def given_groups(givens: Mapping[str, float]) -> list[GivenGroup]:
 
 
 def parts_by_step(parts: Iterable[graders.PartInfo]) -> dict[str, list[str]]:
-    """Part keys grouped by step, steps in teaching order (unknown steps after, as met)."""
+    """Part keys grouped by step, steps in teaching order (unknown steps after, as met); a later
+    training step's parts make groups of their own after step 1's (s2_forward, …)."""
     grouped: dict[str, list[str]] = {step: [] for step in graders.STEPS}
     for part in parts:
-        grouped.setdefault(part.step, []).append(part.key)
+        grouped.setdefault(part.section, []).append(part.key)
     return {step: keys for step, keys in grouped.items() if keys}
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from graders.worked import key_tex
 
+_STEP_MARK = re.compile(r"[(（]\s*(\d+)\s*[)）]")  # ^{(2)}: a quantity of training step 2
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|\s+|[^\\{}^_&\s]")
 
 _WORDS = {
@@ -20,6 +21,7 @@ _WORDS = {
         "=": " equals ", "+": " plus ", "-": " minus ", "\\times": " times ", ">": " is greater than ",
         "partial": "partial {top} over partial {bottom}", "frac": "{top} over {bottom}",
         "power": "{base} to the power {exponent}", "squared": "{base} squared", "new": "updated {base}",
+        "new_times": "{base} updated {count} times", "at_step": "{base} of step {step}",
         "\\max": "max", "\\tanh": "tanh", "\\ln": "ln", "\\delta": "delta", "\\eta": "eta",
         "cases": " is ", "case_sep": "; ", "(": " (", ")": ") ",
     },
@@ -27,6 +29,7 @@ _WORDS = {
         "=": " 等于 ", "+": " 加 ", "-": " 减 ", "\\times": " 乘 ", ">": " 大于 ",
         "partial": "{top} 对 {bottom} 的偏导数", "frac": "{bottom} 分之 {top}",
         "power": "{base} 的 {exponent} 次方", "squared": "{base} 的平方", "new": "更新后的 {base}",
+        "new_times": "更新 {count} 次后的 {base}", "at_step": "第 {step} 步的 {base}",
         "\\max": "max", "\\tanh": "tanh", "\\ln": "ln", "\\delta": "delta", "\\eta": "eta",
         "cases": " 为 ", "case_sep": "；", "(": "（", ")": "）",
     },
@@ -126,8 +129,14 @@ class _Reader:
             if token == "^":
                 exponent = self.group()
                 base = parts.pop() if parts else ""
+                pluses = exponent.split()
+                step = _STEP_MARK.fullmatch(exponent.strip())
                 if exponent.strip() in ("+", self.words["+"].strip()):
                     parts.append(self.words["new"].format(base=base))
+                elif len(pluses) > 1 and set(pluses) <= {"+", self.words["+"].strip()}:
+                    parts.append(self.words["new_times"].format(base=base, count=len(pluses)))
+                elif step:
+                    parts.append(self.words["at_step"].format(base=base, step=step.group(1)))
                 elif exponent.strip() == "2":
                     parts.append(self.words["squared"].format(base=base))
                 else:
