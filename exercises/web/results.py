@@ -145,7 +145,8 @@ def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None) -
     givens = set(graders.solve(spec).givens)
     reads = {template.key: set(template.keys) for template in line_templates(worked.spec.arch)}
     shown = {key for key in only if reads.get(key, {key}) <= (set(only) | givens)}
-    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in shown]) for step in worked.steps]
+    kept = [WorkedStep(step.name, [line for line in step.lines if line.key in shown], step.iteration)
+            for step in worked.steps]
     return [step for step in kept if step.lines]
 
 
