@@ -52,6 +52,8 @@ class TemplateOut(Schema):
 class PartOut(Schema):
     key: str
     step: str
+    training_step: int = Field(1, description="1, or 2 for the second training step of a two-step network "
+                               "(its keys start s2_; it starts from step 1's updated weights w…_new)")
 
 
 class VariantOut(Schema):
@@ -113,7 +115,7 @@ def _variant_out(request: HttpRequest, variant: Variant) -> dict[str, Any]:
         "kind": variant.kind,
         "parameters": dict(solution.givens),
         "part_keys": [p.key for p in solution.parts],
-        "parts": [{"key": p.key, "step": p.step} for p in solution.parts],
+        "parts": [{"key": p.key, "step": p.step, "training_step": p.iteration} for p in solution.parts],
         "submissions_url": request.build_absolute_uri(f"/api/variants/{variant.id}/submissions"),
     }
 

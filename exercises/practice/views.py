@@ -129,8 +129,30 @@ def walkthrough_context() -> dict[str, Any]:
         "updates_others": lines("w1_new", "w3_new", "w4_new", "w5_new", "w7_new", "w8_new"),
         "error_after": lines("E_total_new"),
         "training": article_training(),
+        **second_step_context(spec),
     }
     return context
+
+
+def second_step_context(spec: dict[str, Any]) -> dict[str, Any]:
+    """The walkthrough's second training step: the same network asked for two steps, step 2's
+    lines picked by key (s2_…) from that worked solution."""
+    worked = graders.worked_solution({**spec, "steps": 2})
+
+    def lines(*keys: str) -> list[WorkedLine]:
+        return [worked.line(f"s2_{key}") for key in keys]
+
+    shown = {"net_o1", "out_o1", "E_total", "dE_dw6", "dE_dw2", "w6_new", "w2_new", "E_total_new"}
+    return {
+        "step2_forward": lines("net_o1", "out_o1"),
+        "step2_error": lines("E_total"),
+        "step2_gradients": lines("dE_dw6", "dE_dw2"),
+        "step2_updates": lines("w6_new", "w2_new"),
+        "step2_error_after": lines("E_total_new"),
+        "step2_others": [step for step in (
+            (step.name, [line for line in step.lines if line.key[3:] not in shown])
+            for step in worked.steps if step.iteration == 2) if step[1]],
+    }
 
 
 @allow_methods("GET")
