@@ -16,6 +16,7 @@ this module uses sympy (through `graders.worked`), imported on first use.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,9 +77,13 @@ def hint_available(spec: dict | Spec, key: str) -> bool:
     return node is not None and node.kind not in NO_HINT_KINDS
 
 
-def _template(spec: dict | Spec, key: str) -> Any:
-    from graders import worked  # sympy: only when a hint is asked
+def _worked() -> Any:
+    """graders.worked, imported on first use (it loads sympy)."""
+    return importlib.import_module("graders.worked")
 
+
+def _template(spec: dict | Spec, key: str) -> Any:
+    worked = _worked()
     solution = solve(spec)
     node = solution.graph.by_key.get(key)
     if node is None or node.kind in NO_HINT_KINDS:
@@ -109,11 +114,7 @@ def _numbers_form(template: Any) -> Any | None:
 
 
 def _mathml(latex: str) -> str:
-    import latex2mathml.converter
-
-    from graders.worked import join_identifiers
-
-    return join_identifiers(latex2mathml.converter.convert(latex, display="block"))
+    return _worked().latex_to_mathml(latex)
 
 
 def _list(keys: Iterable[str], lang: str) -> str:
@@ -127,7 +128,7 @@ def hint(spec: dict | Spec, key: str, level: int, *, typed: Mapping[str, float] 
     if level not in LEVELS:
         raise NoHint(f"level {level}")
     solution, template = _template(spec, key)
-    from graders.worked import format_number, key_tex
+    format_number, key_tex = _worked().format_number, _worked().key_tex
 
     given_keys = set(solution.graph.given_keys)
     keys = _factor_keys(template)
