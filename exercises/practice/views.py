@@ -386,7 +386,8 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
             context["worked_keys"] = worked_keys(context["steps"])
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
-        context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes")))
+        context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes"),
+                                      hints=submission.hints))
         context["reveal_reasons"] = reasons
         context["reveal_after_wrong"] = reveal_after_wrong()
     context.update(error_context(submission))

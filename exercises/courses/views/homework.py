@@ -28,7 +28,7 @@ from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
 )
-from ..config import assignment_parts
+from ..config import assignment_parts, hint_fraction
 from ..selectors import homework as homework_selectors
 from ..services import homework as homework_services
 from ..window import CLOSED, NOT_OPEN, visible_report
@@ -181,7 +181,9 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         )
         results = report.get("parts", {})
         grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
-        context.update(graded_context(results, grouped, report.get("followthrough_notes")))
+        context.update(graded_context(
+            results, grouped, report.get("followthrough_notes"), hints=submission.hints,
+            hint_cost=lambda level: hint_fraction(assignment=assignment, level=level)))
         if state.reveal_solution:
             spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]
