@@ -55,6 +55,11 @@ def join_identifiers(mathml: str) -> str:
     return _UPRIGHT_LETTERS_RE.sub(lambda m: "<mi>" + "".join(_UPRIGHT_LETTER_RE.findall(m.group(1))) + "</mi>",
                                    mathml)
 
+def latex_to_mathml(latex: str) -> str:
+    """One displayed ``<math>`` for a LaTeX formula, multi-letter names as single identifiers."""
+    return join_identifiers(latex2mathml.converter.convert(latex, display="block"))
+
+
 # --------------------------------------------------------------------------------------------
 # Public result types
 

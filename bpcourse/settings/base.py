@@ -246,6 +246,7 @@ _RATE_DEFAULTS = {  # scope: (client, ip)
     "join": ("10/600", "30/600"),
     "practice_variant": ("30/60", "30/60"),
     "practice_submit": ("30/60", "60/60"),
+    "hint": ("30/60", "60/60"),
     "authoring_preview": ("60/60", "60/60"),
     "authoring_save": ("20/60", "20/60"),
     "password_reset": ("5/3600", "20/3600"),

@@ -19,6 +19,7 @@ from pydantic import Field, StrictStr
 
 import graders
 
+from ..grading.hints import latest_answers, part_hints
 from ..grading.reveal import revealed_parts
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
@@ -81,6 +82,38 @@ class RevealIn(Schema):
 class RevealOut(Schema):
     variant_id: str
     revealed: list[str]
+
+
+class HintIn(Schema):
+    part: StrictStr = Field(..., description="a part key of the variant")
+    answers: dict[str, Any] = Field(default_factory=dict, description=(
+        "the answers typed so far (optional): level 3 puts in the readable ones; "
+        "by default those of the variant's newest submission"))
+
+
+class HintFactorOut(Schema):
+    key: str
+    name: str = Field(..., description="in the page's notation, e.g. ∂E_total/∂out_o1")
+    latex: str
+    given: bool
+    value: float | None = Field(None, description="level 3: the number put in (null: still to work out)")
+    source: str = Field("", description="level 3: yours | given | reference (revealed) | '' (left open)")
+
+
+class HintOut(Schema):
+    level: int
+    text: str = Field(..., description="in the request's language")
+    factors: list[HintFactorOut]
+    latex: str = Field("", description="levels 2 and 3: the formula")
+    mathml: str = ""
+    missing: list[str] = Field(default_factory=list, description="level 3: factors left as symbols")
+
+
+class HintsOut(Schema):
+    variant_id: str
+    part: str
+    level: int = Field(..., description="the highest level shown now (1–3)")
+    hints: list[HintOut] = Field(..., description="levels 1…level")
 
 
 class SubmissionOut(Schema):
@@ -236,6 +269,38 @@ def reveal_part(request: HttpRequest, variant_id: str, payload: RevealIn) -> Sta
     except ValidationError as exc:
         return Status(422, {"detail": detail_of(exc)})
     return Status(200, {"variant_id": str(variant.id), "revealed": sorted(revealed_parts(variant))})
+
+
+@router.post(
+    "/variants/{variant_id}/hints",
+    response={200: HintsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+              429: ErrorOut},
+    summary="Ask for the next hint of a part",
+)
+def ask_hint(request: HttpRequest, variant_id: str, payload: HintIn) -> Status[dict[str, Any]]:
+    """The next hint level (1–3) of one part, recorded on the variant, with every level shown so far.
+
+    Only the variant's owner may ask: the signed-in user or the browser session that made it (a
+    variant made without either, by a script without cookies, belongs to whoever holds its id);
+    a part whose answer is shown already gets 422."""
+    viewer = get_viewer(request)
+    variant = selectors.variant_get_for_viewer(variant_id=variant_id, user=viewer.user, session_key=viewer.session_key)
+    if variant is None:
+        anyone = selectors.variant_get_for_viewer(variant_id=variant_id, user=None, session_key=None,
+                                                  public_practice=True)
+        if anyone is None or anyone.owner_id is not None or anyone.session_key:
+            raise Http404
+        variant = anyone
+    rate_limit(request, scope="hint", user=viewer.signed_in_user, session_key=viewer.session_key)
+    try:
+        level = services.practice_hint(variant=variant, part_key=payload.part)
+    except ValidationError as exc:
+        return Status(422, {"detail": detail_of(exc)})
+    answers = {**latest_answers(variant=variant), **answers_as_text(payload.answers)}
+    hints = part_hints(variant=variant, part_key=payload.part, level=level, answers=answers,
+                       shown=revealed_parts(variant))
+    return Status(200, {"variant_id": str(variant.id), "part": payload.part, "level": level,
+                        "hints": [{**h.to_dict(), "text": pick_language(h.text)} for h in hints]})
 
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut}, summary="Get a submission")

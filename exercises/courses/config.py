@@ -216,3 +216,27 @@ def submission_penalty(
         days = math.ceil((created_at - due_at).total_seconds() / 86400)
         penalty += assignment.late_penalty_per_day * days
     return min(1.0, max(0.0, penalty))
+
+
+def hint_fraction(*, assignment: Assignment, level: int) -> float:
+    """The fraction of a part's points hints up to `level` cost: the levels' penalties summed (at most 1)."""
+    costs = (assignment.hint_penalty_1, assignment.hint_penalty_2, assignment.hint_penalty_3)
+    return min(1.0, max(0.0, math.fsum(float(c or 0.0) for c in costs[: max(0, min(3, int(level)))])))
+
+
+def hint_loss(*, assignment: Assignment, report: dict[str, Any] | None, hints: dict[str, Any] | None) -> float:
+    """The fraction of the score hints take: each hinted part loses hint_fraction of the points it earned."""
+    parts = (report or {}).get("parts") or {}
+    possible = float((report or {}).get("max_points") or 0.0)
+    if not possible or not hints:
+        return 0.0
+    lost = math.fsum(
+        float(parts[key].get("points") or 0.0) * hint_fraction(assignment=assignment, level=level)
+        for key, level in hints.items() if key in parts and isinstance(level, int)
+    )
+    return min(1.0, lost / possible)
+
+
+def final_score(*, score: float, hint_loss: float, penalty: float) -> float:
+    """(score − what hints took) × (1 − attempt and late penalty)."""
+    return max(0.0, score - hint_loss) * (1.0 - penalty)

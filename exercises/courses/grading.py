@@ -13,7 +13,7 @@ from django.conf import settings
 import graders
 
 from ..models import Submission, Variant
-from .config import assignment_policy, assignment_spec, submission_penalty
+from .config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
 from .window import extension_due, submission_window
 
 
@@ -21,7 +21,7 @@ def homework_finalize(*, submission_id: uuid.UUID) -> None:
     """Set a just-graded homework submission's penalty and final score (in the grading transaction)."""
     submission = (
         Submission.objects.select_related("variant__assignment")
-        .only("score", "attempt_number", "late", "created_at", "user_id", "variant__assignment")
+        .only("score", "report", "hints", "attempt_number", "late", "created_at", "user_id", "variant__assignment")
         .get(pk=submission_id)
     )
     assignment = submission.variant.assignment
@@ -33,8 +33,10 @@ def homework_finalize(*, submission_id: uuid.UUID) -> None:
         assignment=assignment, attempt_number=submission.attempt_number, late=submission.late,
         created_at=submission.created_at, due_at=window.due_at,
     )
-    score = submission.score or 0.0
-    Submission.objects.filter(pk=submission_id).update(penalty=penalty, final_score=score * (1.0 - penalty))
+    lost = hint_loss(assignment=assignment, report=submission.report, hints=submission.hints)
+    Submission.objects.filter(pk=submission_id).update(
+        penalty=penalty, hint_loss=lost, final_score=final_score(score=submission.score or 0.0, hint_loss=lost,
+                                                                 penalty=penalty))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("courses/<int:course_id>/gradebook/", gradebook.gradebook, name="gradebook"),
     path("courses/<int:course_id>/gradebook.csv", gradebook.gradebook_csv, name="gradebook_csv"),
     path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment"),
+    path("assignments/<int:assignment_id>/hint", homework.assignment_hint, name="assignment_hint"),
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),

@@ -102,6 +102,7 @@ def submission_store(
         seed=seed,
         late=late,
         numbers_id=variant.numbers_id,
+        hints=dict(variant.hints_used or {}),
     )
     # One INSERT is atomic by itself (no BEGIN/COMMIT round trips); called inside a caller's
     # transaction, the enqueue still waits for that transaction's commit.

@@ -165,6 +165,11 @@ class Assignment(models.Model):
     )
     late_penalty_per_day = models.FloatField(_("late penalty per day"), default=0.0)
     late_until = models.DateTimeField(_("late submissions until"), null=True, blank=True)
+    # Hints on demand: the fraction of a part's points each hint level costs (cumulative: asking
+    # level 2 costs level 1's and level 2's), applied to submissions made after the hint.
+    hint_penalty_1 = models.FloatField(_("penalty for hint 1"), default=0.0)
+    hint_penalty_2 = models.FloatField(_("penalty for hint 2"), default=0.0)
+    hint_penalty_3 = models.FloatField(_("penalty for hint 3"), default=0.0)
     reveal = models.CharField(_("reveal answers"), max_length=32, choices=Reveal.choices, default=Reveal.AFTER_DUE)
     show_diagnosis = models.BooleanField(_("show diagnosis"), default=True)
     scoring = models.CharField(_("scoring"), max_length=8, choices=Scoring.choices, default=Scoring.BEST)

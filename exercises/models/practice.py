@@ -166,6 +166,10 @@ class Submission(models.Model):
     late = models.BooleanField(_("late"), default=False)
     penalty = models.FloatField(_("penalty"), default=0.0)
     final_score = models.FloatField(_("final score"), null=True, blank=True)
+    # The variant's hints_used when this submission was stored (part key -> highest level 1-3),
+    # and (homework) the fraction of the score the assignment's hint penalties took away.
+    hints = models.JSONField(_("hints used"), default=dict, blank=True)
+    hint_loss = models.FloatField(_("score lost to hints"), default=0.0)
     # The numbers this submission was answered (and is graded and regraded) against.
     numbers = models.ForeignKey(
         FrozenSpec, verbose_name=_("numbers"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
+from ..grading.hints import hint_next, hint_part_check
 from ..grading.numbers import numbers_freeze
+from ..grading.reveal import revealed_parts
 from ..grading.specs import template_spec
 from ..grading.store import answers_clean, submission_store
 from ..grading.variants import variant_solution
@@ -114,6 +116,17 @@ def variant_reveal_part(*, variant: Variant, part_key: str) -> Variant:
             variant.revealed_parts = [*(variant.revealed_parts or []), part_key]
             variant.save(update_fields=["revealed_parts"])
     return variant
+
+
+def practice_hint(*, variant: Variant, part_key: Any) -> int:
+    """Show the next hint level (1–3) of a practice part and return it. Only for parts whose answer
+    is not shown yet (solved, revealed or answered wrongly too often: the answer says more)."""
+    if variant.is_homework:
+        raise ValidationError(_("Homework hints are asked on the assignment's page."), code="homework")
+    part_key = hint_part_check(variant=variant, part_key=part_key)
+    if part_key in revealed_parts(variant):
+        raise ValidationError(_("This part's answer is already shown: it needs no hint."), code="revealed")
+    return hint_next(variant=variant, part_key=part_key)
 
 
 def practice_claim_anonymous(*, user: AbstractBaseUser, variant_ids: list[str]) -> int:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("practice/", views.practice_list, name="practice_list"),
     path("practice/<str:template>/", views.practice_start, name="practice_start"),
     path("practice/<str:template>/<str:seed>/", views.practice, name="practice"),
+    path("practice/<str:template>/<str:seed>/hint", views.practice_hint, name="practice_hint"),
     path("submissions/<str:submission_id>/", views.submission_detail, name="submission"),
     path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
     path("submissions/<str:submission_id>/reveal", views.submission_reveal, name="submission_reveal"),

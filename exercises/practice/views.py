@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,13 +26,15 @@ from django.utils.translation import gettext as _
 import graders
 from graders.worked import WorkedLine
 
+from ..grading.hints import latest_answers, part_hints
 from ..grading.numbers import spec_digest, template_numbers_id
 from ..grading.specs import template_spec
-from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons
+from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons, revealed_parts
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import submission_spec, variant_spec
 from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
+from ..web.hints import HintSheet, no_hint_keys, wants_json
 from ..web.http import allow_methods, error_page, remember, session_key_for
 from ..web.ratelimit import rate_limited
 from ..web.results import (
@@ -63,6 +66,8 @@ ARTICLE_SEED = ""
 # Session bookkeeping (per browser): the variant behind each practice URL, and the forms sent.
 SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
+# The answers typed when a hint was asked without JavaScript, put back on the page it returns to.
+SESSION_HINT_ANSWERS = "hint_answers"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
 UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
 
@@ -224,14 +229,39 @@ def _render_practice(
         # built only if a template reads it (templates call it): a kept blank sheet does not
         return answer_boxes(page["solution"].parts, form)
 
+    typed = form.data if form.is_bound else form.initial
+    hints = _hint_sheet(page, {k: v for k, v in typed.items() if isinstance(v, str)})
     context = {
         **page,
         "form_token": form_token(form),
         "boxes_by_step": boxes_by_step,
-        "sheet_blank": sheet_is_blank(form),
+        # a sheet with hints taken or answers revealed differs from the blank one everyone gets
+        "sheet_blank": sheet_is_blank(form) and not hints.used and not hints.closed,
+        "hint_sheet": hints,
         "form_message": message,
     }
     return render(request, "exercises/practice.html", context, status=status)
+
+
+def _hint_sheet(page: dict[str, Any], answers: dict[str, str]) -> HintSheet:
+    """The page's hint panels: the levels its variant has shown, level 3 with the typed answers
+    (else those of the variant's newest submission, else the parts already revealed)."""
+    variant: Variant | None = page["variant"]
+    shown = revealed_parts(variant) if variant is not None else frozenset()
+    no_hint = no_hint_keys(page["solution"].parts)
+
+    def compute(key: str, level: int) -> list:
+        assert variant is not None  # levels exist only on a stored variant
+        return part_hints(variant=variant, part_key=key, level=level,
+                          answers={**latest_answers(variant=variant), **answers}, shown=shown)
+
+    return HintSheet(
+        action=reverse("exercises:practice_hint", args=[page["template"].name, page["seed"]]),
+        levels=dict(variant.hints_used or {}) if variant is not None else {},
+        compute=compute,
+        available=lambda key: key not in no_hint,
+        closed=frozenset(shown),
+    )
 
 
 def _known_variant(request: HttpRequest, template: str, seed: str) -> Variant | None:
@@ -267,7 +297,8 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     part_keys = [part.key for part in page["solution"].parts]
 
     if request.method == "GET":
-        form = AnswerSheetForm(part_keys=part_keys, initial=_previous_answers(request))
+        initial = _previous_answers(request) or _hint_answers(request, page["variant"])
+        form = AnswerSheetForm(part_keys=part_keys, initial=initial)
         return _render_practice(request, page, form)
 
     form = AnswerSheetForm(request.POST, part_keys=part_keys)
@@ -295,6 +326,43 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
     remember(request, SESSION_SENT_FORMS, token, str(submission.pk))
     return redirect("exercises:submission", submission_id=submission.pk)
+
+
+def _hint_answers(request: HttpRequest, variant: Variant | None) -> dict[str, str]:
+    """The answers typed when a hint was asked without JavaScript (once: they are taken out)."""
+    kept = request.session.get(SESSION_HINT_ANSWERS)
+    if variant is None or not isinstance(kept, dict) or kept.get("variant") != str(variant.pk):
+        return {}
+    del request.session[SESSION_HINT_ANSWERS]
+    answers = kept.get("answers")
+    return {k: v for k, v in answers.items() if isinstance(v, str)} if isinstance(answers, dict) else {}
+
+
+@allow_methods("POST")
+@rate_limited("hint")
+def practice_hint(request: HttpRequest, template: str, seed: str) -> HttpResponse:
+    """The next hint level of one part (the sheet's "Hint" button): JSON with the part's new panel
+    for hints.js, else back to the page (the typed answers come back with it)."""
+    page, failure = _load_variant_page(request, template, seed)
+    if failure is not None:
+        return failure
+    part = request.POST.get("hint", "")
+    limit = settings.BPCOURSE_MAX_ANSWER_CHARS
+    answers = {p.key: request.POST[p.key][:limit] for p in page["solution"].parts if request.POST.get(p.key)}
+    try:
+        with transaction.atomic():
+            variant = _practice_variant(request, page)
+            level = services.practice_hint(variant=variant, part_key=part)
+    except ValidationError as exc:
+        if wants_json(request):
+            return JsonResponse({"detail": validation_message(exc)}, status=400)
+        return error_page(request, 400, validation_message(exc))
+    remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
+    if wants_json(request):
+        page["variant"] = variant
+        return JsonResponse({"part": part, "level": level, "html": _hint_sheet(page, answers).panel(part)})
+    request.session[SESSION_HINT_ANSWERS] = {"variant": str(variant.pk), "answers": answers}
+    return redirect(reverse("exercises:practice", args=[template, seed]) + f"#hint-{part}")
 
 
 def _previous_answers(request: HttpRequest) -> dict[str, str]:
@@ -340,7 +408,8 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
             context["worked_keys"] = worked_keys(context["steps"])
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
-        context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes")))
+        context.update(graded_context(results, keys_by_step, submission.report.get("followthrough_notes"),
+                                      hints=submission.hints))
         context["reveal_reasons"] = reasons
         context["reveal_after_wrong"] = reveal_after_wrong()
     context.update(error_context(submission))

@@ -241,22 +241,24 @@ def derivation(line: WorkedLine) -> SafeString:
 
 
 @register.simple_tag
-def answer_boxes(boxes: Iterable[Any]) -> SafeString:
-    """The labelled answer boxes of one step (built here, not in a template: a sheet has 40–340)."""
-    return mark_safe("".join(answer_box(box.key, box.value, box.error) for box in boxes))  # noqa: S308
+def answer_boxes(boxes: Iterable[Any], hints: Any = None) -> SafeString:
+    """The labelled answer boxes of one step (built here, not in a template: a sheet has 40–340),
+    each with its hint panel when the sheet offers hints (`hints.panel(key)`: exercises.web.hints)."""
+    return mark_safe("".join(  # noqa: S308 - every piece escapes what it prints
+        answer_box(box.key, box.value, box.error, hints.panel(box.key) if hints else "") for box in boxes))
 
 
-def answer_box(key: str, value: str, error: str) -> str:
-    """One labelled answer box with its format error, if any (all text escaped)."""
+def answer_box(key: str, value: str, error: str, extra: str = "") -> str:
+    """One labelled answer box with its format error, if any (all text escaped), then `extra` (HTML)."""
     label, attributes = _answer_box_parts(key)
     typed = html.escape(value, quote=True)
     if not error:
-        return f'<div class="answer-field">{label}<input {attributes} value="{typed}"></div>'
+        return f'<div class="answer-field">{label}<input {attributes} value="{typed}">{extra}</div>'
     input_id = f"id_{key}"
     return (
         f'<div class="answer-field has-error">{label}<input {attributes} value="{typed}" aria-invalid="true"'
         f' aria-describedby="{input_id}-error"><p class="field-error" id="{input_id}-error">'
-        f"{html.escape(error)}</p></div>"
+        f"{html.escape(error)}</p>{extra}</div>"
     )
 
 

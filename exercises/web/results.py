@@ -33,6 +33,8 @@ class PartRow:
     expected: str
     diagnoses: list[tuple[str, str]]  # (diagnosis key, message in the current language)
     followthrough_expected: str = ""  # a follow-through part: the value the student's own answers give
+    hint: int = 0  # the highest hint level the student had seen when submitting (0: none)
+    hint_cost: str = ""  # homework: the share of the part's points that hint took ("25 %")
 
 
 def part_rows(results: Mapping[str, Mapping[str, Any]], keys: Iterable[str]) -> list[PartRow]:
@@ -89,15 +91,35 @@ def step_progress(results: Mapping[str, Mapping[str, Any]], keys_by_step: Mappin
     return progress
 
 
+def with_hints(rows: list[PartRow], hints: Mapping[str, Any] | None,
+               cost: Any = None) -> list[PartRow]:
+    """The rows with the hint level each part had when submitted, and (`cost(level)`: a fraction)
+    what it cost."""
+    if not hints:
+        return rows
+    marked = []
+    for row in rows:
+        level = hints.get(row.key)
+        if isinstance(level, int) and level > 0:
+            fraction = cost(level) if cost is not None else 0.0
+            row = replace(row, hint=level, hint_cost=f"{fraction * 100:g} %" if fraction else "")
+        marked.append(row)
+    return marked
+
+
 def graded_context(
     results: Mapping[str, Mapping[str, Any]],
     keys_by_step: Mapping[str, list[str]],
     notes: Sequence[Mapping[str, Any]] | None = None,
+    hints: Mapping[str, Any] | None = None,
+    hint_cost: Any = None,
 ) -> dict[str, Any]:
     """Rows by step, verdict counts, the parts to fix (the summary), progress per step, the steps to
     unfold (those with something to look at; fully correct or blank steps stay folded), and the
-    report's follow-through notes (one per root cause, shown once above the tables, not per row)."""
-    results_by_step = [(step, part_rows(results, keys)) for step, keys in keys_by_step.items()]
+    report's follow-through notes (one per root cause, shown once above the tables, not per row).
+    `hints`: part → hint level used when submitting; `hint_cost(level)`: its cost (homework)."""
+    results_by_step = [(step, with_hints(part_rows(results, keys), hints, hint_cost))
+                       for step, keys in keys_by_step.items()]
     shown_notes = [
         {"message": pick_language(note.get("message")), "roots": list(note.get("roots") or [])} for note in notes or []
     ]

@@ -87,6 +87,11 @@ class GradingFields(forms.Form):
         _("Penalty per extra attempt (%)"), 0, _("Taken off the score of every attempt after the first.")
     )
     late_penalty_per_day = percent_field(_("Late penalty per day (%)"), 10)
+    hint_penalty_1 = percent_field(
+        _("Hint 1 costs (%)"), 0, _("Of the part's points, when a student asked for the first hint (0 = free).")
+    )
+    hint_penalty_2 = percent_field(_("Hint 2 costs a further (%)"), 0)
+    hint_penalty_3 = percent_field(_("Hint 3 costs a further (%)"), 0)
     scoring = forms.ChoiceField(label=_("Which attempt counts"), choices=SCORING_CHOICES, initial="best")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -170,6 +175,9 @@ class GradingFields(forms.Form):
             "followthrough_credit": fraction(data.get("followthrough_credit")),
             "attempt_penalty": fraction(data.get("attempt_penalty")),
             "late_penalty_per_day": fraction(data.get("late_penalty_per_day")),
+            "hint_penalty_1": fraction(data.get("hint_penalty_1")),
+            "hint_penalty_2": fraction(data.get("hint_penalty_2")),
+            "hint_penalty_3": fraction(data.get("hint_penalty_3")),
             "scoring": data.get("scoring") or "best",
         }
 
@@ -184,6 +192,9 @@ class GradingFields(forms.Form):
             "followthrough_credit": percent(assignment.followthrough_credit),
             "attempt_penalty": percent(assignment.attempt_penalty),
             "late_penalty_per_day": percent(assignment.late_penalty_per_day),
+            "hint_penalty_1": percent(assignment.hint_penalty_1),
+            "hint_penalty_2": percent(assignment.hint_penalty_2),
+            "hint_penalty_3": percent(assignment.hint_penalty_3),
             "scoring": assignment.scoring,
         }
         initial.update(points_initial(dict(assignment.points or {}), keys_by_step))

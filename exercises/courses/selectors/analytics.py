@@ -4,7 +4,7 @@ a score histogram and copying signals. Without a `user` the caller checks `can_g
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -52,6 +52,16 @@ class CopySignalRow:
 
 
 @dataclass
+class HintRow:
+    """How many students had seen each hint level of a part in their counted attempt (level k
+    counts everyone who reached k or more)."""
+
+    key: str
+    step: str
+    levels: tuple[int, int, int]
+
+
+@dataclass
 class AssignmentAnalytics:
     """Per part, per step and per misconception counts of the students' counted attempts."""
 
@@ -63,6 +73,7 @@ class AssignmentAnalytics:
     misconceptions: list[MisconceptionRow]
     histogram: list[int]  # counted final scores in tenths: [0, 0.1), …, [0.9, 1.0]
     copy_signals: list[CopySignalRow]
+    hints: list[HintRow] = field(default_factory=list)  # parts with a hint used, in teaching order
 
 
 def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
@@ -74,6 +85,18 @@ def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
         counts={s: int(counts.get(s, 0)) for s in STATUSES},
         shares={s: (counts.get(s, 0) / total if total else 0.0) for s in STATUSES},
     )
+
+
+def hint_rows(counted: list[Submission], part_infos: list[graders.PartInfo]) -> list[HintRow]:
+    """Per part with a hint used: students whose counted attempt was made after seeing level 1, 2, 3."""
+    reached: dict[str, Counter] = {}
+    for submission in counted:
+        for key, level in (submission.hints or {}).items():
+            if isinstance(level, int):
+                for n in range(1, min(3, level) + 1):
+                    reached.setdefault(key, Counter())[n] += 1
+    return [HintRow(p.key, p.step, (reached[p.key][1], reached[p.key][2], reached[p.key][3]))
+            for p in part_infos if p.key in reached]
 
 
 def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> AssignmentAnalytics:
@@ -118,6 +141,7 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         for s in signals
     ]
     return AssignmentAnalytics(
+        hints=hint_rows(counted, part_infos),
         assignment=assignment,
         analytics=analytics,
         students=analytics.students,

@@ -74,5 +74,5 @@ def counted_submissions(*, assignment: Assignment) -> list[Submission]:
         Submission.objects.filter(pk__in=counted_ids)
         .select_related("user")
         .only("id", "user__id", "user__username", "user__first_name", "user__last_name", "user__email",
-              "report", "final_score", "score", "variant_id", "created_at")
+              "report", "final_score", "score", "hints", "variant_id", "created_at")
     )

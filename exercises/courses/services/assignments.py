@@ -29,11 +29,12 @@ ASSIGNMENT_FIELDS = (
     "title", "instructions", "template_config", "parts", "points", "tolerance", "followthrough",
     "followthrough_credit", "attempts_allowed", "attempt_penalty", "opens_at", "due_at", "late_policy",
     "late_penalty_per_day", "late_until", "reveal", "show_diagnosis", "scoring",
+    "hint_penalty_1", "hint_penalty_2", "hint_penalty_3",
 )
 # Settings that change the scores already given: changed through a regrade (preview, apply).
 REGRADE_FIELDS = (
     "parts", "points", "tolerance", "followthrough", "followthrough_credit", "attempt_penalty",
-    "late_penalty_per_day",
+    "late_penalty_per_day", "hint_penalty_1", "hint_penalty_2", "hint_penalty_3",
 )
 MAX_TEMPLATE_JSON = 20_000
 SEED_CHECKS = 3  # seeds tried when validating a template (a student's seed is re-drawn if unusable)
@@ -149,6 +150,9 @@ def assignment_defaults() -> dict[str, Any]:
         "reveal": Assignment.Reveal.AFTER_DUE,
         "show_diagnosis": True,
         "scoring": Assignment.Scoring.BEST,
+        "hint_penalty_1": 0.0,
+        "hint_penalty_2": 0.0,
+        "hint_penalty_3": 0.0,
     }
 
 
@@ -199,6 +203,8 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     clean["reveal"] = choice(merged, "reveal", Assignment.Reveal.values)
     clean["show_diagnosis"] = boolean(merged, "show_diagnosis")
     clean["scoring"] = choice(merged, "scoring", Assignment.Scoring.values)
+    for level in (1, 2, 3):
+        clean[f"hint_penalty_{level}"] = number(merged, f"hint_penalty_{level}", 0, 1)
     return clean
 
 

@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
+from ...grading.hints import hint_next, hint_part_check
 from ...grading.numbers import numbers_freeze
 from ...grading.store import answers_clean, submission_store
 from ...models import Assignment, FrozenSpec, HomeworkDraft, Membership, Submission, Variant
 from ..config import assignment_parts, assignment_spec, template_label, variant_seed
 from ..permissions import can_grade, require, role_in, signed_in
+from ..selectors.homework import homework_state
 from ..window import CLOSED, LATE, NOT_OPEN, extension_due, submission_window
 
 Role = Membership.Role
@@ -155,3 +157,25 @@ def homework_draft_save(*, assignment: Assignment, student: Any, answers: Mappin
         variant=variant, defaults={"answers": kept, "saved_at": timezone.now()}
     )
     return draft
+
+
+# -------------------------------------------------------------------------------------- hints
+
+
+def homework_hint(*, assignment: Assignment, student: Any, part_key: Any) -> tuple[Variant, int]:
+    """Show the next hint level (1–3) of one asked part to the student: (their variant, the level).
+
+    Only while the student could submit (open or late, attempts left) and the assignment does not
+    show them the answers yet; the hint's cost (hint_penalty_1…3) applies to the submissions they
+    make after asking (each submission keeps the hints used when it was made)."""
+    if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
+        raise PermissionDenied(_("Only the course's students ask for homework hints."))
+    state = homework_state(assignment=assignment, student=student)
+    if not state.can_submit:
+        raise ValidationError(_("Hints are given only while you can still submit."), code="closed")
+    if state.reveal_expected:
+        raise ValidationError(_("The answers are shown already: hints are no longer given."), code="revealed")
+    variant = state.variant or homework_variant(assignment=assignment, student=student)
+    asked = [p.key for p in assignment_parts(assignment=assignment)]
+    part_key = hint_part_check(variant=variant, part_key=part_key, asked=asked)
+    return variant, hint_next(variant=variant, part_key=part_key)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 import graders
 
 from ...models import Assignment, Extension, RegradeJob, Submission
-from ..config import assignment_policy, assignment_spec, submission_penalty
+from ..config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
 from ..permissions import can_grade, can_manage, require
 from ..window import submission_window
 from .assignments import REGRADE_FIELDS, assignment_clean, assignment_settings
@@ -128,7 +128,7 @@ def _chunk(assignment: Assignment, *, after: str, since: datetime | None) -> lis
     if since is not None:
         query = query.filter(graded_at__gte=since)
     query = query.select_related("user", "variant", "numbers").only(
-        "id", "seed", "answers", "score", "penalty", "final_score", "report", "attempt_number", "late",
+        "id", "seed", "answers", "score", "penalty", "final_score", "report", "hints", "hint_loss", "attempt_number", "late",
         "created_at", "user__id", "user__username", "variant__id", "variant__seed", "numbers__spec",
     ).order_by("pk")
     return list(query[: settings.BPCOURSE_REGRADE_CHUNK_SIZE])
@@ -147,7 +147,8 @@ def _regrade_one(assignment: Assignment, policy: graders.Policy, dues: Mapping[i
         assignment=assignment, attempt_number=submission.attempt_number, late=submission.late,
         created_at=submission.created_at, due_at=dues.get(submission.user_id, assignment.due_at),
     )
-    return report, score, penalty, score * (1.0 - penalty)
+    submission.hint_loss = hint_loss(assignment=assignment, report=report, hints=submission.hints)
+    return report, score, penalty, final_score(score=score, hint_loss=submission.hint_loss, penalty=penalty)
 
 
 def _dues(assignment: Assignment) -> dict[int, datetime]:
@@ -222,7 +223,7 @@ def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
         now = timezone.now()
         applying = current.status == RegradeJob.Status.APPLYING
         if applying:
-            Submission.objects.bulk_update([s for s, _ in graded], ["report", "score", "penalty", "final_score"])
+            Submission.objects.bulk_update([s for s, _ in graded], ["report", "score", "penalty", "hint_loss", "final_score"])
         else:
             current.changes = [*current.changes, *(change for _, change in graded if change)]
         if not current.catch_up:

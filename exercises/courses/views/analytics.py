@@ -54,6 +54,7 @@ def analytics(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "scores": scores,
             "step_table": [_share_line(row) for row in data.steps],
             "part_table": [_share_line(row) for row in data.parts],
+            "hint_rows": data.hints,
             "enrolled": sum(1 for m in course_selectors.course_members(course=assignment.course) if m.role == Role.STUDENT),
         },
     )

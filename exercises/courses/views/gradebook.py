@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from ...models import Submission
 from ...web.http import allow_methods, error_page
-from ...web.results import part_rows
+from ...web.results import part_rows, with_hints
 from ...web.sheets import parts_by_step, validation_message
-from ..config import assignment_parts
+from ..config import assignment_parts, hint_fraction
 from ..forms.courses import ExtensionForm
 from ..selectors import courses as course_selectors
 from ..selectors import gradebook as gradebook_selectors
@@ -79,7 +79,10 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
     ):
         results = (submission.report or {}).get("parts", {})
         attempts.append(
-            Attempt(submission, number, [(step, part_rows(results, keys)) for step, keys in grouped.items()])
+            Attempt(submission, number, [
+                (step, with_hints(part_rows(results, keys), submission.hints,
+                                  lambda level: hint_fraction(assignment=assignment, level=level)))
+                for step, keys in grouped.items()])
         )
     attempts.reverse()  # newest first
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,21 +15,24 @@ from django.utils.translation import gettext as _
 
 import graders
 
+from ...grading.hints import latest_answers, part_hints
 from ...grading.store import SubmissionFormatError
 from ...grading.variants import submission_spec, variant_spec
-from ...models import Assignment, Submission
+from ...models import Assignment, Submission, Variant
 from ...web.forms import FORM_TOKEN_FIELD, AnswerSheetForm
+from ...web.hints import HintSheet, no_hint_keys, wants_json
 from ...web.http import allow_methods, error_page, remember
+from ...web.ratelimit import rate_limited
 from ...web.results import error_context, graded_context, live_status_response, worked_keys, worked_steps
 from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
 )
-from ..config import assignment_parts
+from ..config import assignment_parts, hint_fraction
 from ..selectors import homework as homework_selectors
 from ..services import homework as homework_services
 from ..window import CLOSED, NOT_OPEN, visible_report
-from .common import member_view
+from .common import member_assignment, member_view
 
 SESSION_HOMEWORK_FORMS = "sent_homework_forms"
 REASONS = {
@@ -72,7 +76,56 @@ def homework_page(request: HttpRequest, assignment: Assignment, *, form: AnswerS
             form = AnswerSheetForm(part_keys=[p.key for p in part_infos], initial=dict(previous))
         context["boxes_by_step"] = answer_boxes(part_infos, form)
         context["form_token"] = form_token(form)
+        typed = form.data if form.is_bound else form.initial
+        context["hint_sheet"] = _hint_sheet(assignment, state.variant, part_infos,
+                                            {k: v for k, v in typed.items() if isinstance(v, str)},
+                                            enabled=state.can_submit and not state.reveal_expected)
     return render(request, "exercises/homework/homework.html", context, status=status)
+
+
+def _hint_sheet(assignment: Assignment, variant: Variant, part_infos: list[graders.PartInfo],
+                answers: dict[str, str], *, enabled: bool) -> HintSheet:
+    """The hint panels of a student's sheet, with the assignment's costs stated on the buttons.
+    Level 3 puts in the typed answers (else the newest submission's); never a reference value."""
+    no_hint = no_hint_keys(part_infos)
+
+    def compute(key: str, level: int) -> list:
+        return part_hints(variant=variant, part_key=key, level=level,
+                          answers={**latest_answers(variant=variant), **answers})
+
+    return HintSheet(
+        action=reverse("exercises:assignment_hint", args=[assignment.pk]),
+        levels=dict(variant.hints_used or {}),
+        compute=compute,
+        costs=(assignment.hint_penalty_1, assignment.hint_penalty_2, assignment.hint_penalty_3),
+        enabled=enabled,
+        available=lambda key: key not in no_hint,
+    )
+
+
+@member_view
+@allow_methods("POST")
+@rate_limited("hint")
+def assignment_hint(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The next hint level of one part of the student's homework: JSON with the part's new panel
+    for hints.js, else the typed answers are saved (as with "Save") and the page is shown again."""
+    assignment, _role = member_assignment(request, assignment_id)
+    part = request.POST.get("hint", "")
+    part_infos = assignment_parts(assignment=assignment)
+    limit = settings.BPCOURSE_MAX_ANSWER_CHARS
+    answers = {p.key: request.POST[p.key][:limit] for p in part_infos if request.POST.get(p.key)}
+    try:
+        variant, level = homework_services.homework_hint(assignment=assignment, student=request.user, part_key=part)
+    except ValidationError as exc:
+        if wants_json(request):
+            return JsonResponse({"detail": validation_message(exc)}, status=400)
+        return error_page(request, 400, validation_message(exc))
+    if wants_json(request):
+        sheet = _hint_sheet(assignment, variant, part_infos, answers, enabled=True)
+        return JsonResponse({"part": part, "level": level, "html": sheet.panel(part)})
+    if answers:
+        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=answers)
+    return redirect(reverse("exercises:assignment", args=[assignment.pk]) + f"#hint-{part}")
 
 
 def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpResponse:
@@ -128,7 +181,9 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         )
         results = report.get("parts", {})
         grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
-        context.update(graded_context(results, grouped, report.get("followthrough_notes")))
+        context.update(graded_context(
+            results, grouped, report.get("followthrough_notes"), hints=submission.hints,
+            hint_cost=lambda level: hint_fraction(assignment=assignment, level=level)))
         if state.reveal_solution:
             spec = submission_spec(submission=submission)
             context["steps"] = [step for step in worked_steps(spec) if step.name in grouped]

@@ -30,7 +30,8 @@ def setting_text(name: str, value: Any) -> str:
         )
     if name == "followthrough":
         return _("yes") if value else _("no")
-    if name in ("followthrough_credit", "attempt_penalty", "late_penalty_per_day"):
+    if name in ("followthrough_credit", "attempt_penalty", "late_penalty_per_day", "hint_penalty_1",
+                "hint_penalty_2", "hint_penalty_3"):
         return f"{float(value) * 100:g} %"
     if name == "scoring":
         return str(dict(SCORING_CHOICES).get(value, value))
@@ -47,6 +48,9 @@ SETTING_LABELS = {
     "attempt_penalty": lambda: _("Penalty per extra attempt (%)"),
     "late_penalty_per_day": lambda: _("Late penalty per day (%)"),
     "scoring": lambda: _("Which attempt counts"),
+    "hint_penalty_1": lambda: _("Hint 1 costs (%)"),
+    "hint_penalty_2": lambda: _("Hint 2 costs a further (%)"),
+    "hint_penalty_3": lambda: _("Hint 3 costs a further (%)"),
     "parts": lambda: _("Parts asked"),
 }
 
@@ -61,4 +65,6 @@ def policy_facts(assignment: Assignment) -> list[tuple[str, str]]:
     if assignment.late_policy != "none":
         late += " · " + setting_text("late_penalty_per_day", assignment.late_penalty_per_day) + " " + _("per day")
     facts.append((_("Late submissions"), late))
+    costs = [setting_text(f"hint_penalty_{level}", getattr(assignment, f"hint_penalty_{level}")) for level in (1, 2, 3)]
+    facts.append((_("Hints (cost of levels 1, 2, 3)"), " · ".join(costs)))
     return facts
