@@ -3,7 +3,8 @@
 `choose_focus` picks a step, first rule that applies:
 
 1. the step of the latest misconception, until a run of `run_length` right attempts on it;
-2. the step of the current adaptive exercise, until such a run;
+2. the step of the current adaptive exercise, until such a run (then rules 3–6 leave it out:
+   the exercise moves on);
 3. a mastered step whose spaced review is due (the earliest due first);
 4. the weakest step without such a run (lowest mastery; teaching order breaks ties);
 5. the weakest step below the mastery threshold;
@@ -56,6 +57,8 @@ def choose_focus(states: Mapping[str, SkillState], *, latest_misconception: tupl
         return Focus(latest_misconception[1], "misconception", latest_misconception[0])
     if current is not None and unfinished(current):
         return Focus(current, "continue")
+    if current in steps and len(steps) > 1:  # its run is done: move on to another step
+        steps.remove(current)
     due = [s for s in steps if states[s].is_due(now)]
     if due:
         return Focus(min(due, key=lambda s: (states[s].review_due, steps.index(s))), "review")

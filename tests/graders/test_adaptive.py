@@ -76,6 +76,19 @@ def test_the_current_exercise_continues_until_its_run_even_when_another_step_is_
     assert choose_focus(states, latest_misconception=None, current=None, now=10, config=CONFIG).step == "error"
 
 
+def test_after_its_run_the_current_step_gives_way_even_when_it_is_still_the_weakest():
+    history = [attempt(f"{s}{i}", i * 10 + n, s, "correct") for n, s in enumerate(("forward", "error")) for i in range(5)]
+    history += [attempt(f"out{i}", 100 + i, "output_gradients", "correct") for i in range(3)]
+    states = skill_states(history, CONFIG)
+    assert states["output_gradients"].mastery < states["forward"].mastery
+    focus = choose_focus(states, latest_misconception=None, current="output_gradients", now=200, config=CONFIG)
+    assert (focus.step, focus.reason) == ("hidden_gradients", "weakest")
+    done = skill_states(history + [attempt(f"{s}{i}", 300 + i, s, "correct") for s in ("hidden_gradients", "updates")
+                                   for i in range(5)], CONFIG)
+    again = choose_focus(done, latest_misconception=None, current="output_gradients", now=400, config=CONFIG)
+    assert again.step != "output_gradients"
+
+
 def test_a_mastered_step_comes_back_for_review_when_due():
     steps = ("forward", "error", "output_gradients", "hidden_gradients", "updates")
     history = [attempt(f"{s}{i}", i * 10 + n, s, "correct") for n, s in enumerate(steps) for i in range(5)]
