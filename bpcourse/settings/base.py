@@ -204,6 +204,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 BPCOURSE_MAX_ANSWER_CHARS = env_int("BPCOURSE_MAX_ANSWER_CHARS", 200)
 # Practice shows a part's expected value after this many wrong answers to it (exercises.grading.reveal).
 BPCOURSE_REVEAL_AFTER_WRONG = env_int("BPCOURSE_REVEAL_AFTER_WRONG", 3)
+# Mastery per skill (graders.mastery): recent attempts weigh more, mastery = Σ λ^r·s_r / (c + Σ λ^r)
+# with λ = DECAY and c = PRIOR; a skill is mastered at THRESHOLD. Adaptive practice moves on after
+# ADAPTIVE_RUN right attempts in a row; a mastered skill comes back for review after the intervals
+# (days; each review made when due moves to the next). The last MASTERY_HISTORY graded attempts count.
+BPCOURSE_MASTERY_DECAY = env_float("BPCOURSE_MASTERY_DECAY", 0.7)
+BPCOURSE_MASTERY_PRIOR = env_float("BPCOURSE_MASTERY_PRIOR", 0.5)
+BPCOURSE_MASTERY_THRESHOLD = env_float("BPCOURSE_MASTERY_THRESHOLD", 0.8)
+BPCOURSE_ADAPTIVE_RUN = env_int("BPCOURSE_ADAPTIVE_RUN", 3)
+BPCOURSE_REVIEW_INTERVALS_DAYS = tuple(
+    float(days) for days in env_list("BPCOURSE_REVIEW_INTERVALS_DAYS", ["1", "3", "7", "14", "30"])
+)
+BPCOURSE_MASTERY_HISTORY = env_int("BPCOURSE_MASTERY_HISTORY", 300)
 # A submission still queued (or stuck in grading) this long is re-enqueued by the sweep.
 # Chosen with the Redis visibility timeout below so that a killed worker's submissions are
 # graded within a minute: redelivery after <= 30 s (+ up to 5 s until a worker's restore

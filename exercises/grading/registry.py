@@ -7,6 +7,7 @@ homework from `ExercisesConfig.ready()`, so `grading/` never imports course code
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -61,7 +62,12 @@ class PracticeKind:
         return template_spec(template=variant.template, seed=seed)
 
     def policy(self, variant: Variant) -> graders.Policy:
-        return graders.Policy()
+        """The grader's defaults; an adaptive exercise grades only the parts it asks."""
+        focus = variant.focus
+        if isinstance(focus, str | bytes):  # a raw row (the PostgreSQL claim) holds the JSON text
+            focus = json.loads(focus)
+        asked = (focus or {}).get("parts")
+        return graders.Policy(parts=tuple(asked)) if asked else graders.Policy()
 
     def after_graded(self, submission_id: uuid.UUID, *, variant_id: uuid.UUID, report: dict[str, Any]) -> None:
         """Record the verdicts in the variant's reveal state (exercises.grading.reveal)."""

@@ -79,6 +79,10 @@ class Variant(models.Model):
     revealed_parts = models.JSONField(_("parts whose answer was shown"), default=list, blank=True)
     # Practice and homework: part key -> the highest hint level (1-3) the student asked to see.
     hints_used = models.JSONField(_("hints used per part"), default=dict, blank=True)
+    # Adaptive practice only (exercises.practice.adaptive): the step it trains and why, the parts
+    # it asks and the earlier quantities it gives ({"step", "reason", "misconception", "parts",
+    # "given"}); empty for every other variant, which asks all parts.
+    focus = models.JSONField(_("adaptive focus"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("variant")

@@ -1,8 +1,8 @@
-"""Practice pages: home, walkthrough, practice, submissions, history, sign-up."""
+"""Practice pages: home, walkthrough, practice, submissions, history, progress, adaptive practice, sign-up."""
 
 from django.urls import path
 
-from . import views
+from . import progress_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,5 +15,8 @@ urlpatterns = [
     path("submissions/<str:submission_id>/status", views.submission_status, name="submission_status"),
     path("submissions/<str:submission_id>/reveal", views.submission_reveal, name="submission_reveal"),
     path("history/", views.history, name="history"),
+    path("progress/", progress_views.progress, name="progress"),
+    path("adaptive/", progress_views.adaptive_start, name="adaptive_start"),
+    path("adaptive/<str:variant_id>/", progress_views.adaptive_exercise, name="adaptive_exercise"),
     path("accounts/signup/", views.signup, name="signup"),
 ]

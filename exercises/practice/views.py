@@ -403,8 +403,11 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
         results = report_revealed(submission.report, reasons).get("parts", {})
         try:
             spec = submission_spec(submission=submission)
-            keys_by_step = parts_by_step(graders.solve(spec).parts)
-            context["steps"] = worked_steps(spec, only=reasons)
+            focus = variant.focus or {}
+            asked = set(focus.get("parts") or ())  # an adaptive exercise: only the parts it asks
+            keys_by_step = parts_by_step(p for p in graders.solve(spec).parts if not asked or p.key in asked)
+            # an adaptive exercise's given earlier results count as known in its worked lines
+            context["steps"] = worked_steps(spec, only=reasons, known=focus.get("given") or ())
             context["worked_keys"] = worked_keys(context["steps"])
         except graders.UnknownTemplate:  # a network type removed since: the stored report still shows
             keys_by_step = {"": list(results)}
@@ -434,6 +437,10 @@ def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
         + "?"
         + urlencode({"from": str(submission.pk)}),
     }
+    if (variant.focus or {}).get("step"):  # an adaptive exercise: retried on its own page
+        context["adaptive_step"] = variant.focus["step"]
+        context["retry_url"] = (reverse("exercises:adaptive_exercise", args=[variant.pk]) + "?"
+                                + urlencode({"from": str(submission.pk)}))
     return render(request, "exercises/submission.html", context)
 
 

@@ -156,17 +156,18 @@ def worked_keys(steps: Iterable[WorkedStep]) -> set[str]:
     return {line.key for step in steps for line in step.lines}
 
 
-def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None) -> list[WorkedStep]:
+def worked_steps(spec: Mapping[str, Any], only: Collection[str] | None = None,
+                 known: Collection[str] = ()) -> list[WorkedStep]:
     """The grader's worked solution for a spec, step by step (MathML and LaTeX per line); with
-    `only`, just the lines of those parts whose substituted numbers are all given values or parts
-    in `only` (a line prints the values it reads: net_o1's line would show out_h2's value), and
-    the steps that keep a line."""
+    `only`, just the lines of those parts whose substituted numbers are all given values, parts
+    in `only` or `known` quantities (an adaptive exercise's given earlier results) (a line prints
+    the values it reads: net_o1's line would show out_h2's value), and the steps that keep a line."""
     worked = graders.worked_solution(spec)
     if only is None:
         return worked.steps
     givens = set(graders.solve(spec).givens)
     reads = {template.key: set(template.keys) for template in line_templates(worked.spec.arch)}
-    shown = {key for key in only if reads.get(key, {key}) <= (set(only) | givens)}
+    shown = {key for key in only if reads.get(key, {key}) <= (set(only) | givens | set(known))}
     kept = [WorkedStep(step.name, [line for line in step.lines if line.key in shown], step.iteration)
             for step in worked.steps]
     return [step for step in kept if step.lines]
