@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Hashable, Iterable, Mapping
 
 from graders.feedback import LOCAL_FORMULA
 from graders.mistakes import MISTAKES_BY_KEY
@@ -19,7 +19,9 @@ class Analytics:
     students: int = 0
     parts: dict[str, Counter] = field(default_factory=dict)
     steps: dict[str, Counter] = field(default_factory=dict)
-    misconceptions: Counter = field(default_factory=Counter)
+    misconceptions: Counter = field(default_factory=Counter)  # times diagnosed, over every part
+    # misconception → student → the parts it was diagnosed on (each student counts once)
+    misconception_students: dict[str, dict[Hashable, list[str]]] = field(default_factory=dict)
     misconception_messages: dict[str, dict[str, str]] = field(default_factory=dict)
     histogram: list[int] = field(default_factory=lambda: [0] * 10)
 
@@ -33,11 +35,27 @@ class Analytics:
         """The most frequent diagnosed misconceptions, with counts."""
         return self.misconceptions.most_common(n)
 
+    def students_with(self, key: str) -> int:
+        """How many students a misconception was diagnosed in (once each, however many parts)."""
+        return len(self.misconception_students.get(key, {}))
 
-def summarize(reports: Iterable[Mapping], steps: Mapping[str, str]) -> Analytics:
-    """Aggregate report dicts (graders Report.to_dict()); `steps` maps part key → step."""
+    def top_misconceptions_by_students(self, n: int = 10) -> list[tuple[str, int]]:
+        """The misconceptions diagnosed in the most students, with those counts (ties: more
+        diagnoses first, then by key)."""
+        ranked = sorted(self.misconceptions, key=lambda k: (-self.students_with(k), -self.misconceptions[k], k))
+        return [(key, self.students_with(key)) for key in ranked[:n]]
+
+
+def summarize(reports: Iterable[Mapping], steps: Mapping[str, str],
+              owners: Iterable[Hashable] | None = None) -> Analytics:
+    """Aggregate report dicts (graders Report.to_dict()); `steps` maps part key → step; `owners`
+    names each report's student (without it each report is a student of its own)."""
     result = Analytics()
-    for report in reports:
+    report_list = list(reports)
+    owner_list = list(owners) if owners is not None else list(range(len(report_list)))
+    if len(owner_list) != len(report_list):
+        raise ValueError("one owner per report")
+    for report, owner in zip(report_list, owner_list, strict=True):
         result.students += 1
         score = float(report.get("score") or 0.0)
         result.histogram[min(9, max(0, int(score * 10)))] += 1
@@ -49,6 +67,9 @@ def summarize(reports: Iterable[Mapping], steps: Mapping[str, str]) -> Analytics
                 if diagnosis.get("key") == LOCAL_FORMULA:
                     continue  # feedback, not a misconception
                 result.misconceptions[diagnosis["key"]] += 1
+                parts = result.misconception_students.setdefault(diagnosis["key"], {}).setdefault(owner, [])
+                if key not in parts:
+                    parts.append(key)
                 # a model's general description; a diagnosis's own message may name one part
                 known = MISTAKES_BY_KEY.get(diagnosis["key"])
                 result.misconception_messages[diagnosis["key"]] = (

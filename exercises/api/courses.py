@@ -32,7 +32,7 @@ from ..courses.window import NOT_OPEN, submission_window, visible_report
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
 from ..models import Assignment, Membership, RegradeJob, Submission
-from ..i18n import pick_language
+from .analytics import ItemAnalysisOut, MisconceptionOut, item_analysis_out, misconceptions_out
 from .auth import rate_limit, signed_in_user
 from .errors import answers_as_text, format_error_body
 from .errors import detail_of as _detail
@@ -177,12 +177,6 @@ class ShareOut(Schema):
     shares: dict[str, float]
 
 
-class MisconceptionOut(Schema):
-    key: str
-    count: int
-    message: str
-
-
 class CopySignalOut(Schema):
     suspect: str
     source: str
@@ -199,6 +193,7 @@ class AnalyticsOut(Schema):
     misconceptions: list[MisconceptionOut]
     histogram: list[int]
     copy_signals: list[CopySignalOut]
+    item_analysis: ItemAnalysisOut | None = None
 
 
 class RegradeJobOut(Schema):
@@ -458,9 +453,8 @@ def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, 
         "students": data.students,
         "parts": rows(data.parts),
         "steps": rows(data.steps),
-        "misconceptions": [{"key": m.key, "count": m.count,
-                            "message": pick_language(m.message) or m.key}
-                           for m in data.misconceptions],
+        "misconceptions": misconceptions_out(data),
+        "item_analysis": item_analysis_out(data),
         "histogram": data.histogram,
         "copy_signals": [{"suspect": s.suspect.username, "source": s.source.username, "kind": s.kind,
                           "parts": list(s.parts), "submission_id": s.submission_id} for s in data.copy_signals],

@@ -27,6 +27,8 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),
+    path("assignments/<int:assignment_id>/analytics/misconceptions/<slug:key>/", analytics.misconception_students,
+         name="misconception_students"),
     path("assignments/<int:assignment_id>/regrade/", regrade.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/", gradebook.student_detail, name="student"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/extension/", gradebook.extension, name="extension"),

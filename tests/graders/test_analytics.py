@@ -32,3 +32,20 @@ def test_analytics_describe_a_near_miss_in_general_and_do_not_count_the_local_fo
     assert result.misconceptions == {"delta_for_weight_gradient": 2}
     message = result.misconception_messages["delta_for_weight_gradient"]["en"]
     assert message.startswith("You entered δ where ∂E/∂w belongs") and "w5" not in message
+
+
+def test_misconceptions_are_counted_by_students_not_by_parts():
+    """One student flipping two signs is one student with that misconception, diagnosed twice."""
+    v = solve(ARTICLE_SPEC).values
+    steps = {p.key: p.step for p in solve(ARTICLE_SPEC).parts}
+    flipped_twice = {"dE_dout_o1": f"{-v['dE_dout_o1']:.6g}", "dE_dout_o2": f"{-v['dE_dout_o2']:.6g}"}
+    flipped_once = {"dE_dout_o1": f"{-v['dE_dout_o1']:.6g}"}
+    reports = [grade(ARTICLE_SPEC, answers).to_dict() for answers in (flipped_twice, flipped_once, {})]
+    result = summarize(reports, steps, owners=["ann", "ben", "cal"])
+    assert result.misconceptions["sign_flipped"] == 3  # times diagnosed, over parts
+    assert result.students_with("sign_flipped") == 2  # ann and ben
+    assert result.misconception_students["sign_flipped"] == {"ann": ["dE_dout_o1", "dE_dout_o2"],
+                                                             "ben": ["dE_dout_o1"]}
+    assert result.top_misconceptions_by_students()[0] == ("sign_flipped", 2)
+    # without owners every report is its own student
+    assert summarize(reports, steps).students_with("sign_flipped") == 2

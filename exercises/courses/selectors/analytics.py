@@ -1,9 +1,11 @@
-"""An assignment's analytics: the students' counted attempts per part, step and misconception,
-a score histogram and copying signals. Without a `user` the caller checks `can_grade`."""
+"""An assignment's analytics: the students' counted attempts per part, step and misconception
+(counted by students, with who they are), item analysis, a score histogram and copying signals.
+Without a `user` the caller checks `can_grade`."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,9 @@ from django.core.exceptions import PermissionDenied
 import graders
 from graders.analytics import STATUSES, Analytics, summarize
 from graders.copying import Sheet, copy_signals
+from graders.feedback import LOCAL_FORMULA
+from graders.itemstats import ItemAnalysis, item_analysis
+from graders.mistakes import MISTAKES_BY_KEY
 
 from ...models import Assignment, Submission
 from ...values import finite
@@ -33,11 +38,31 @@ class ShareRow:
 
 @dataclass
 class MisconceptionRow:
-    """A diagnosed misconception and how often it was named."""
+    """A diagnosed misconception: in how many students, how often over all parts, its message."""
 
     key: str
-    count: int
+    count: int  # times diagnosed, over every part of every student
     message: dict[str, str]
+    students: int = 0  # students it was diagnosed in (each once)
+
+
+@dataclass
+class MisconceptionStudent:
+    """A student a misconception was diagnosed in, and on which parts of their counted attempt."""
+
+    user: Any
+    parts: list[str]
+    submission_id: str
+
+
+@dataclass
+class MisconceptionStudents:
+    """Who made one misconception (their counted attempts), for the staff."""
+
+    assignment: Assignment
+    key: str
+    message: dict[str, str]
+    students: list[MisconceptionStudent] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +99,8 @@ class AssignmentAnalytics:
     histogram: list[int]  # counted final scores in tenths: [0, 0.1), …, [0.9, 1.0]
     copy_signals: list[CopySignalRow]
     hints: list[HintRow] = field(default_factory=list)  # parts with a hint used, in teaching order
+    items: ItemAnalysis | None = None  # item analysis per part, and of the total
+    step_items: ItemAnalysis | None = None  # the same with each step as one item
 
 
 def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
@@ -107,14 +134,21 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
     part_infos = assignment_parts(assignment=assignment)
     steps = {p.key: p.step for p in part_infos}
     reports = [s.report or {} for s in counted]
-    analytics = summarize(reports, steps)
+    analytics = summarize(reports, steps, owners=[s.user_id for s in counted])
     part_rows = [_share_row(p.key, p.step, analytics.parts.get(p.key, Counter())) for p in part_infos]
     step_order = [s for s in graders.STEPS if s in analytics.steps] + [s for s in analytics.steps if s not in graders.STEPS]
     step_rows = [_share_row(s, s, analytics.steps[s]) for s in step_order]
     misconceptions = [
-        MisconceptionRow(key=key, count=count, message=dict(analytics.misconception_messages.get(key) or {}))
-        for key, count in analytics.top_misconceptions(10)
+        MisconceptionRow(key=key, count=analytics.misconceptions[key], students=students,
+                         message=dict(analytics.misconception_messages.get(key) or {}))
+        for key, students in analytics.top_misconceptions_by_students(10)
     ]
+    marks = part_max_marks(assignment=assignment, keys=[p.key for p in part_infos])
+    items = item_analysis_of(reports, {p.key: [p.key] for p in part_infos}, marks)
+    by_step: dict[str, list[str]] = {}
+    for part in part_infos:
+        by_step.setdefault(part.step, []).append(part.key)
+    step_items = item_analysis_of(reports, by_step, marks)
     histogram = [0] * 10
     for submission in counted:
         score = submission.final_score if submission.final_score is not None else submission.score or 0.0
@@ -150,4 +184,53 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         misconceptions=misconceptions,
         histogram=histogram,
         copy_signals=signal_rows,
+        items=items,
+        step_items=step_items,
     )
+
+
+def part_max_marks(*, assignment: Assignment, keys: Sequence[str]) -> dict[str, float]:
+    """Each part's points under the assignment's settings now (1 unless set)."""
+    points = assignment.points or {}
+    return {key: float(points.get(key, 1.0)) for key in keys}
+
+
+def item_analysis_of(reports: Sequence[Mapping[str, Any]], items: Mapping[str, Sequence[str]],
+                     max_marks: Mapping[str, float]) -> ItemAnalysis:
+    """Item analysis of the reports where each item is a group of parts (one part, a step, a
+    question): its score is the points earned on those parts (0 where not answered), its maximum
+    their points."""
+    keys = list(items)
+    scores = []
+    for report in reports:
+        parts = report.get("parts") or {}
+        scores.append([sum(finite((parts.get(k) or {}).get("points")) or 0.0 for k in items[key]) for key in keys])
+    return item_analysis(keys, scores, [sum(max_marks.get(k, 1.0) for k in items[key]) for key in keys])
+
+
+def misconception_students(*, assignment: Assignment, key: str,
+                           user: Any | None = None) -> MisconceptionStudents | None:
+    """The students whose counted attempt was diagnosed with misconception `key`, with the parts
+    (None for a key no student made and no model knows)."""
+    if user is not None and not can_grade(course=assignment.course, user=user):
+        raise PermissionDenied
+    if key == LOCAL_FORMULA:
+        return None  # feedback (the part's formula), not a misconception
+    found: list[MisconceptionStudent] = []
+    message: dict[str, str] = {}
+    for submission in counted_submissions(assignment=assignment):
+        parts: list[str] = []
+        for part_key, part in ((submission.report or {}).get("parts") or {}).items():
+            for diagnosis in part.get("diagnoses") or ():
+                if diagnosis.get("key") == key and part_key not in parts:
+                    parts.append(part_key)
+                    message = message or dict(diagnosis.get("message") or {})
+        if parts:
+            found.append(MisconceptionStudent(user=submission.user, parts=parts, submission_id=str(submission.pk)))
+    known = MISTAKES_BY_KEY.get(key)
+    if known is not None:
+        message = dict(known.message)
+    if not found and known is None:
+        return None
+    found.sort(key=lambda row: (-len(row.parts), row.user.get_username()))
+    return MisconceptionStudents(assignment=assignment, key=key, message=message, students=found)

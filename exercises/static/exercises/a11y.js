@@ -26,7 +26,7 @@
     });
   }
 
-  var SCROLLERS = ".derivation, .figure, .table-scroll, .chart-figure, .formula-lines li, .givens-drawer-body";
+  var SCROLLERS = ".derivation, .figure, .table-scroll, .chart-figure, .formula-lines li, .givens-drawer-body, .formula-list dd";
 
   function markScrollers() {
     var regions = document.querySelectorAll(SCROLLERS);
