@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analytics, assignments, courses, gradebook, homework, invitations, regrade
+from .views import analytics, assignments, courses, gradebook, homework, invitations, publishing, regrade
 
 urlpatterns = [
     path("courses/", courses.courses, name="courses"),
@@ -25,6 +25,8 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
+    path("assignments/<int:assignment_id>/publish/", publishing.assignment_publish, name="assignment_publish"),
+    path("assignments/<int:assignment_id>/as-student/", publishing.assignment_as_student, name="assignment_as_student"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assignments/<int:assignment_id>/regrade/", regrade.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/", gradebook.student_detail, name="student"),

@@ -1,7 +1,7 @@
 """The gradebook (students × assignments, and as CSV for an LMS) and one student's attempts.
 
 Without a `user` these leave the permission check to the caller (`can_grade`); with one they
-check it and raise `PermissionDenied`. The gradebook costs four queries whatever its size."""
+check it and raise `PermissionDenied`. The gradebook costs five queries whatever its size."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ...models import Assignment, Course, Extension, Membership, ScoreOverride, Submission, Variant
 from ...zones import local_text
 from ..config import assignment_parts
 from ..permissions import can_grade, signed_in
 from .courses import course_assignments
-from .scores import counted_score, variant_stats
+from .scores import counted_score, overrides_by_student, variant_stats
 
 Role = Membership.Role
 
@@ -36,11 +36,14 @@ class GradebookCell:
     """One student's result on one assignment."""
 
     assignment: Assignment
-    score: float | None  # counted final score 0…1; None: nothing graded
+    score: float | None  # counted score 0…1 (the override's, if any); None: nothing graded
     points: float | None  # score × the assignment's points
     attempts: int
     extended: bool = False
     latest: datetime | None = None  # the last submission's time (UTC)
+    late: int = 0  # attempts submitted late
+    graded_score: float | None = None  # the counted attempt's final score, override or not
+    override: ScoreOverride | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ class Gradebook:
 
 
 def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
-    """Every student's counted score on every assignment, in four queries whatever the size."""
+    """Every student's counted score on every assignment (an override counts instead of the attempts),
+    in five queries whatever the size."""
     if user is not None and not can_grade(course=course, user=user):
         raise PermissionDenied
     assignments = course_assignments(course=course)
@@ -115,6 +119,7 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
     extensions = set(
         Extension.objects.filter(assignment__course=course).values_list("assignment_id", "student_id")
     )
+    overrides = overrides_by_student(ScoreOverride.objects.filter(assignment__course=course)) if assignments else {}
     stats = variant_stats(Variant.objects.filter(assignment__course=course)) if assignments else {}
     max_points = [assignment_max_points(assignment=a) for a in assignments]
     book = Gradebook(course=course, assignments=assignments, max_points=max_points)
@@ -122,7 +127,9 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
         cells = []
         for assignment, top in zip(assignments, max_points):
             st = stats.get((assignment.pk, student.pk))
-            score = counted_score(assignment, st)
+            graded = counted_score(assignment, st)
+            override = overrides.get((assignment.pk, student.pk))
+            score = override.score if override is not None else graded
             cells.append(
                 GradebookCell(
                     assignment=assignment,
@@ -131,6 +138,9 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
                     attempts=st["used"] if st else 0,
                     extended=(assignment.pk, student.pk) in extensions,
                     latest=st["latest"] if st else None,
+                    late=st["late"] if st else 0,
+                    graded_score=graded,
+                    override=override,
                 )
             )
         book.rows.append(GradebookRow(student=student, cells=cells))
