@@ -13,6 +13,7 @@ urlpatterns = [
     path("courses/<int:course_id>/roster/import/", courses.roster_import, name="roster_import"),
     path("courses/<int:course_id>/roster/<int:user_id>/role/", courses.membership_role, name="membership_role"),
     path("courses/<int:course_id>/roster/<int:user_id>/remove/", courses.member_remove, name="member_remove"),
+    path("courses/<int:course_id>/notices/<int:notice_id>/dismiss/", courses.notice_dismiss, name="notice_dismiss"),
     path("courses/<int:course_id>/leave/", invitations.course_leave, name="course_leave"),
     path("courses/<int:course_id>/invitations.csv", invitations.invitation_links_csv, name="invitation_links_csv"),
     path("invitations/<int:invitation_id>/accept/", invitations.invitation_accept, name="invitation_accept"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/regrade/", regrade.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/", gradebook.student_detail, name="student"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/extension/", gradebook.extension, name="extension"),
+    path("assignments/<int:assignment_id>/students/<int:user_id>/override/", gradebook.score_override, name="score_override"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/reseed/", gradebook.reseed, name="reseed"),
     path("homework/submissions/<str:submission_id>/", homework.homework_submission, name="homework_submission"),
     path(
