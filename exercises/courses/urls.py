@@ -23,6 +23,7 @@ urlpatterns = [
     path("courses/<int:course_id>/assignments/preview/", assignments.assignment_preview, name="assignment_preview"),
     path("courses/<int:course_id>/gradebook/", gradebook.gradebook, name="gradebook"),
     path("courses/<int:course_id>/gradebook.csv", gradebook.gradebook_csv, name="gradebook_csv"),
+    path("courses/<int:course_id>/gradebook.xlsx", gradebook.gradebook_xlsx, name="gradebook_xlsx"),
     path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),

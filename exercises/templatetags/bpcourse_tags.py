@@ -138,6 +138,15 @@ def percent(value: Any) -> str:
 
 
 @register.filter
+def ratio(part: Any, whole: Any) -> float | None:
+    """part / whole, or None when whole is 0 or not a number."""
+    try:
+        return float(part) / float(whole) if float(whole) else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
 def pp_change(new: Any, old: Any) -> str:
     """The change from `old` to `new` (fractions) in percentage points: "+2.5 pp", "−5.6 pp"."""
     try:

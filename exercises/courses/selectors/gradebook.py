@@ -147,6 +147,30 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
     return book
 
 
+def sort_keys(book: Gradebook) -> list[str]:
+    """The columns a gradebook sorts by: "student", "a<assignment id>" for each assignment, "total"."""
+    return ["student", *(f"a{a.pk}" for a in book.assignments), "total"]
+
+
+def gradebook_sort(book: Gradebook, key: str, *, descending: bool = False) -> Gradebook:
+    """The book's rows sorted by one column (unknown keys keep the name order); blanks go last."""
+    keys = sort_keys(book)
+    if key not in keys or key == "student":
+        if descending:
+            book.rows.reverse()
+        return book
+    index = keys.index(key) - 1
+
+    def value(row: GradebookRow) -> float | None:
+        return row.total_points if key == "total" else row.cells[index].points
+
+    filled = [row for row in book.rows if value(row) is not None]
+    blank = [row for row in book.rows if value(row) is None]
+    filled.sort(key=lambda row: value(row) or 0.0, reverse=descending)  # stable: ties keep name order
+    book.rows = filled + blank
+    return book
+
+
 def _csv_safe(text: str) -> str:
     """Neutralise spreadsheet formulas (=, +, -, @ at the start of a cell)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -156,26 +180,53 @@ def _points_text(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
-    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…, then the last
-    submission's time in the named zone (default: the active one); scores in points."""
+def _percent_value(score: float | None) -> float | None:
+    return None if score is None else round(score * 100, 1)
+
+
+def gradebook_table(*, course: Course, user: Any | None = None, zone: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The gradebook as a header and typed rows (text, numbers, None for blank) for CSV and XLSX:
+    Username, Email, Name; per assignment its points "<title> (<max>)", "%", attempts, late
+    attempts and the override's "%"; the total's points and "%"; the last submission's time in
+    `zone` (default: the active one). Percentages are 0–100 with one decimal."""
     book = gradebook(course=course, user=user)
     zone = zone or timezone.get_current_timezone_name()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["Username", "Email", "Name"]
-        + [_csv_safe(f"{a.title} ({_points_text(p)})") for a, p in zip(book.assignments, book.max_points)]
-        + [f"Last submission ({zone})"]
-    )
+    header = ["Username", "Email", "Name"]
+    for assignment, top in zip(book.assignments, book.max_points):
+        title = assignment.title
+        header += [f"{title} ({_points_text(top)})", f"{title} %", f"{title} attempts", f"{title} late attempts",
+                   f"{title} override %"]
+    header += [f"Total ({_points_text(book.total_max_points)})", "Total %", f"Last submission ({zone})"]
+    rows = []
     for row in book.rows:
         student = row.student
-        name = student.get_full_name() or student.username
-        writer.writerow(
-            [_csv_safe(student.username), _csv_safe(student.email or ""), _csv_safe(name)]
-            + ["" if c.points is None else _points_text(c.points) for c in row.cells]
-            + ["" if row.latest is None else local_text(row.latest, zone)]
-        )
+        line: list[Any] = [student.username, student.email or "", student.get_full_name() or student.username]
+        for cell in row.cells:
+            line += [None if cell.points is None else round(cell.points, 2), _percent_value(cell.score), cell.attempts,
+                     cell.late, None if cell.override is None else _percent_value(cell.override.score)]
+        total_share = row.total_points / book.total_max_points if book.total_max_points else None
+        line += [round(row.total_points, 2), _percent_value(total_share),
+                 None if row.latest is None else local_text(row.latest, zone)]
+        rows.append(line)
+    return header, rows
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return _csv_safe(str(value))
+
+
+def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
+    """The gradebook as CSV for an LMS import (the columns of `gradebook_table`; formulas neutralised)."""
+    header, rows = gradebook_table(course=course, user=user, zone=zone)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_csv_safe(h) for h in header])
+    for line in rows:
+        writer.writerow([_csv_cell(value) for value in line])
     return out.getvalue()
 
 

@@ -22,6 +22,7 @@ from ..config import assignment_parts
 from ..forms.courses import ExtensionForm
 from ..forms.gradebook import OverrideForm
 from ..selectors import courses as course_selectors
+from ..selectors import export as export_selectors
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import homework as homework_selectors
 from ..services import extensions as extension_services
@@ -37,9 +38,16 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     course, role = member_course(request, course_id)
     require_staff(role)
     book = gradebook_selectors.gradebook(course=course)
-    columns = list(zip(book.assignments, book.max_points, strict=True))
+    keys = gradebook_selectors.sort_keys(book)
+    asked = request.GET.get("sort", "student")[:40]  # "total" ascending, "-total" descending
+    descending = asked.startswith("-")
+    sort = asked.lstrip("-") if asked.lstrip("-") in keys else "student"
+    gradebook_selectors.gradebook_sort(book, sort, descending=descending)
+    columns = list(zip(book.assignments, book.max_points, keys[1:-1], strict=True))
     return render(
-        request, "exercises/homework/gradebook.html", {"course": course, "book": book, "role": role, "columns": columns}
+        request, "exercises/homework/gradebook.html",
+        {"course": course, "book": book, "role": role, "columns": columns, "sort": sort,
+         "direction": "descending" if descending else "ascending"},
     )
 
 
@@ -54,6 +62,20 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     text = "\ufeff" + gradebook_selectors.gradebook_csv(course=course)
     response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.csv"'
+    return response
+
+
+@member_view
+@allow_methods("GET")
+def gradebook_xlsx(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The gradebook as an Excel workbook (staff): the CSV's columns, numbers as numbers."""
+    course, role = member_course(request, course_id)
+    require_staff(role)
+    response = HttpResponse(
+        export_selectors.gradebook_xlsx(course=course),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.xlsx"'
     return response
 
 
