@@ -262,6 +262,7 @@ _RATE_DEFAULTS = {  # scope: (client, ip)
     "authoring_preview": ("60/60", "60/60"),
     "authoring_save": ("20/60", "20/60"),
     "password_reset": ("5/3600", "20/3600"),
+    "grading_write": ("60/60", "60/60"),  # score overrides, regrade notices dismissed
 }
 BPCOURSE_RATE_LIMITS = {
     scope: {

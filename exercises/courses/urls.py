@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analytics, assignments, courses, gradebook, homework, invitations, regrade
+from .views import analytics, assignments, courses, gradebook, homework, invitations, publishing, regrade
 
 urlpatterns = [
     path("courses/", courses.courses, name="courses"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("courses/<int:course_id>/roster/import/", courses.roster_import, name="roster_import"),
     path("courses/<int:course_id>/roster/<int:user_id>/role/", courses.membership_role, name="membership_role"),
     path("courses/<int:course_id>/roster/<int:user_id>/remove/", courses.member_remove, name="member_remove"),
+    path("courses/<int:course_id>/notices/<int:notice_id>/dismiss/", courses.notice_dismiss, name="notice_dismiss"),
     path("courses/<int:course_id>/leave/", invitations.course_leave, name="course_leave"),
     path("courses/<int:course_id>/invitations.csv", invitations.invitation_links_csv, name="invitation_links_csv"),
     path("invitations/<int:invitation_id>/accept/", invitations.invitation_accept, name="invitation_accept"),
@@ -22,16 +23,20 @@ urlpatterns = [
     path("courses/<int:course_id>/assignments/preview/", assignments.assignment_preview, name="assignment_preview"),
     path("courses/<int:course_id>/gradebook/", gradebook.gradebook, name="gradebook"),
     path("courses/<int:course_id>/gradebook.csv", gradebook.gradebook_csv, name="gradebook_csv"),
+    path("courses/<int:course_id>/gradebook.xlsx", gradebook.gradebook_xlsx, name="gradebook_xlsx"),
     path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/hint", homework.assignment_hint, name="assignment_hint"),
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
+    path("assignments/<int:assignment_id>/publish/", publishing.assignment_publish, name="assignment_publish"),
+    path("assignments/<int:assignment_id>/as-student/", publishing.assignment_as_student, name="assignment_as_student"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assignments/<int:assignment_id>/analytics/misconceptions/<slug:key>/", analytics.misconception_students,
          name="misconception_students"),
     path("assignments/<int:assignment_id>/regrade/", regrade.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/", gradebook.student_detail, name="student"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/extension/", gradebook.extension, name="extension"),
+    path("assignments/<int:assignment_id>/students/<int:user_id>/override/", gradebook.score_override, name="score_override"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/reseed/", gradebook.reseed, name="reseed"),
     path("homework/submissions/<str:submission_id>/", homework.homework_submission, name="homework_submission"),
     path(

@@ -69,9 +69,18 @@ def submission_window(
 
 def extension_due(*, assignment: Assignment, student: Any) -> datetime | None:
     """The student's extended due date, if any."""
-    return (
-        Extension.objects.filter(assignment=assignment, student=student).values_list("due_at", flat=True).first()
-    )
+    return student_extension(assignment=assignment, student=student)[0]
+
+
+def student_extension(*, assignment: Assignment, student: Any) -> tuple[datetime | None, int]:
+    """The student's extension: (later due date or None, extra attempts); (None, 0) without one."""
+    row = Extension.objects.filter(assignment=assignment, student=student).values_list("due_at", "extra_attempts").first()
+    return (None, 0) if row is None else (row[0], int(row[1] or 0))
+
+
+def attempts_allowed(assignment: Assignment, extra_attempts: int) -> int:
+    """The attempts one student may use: the assignment's, plus an extension's extra ones (0 = no limit)."""
+    return assignment.attempts_allowed + extra_attempts if assignment.attempts_allowed else 0
 
 
 def reveal_allowed(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -176,6 +177,9 @@ class Assignment(models.Model):
     secret = models.CharField(_("secret"), max_length=64, default=new_assignment_secret, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # None: a draft, seen by the course staff only; else students see it from this time on
+    # (a time in the future is a scheduled publication).
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
@@ -186,9 +190,13 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def is_published(self, now: datetime | None = None) -> bool:
+        """Students see the assignment: it is published and its publication time has come."""
+        return self.published_at is not None and self.published_at <= (now or timezone.now())
+
 
 class Extension(models.Model):
-    """A later due date for one student."""
+    """A later due date and/or extra attempts for one student."""
 
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="extensions"
@@ -199,7 +207,8 @@ class Extension(models.Model):
         on_delete=models.CASCADE,
         related_name="extensions",
     )
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)  # None: the assignment's own
+    extra_attempts = models.PositiveIntegerField(_("extra attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -210,7 +219,8 @@ class Extension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} → {self.due_at:%Y-%m-%d %H:%M}"
+        due = "" if self.due_at is None else f"{self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.student} → {due} +{self.extra_attempts}"
 
 
 class RegradeJob(models.Model):
@@ -241,6 +251,8 @@ class RegradeJob(models.Model):
     # [{"submission", "student", "old", "new", …}] for every score that changes
     changes = models.JSONField(_("changes"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
+    # Why the instructor applied it: shown to the students whose counted score it changes.
+    reason = models.TextField(_("reason"), blank=True, default="")
     # Where the steps are: the last submission id of the current pass that is stored. An apply
     # writes the settings first (settings_applied_at), then passes over every graded
     # submission, then over those graded meanwhile (catch_up).

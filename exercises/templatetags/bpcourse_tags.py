@@ -153,10 +153,32 @@ def significant(value: Any, digits: int = 6) -> str:
 
 @register.filter
 def percent(value: Any) -> str:
+    """A fraction as a percentage, one format everywhere: "81.0 %" (a no-break space before %)."""
     try:
-        return f"{float(value) * 100:.0f}%"
+        number = float(value) * 100
     except (TypeError, ValueError):
         return ""
+    return f"{number:.1f}\u00a0%" if math.isfinite(number) else ""
+
+
+@register.filter
+def ratio(part: Any, whole: Any) -> float | None:
+    """part / whole, or None when whole is 0 or not a number."""
+    try:
+        return float(part) / float(whole) if float(whole) else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def pp_change(new: Any, old: Any) -> str:
+    """The change from `old` to `new` (fractions) in percentage points: "+2.5 pp", "−5.6 pp"."""
+    try:
+        points = (float(new or 0.0) - float(old or 0.0)) * 100
+    except (TypeError, ValueError):
+        return ""
+    sign = "+" if points > 0.05 else "\u2212" if points < -0.05 else "±"
+    return f"{sign}{abs(points):.1f}\u00a0pp"
 
 
 @register.simple_tag

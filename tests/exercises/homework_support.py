@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from unittest import mock
@@ -101,9 +101,17 @@ def settings_for(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def make_assignment(course: Course, instructor: Any, **overrides: Any) -> Assignment:
-    """An assignment created through the service."""
-    return assignment_services.assignment_create(course=course, actor=instructor, data=settings_for(**overrides))
+# Published "since ever" (as every assignment was before drafts), so frozen clocks see it too.
+ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def make_assignment(course: Course, instructor: Any, *, published: bool = True, **overrides: Any) -> Assignment:
+    """An assignment created through the service; published unless `published=False` (a draft)."""
+    assignment = assignment_services.assignment_create(course=course, actor=instructor, data=settings_for(**overrides))
+    if published:
+        Assignment.objects.filter(pk=assignment.pk).update(published_at=ALWAYS)
+        assignment.published_at = ALWAYS
+    return assignment
 
 
 def solution_of(variant: Variant) -> graders.Solution:

@@ -71,6 +71,8 @@ class RoleForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    """A student's new due date."""
+    """A student's new due date and/or extra attempts."""
 
-    due_at = forms.DateTimeField(label=_("New due date"), widget=datetime_widget())
+    due_at = forms.DateTimeField(label=_("New due date"), widget=datetime_widget(), required=False)
+    extra_attempts = forms.IntegerField(label=_("Extra attempts"), min_value=0, max_value=1000, required=False,
+                                        initial=0)

@@ -230,3 +230,12 @@ class RegradeForm(GradingFields):
     def new_settings(self, keys_by_step: Mapping[str, Iterable[str]]) -> dict[str, Any]:
         """The new grading settings as Assignment fields (call after is_valid())."""
         return self.grading_data(keys_by_step)
+
+
+class ApplyForm(forms.Form):
+    """Applying a previewed regrade: the reason the students whose score changes are told."""
+
+    reason = forms.CharField(
+        label=_("Reason, shown to the students whose score changes"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

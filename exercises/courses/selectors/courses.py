@@ -3,9 +3,12 @@ the course's assignments. Every list costs a constant number of queries."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
 
 from ...models import Assignment, Course, Membership
 from ...values import as_int
@@ -40,6 +43,8 @@ def assignment_get_for_member(*, assignment_id: Any, user: Any) -> tuple[Assignm
     if assignment is None:
         return None
     role = role_in(course=assignment.course, user=user)
+    if role == Role.STUDENT and not assignment.is_published():
+        return None  # a draft (or not yet published) is unknown to students
     return None if role is None else (assignment, role)
 
 
@@ -68,6 +73,11 @@ def course_student_get(*, course: Course, user_id: Any) -> Any | None:
         return None
     membership = Membership.objects.filter(course=course, user_id=pk, role=Role.STUDENT).select_related("user").first()
     return None if membership is None else membership.user
+
+
+def published_q(now: datetime | None = None) -> Q:
+    """Assignments the students see: published, and their publication time has come."""
+    return Q(published_at__isnull=False, published_at__lte=now or timezone.now())
 
 
 def course_assignments(*, course: Course) -> list[Assignment]:

@@ -1,7 +1,7 @@
 """The gradebook (students × assignments, and as CSV for an LMS) and one student's attempts.
 
 Without a `user` these leave the permission check to the caller (`can_grade`); with one they
-check it and raise `PermissionDenied`. The gradebook costs four queries whatever its size."""
+check it and raise `PermissionDenied`. The gradebook costs five queries whatever its size."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from ...models import Assignment, Course, Extension, Membership, Submission, Variant
+from ...models import Assignment, Course, Extension, Membership, ScoreOverride, Submission, Variant
 from ...zones import local_text
 from ..config import assignment_parts
 from ..permissions import can_grade, signed_in
 from .courses import course_assignments
-from .scores import counted_score, variant_stats
+from .scores import counted_score, overrides_by_student, variant_stats
 
 Role = Membership.Role
 
@@ -36,11 +36,14 @@ class GradebookCell:
     """One student's result on one assignment."""
 
     assignment: Assignment
-    score: float | None  # counted final score 0…1; None: nothing graded
+    score: float | None  # counted score 0…1 (the override's, if any); None: nothing graded
     points: float | None  # score × the assignment's points
     attempts: int
     extended: bool = False
     latest: datetime | None = None  # the last submission's time (UTC)
+    late: int = 0  # attempts submitted late
+    graded_score: float | None = None  # the counted attempt's final score, override or not
+    override: ScoreOverride | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ class Gradebook:
 
 
 def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
-    """Every student's counted score on every assignment, in four queries whatever the size."""
+    """Every student's counted score on every assignment (an override counts instead of the attempts),
+    in five queries whatever the size."""
     if user is not None and not can_grade(course=course, user=user):
         raise PermissionDenied
     assignments = course_assignments(course=course)
@@ -115,6 +119,7 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
     extensions = set(
         Extension.objects.filter(assignment__course=course).values_list("assignment_id", "student_id")
     )
+    overrides = overrides_by_student(ScoreOverride.objects.filter(assignment__course=course)) if assignments else {}
     stats = variant_stats(Variant.objects.filter(assignment__course=course)) if assignments else {}
     max_points = [assignment_max_points(assignment=a) for a in assignments]
     book = Gradebook(course=course, assignments=assignments, max_points=max_points)
@@ -122,7 +127,9 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
         cells = []
         for assignment, top in zip(assignments, max_points):
             st = stats.get((assignment.pk, student.pk))
-            score = counted_score(assignment, st)
+            graded = counted_score(assignment, st)
+            override = overrides.get((assignment.pk, student.pk))
+            score = override.score if override is not None else graded
             cells.append(
                 GradebookCell(
                     assignment=assignment,
@@ -131,9 +138,36 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
                     attempts=st["used"] if st else 0,
                     extended=(assignment.pk, student.pk) in extensions,
                     latest=st["latest"] if st else None,
+                    late=st["late"] if st else 0,
+                    graded_score=graded,
+                    override=override,
                 )
             )
         book.rows.append(GradebookRow(student=student, cells=cells))
+    return book
+
+
+def sort_keys(book: Gradebook) -> list[str]:
+    """The columns a gradebook sorts by: "student", "a<assignment id>" for each assignment, "total"."""
+    return ["student", *(f"a{a.pk}" for a in book.assignments), "total"]
+
+
+def gradebook_sort(book: Gradebook, key: str, *, descending: bool = False) -> Gradebook:
+    """The book's rows sorted by one column (unknown keys keep the name order); blanks go last."""
+    keys = sort_keys(book)
+    if key not in keys or key == "student":
+        if descending:
+            book.rows.reverse()
+        return book
+    index = keys.index(key) - 1
+
+    def value(row: GradebookRow) -> float | None:
+        return row.total_points if key == "total" else row.cells[index].points
+
+    filled = [row for row in book.rows if value(row) is not None]
+    blank = [row for row in book.rows if value(row) is None]
+    filled.sort(key=lambda row: value(row) or 0.0, reverse=descending)  # stable: ties keep name order
+    book.rows = filled + blank
     return book
 
 
@@ -146,26 +180,53 @@ def _points_text(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
-    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…, then the last
-    submission's time in the named zone (default: the active one); scores in points."""
+def _percent_value(score: float | None) -> float | None:
+    return None if score is None else round(score * 100, 1)
+
+
+def gradebook_table(*, course: Course, user: Any | None = None, zone: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The gradebook as a header and typed rows (text, numbers, None for blank) for CSV and XLSX:
+    Username, Email, Name; per assignment its points "<title> (<max>)", "%", attempts, late
+    attempts and the override's "%"; the total's points and "%"; the last submission's time in
+    `zone` (default: the active one). Percentages are 0–100 with one decimal."""
     book = gradebook(course=course, user=user)
     zone = zone or timezone.get_current_timezone_name()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["Username", "Email", "Name"]
-        + [_csv_safe(f"{a.title} ({_points_text(p)})") for a, p in zip(book.assignments, book.max_points)]
-        + [f"Last submission ({zone})"]
-    )
+    header = ["Username", "Email", "Name"]
+    for assignment, top in zip(book.assignments, book.max_points):
+        title = assignment.title
+        header += [f"{title} ({_points_text(top)})", f"{title} %", f"{title} attempts", f"{title} late attempts",
+                   f"{title} override %"]
+    header += [f"Total ({_points_text(book.total_max_points)})", "Total %", f"Last submission ({zone})"]
+    rows = []
     for row in book.rows:
         student = row.student
-        name = student.get_full_name() or student.username
-        writer.writerow(
-            [_csv_safe(student.username), _csv_safe(student.email or ""), _csv_safe(name)]
-            + ["" if c.points is None else _points_text(c.points) for c in row.cells]
-            + ["" if row.latest is None else local_text(row.latest, zone)]
-        )
+        line: list[Any] = [student.username, student.email or "", student.get_full_name() or student.username]
+        for cell in row.cells:
+            line += [None if cell.points is None else round(cell.points, 2), _percent_value(cell.score), cell.attempts,
+                     cell.late, None if cell.override is None else _percent_value(cell.override.score)]
+        total_share = row.total_points / book.total_max_points if book.total_max_points else None
+        line += [round(row.total_points, 2), _percent_value(total_share),
+                 None if row.latest is None else local_text(row.latest, zone)]
+        rows.append(line)
+    return header, rows
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return _csv_safe(str(value))
+
+
+def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
+    """The gradebook as CSV for an LMS import (the columns of `gradebook_table`; formulas neutralised)."""
+    header, rows = gradebook_table(course=course, user=user, zone=zone)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_csv_safe(h) for h in header])
+    for line in rows:
+        writer.writerow([_csv_cell(value) for value in line])
     return out.getvalue()
 
 

@@ -13,11 +13,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from ...models import Assignment, Course, Extension, HomeworkDraft, Membership, Submission, Variant
+from ...models import Assignment, Course, Extension, HomeworkDraft, Membership, ScoreOverride, Submission, Variant
 from ...values import as_uuid
 from ..permissions import can_grade, role_in, signed_in
-from ..window import CLOSED, NOT_OPEN, extension_due, reveal_allowed, submission_window
-from .scores import counted_score, counted_submission, variant_stats
+from ..window import CLOSED, NOT_OPEN, attempts_allowed, reveal_allowed, student_extension, submission_window
+from .courses import published_q
+from .scores import counted_score, counted_submission, overrides_by_student, variant_stats
 
 Role = Membership.Role
 
@@ -31,9 +32,10 @@ class StudentAssignmentRow:
     late_until: datetime | None
     attempts_used: int
     attempts_allowed: int  # 0 = unlimited
-    score: float | None  # counted final score, 0…1
+    score: float | None  # counted score, 0…1 (the override's, if any)
     status: str  # open | not_open | closed | late
     extended: bool = False
+    override: ScoreOverride | None = None  # a staff override, with its comment
 
     @property
     def course(self) -> Course:
@@ -52,31 +54,36 @@ def _student_rows(*, memberships: list[Membership], user: Any) -> list[StudentAs
     course_ids = [m.course_id for m in memberships if m.role == Role.STUDENT]
     if not course_ids:
         return []
-    assignments = list(
-        Assignment.objects.filter(course_id__in=course_ids).select_related("course").order_by("due_at", "pk")
-    )
-    extensions = dict(
-        Extension.objects.filter(assignment__course_id__in=course_ids, student=user).values_list(
-            "assignment_id", "due_at"
-        )
-    )
-    stats = variant_stats(Variant.objects.filter(assignment__course_id__in=course_ids, owner=user))
     now = timezone.now()
+    assignments = list(
+        Assignment.objects.filter(published_q(now), course_id__in=course_ids)
+        .select_related("course").order_by("due_at", "pk")
+    )
+    extensions = {
+        assignment_id: (due, extra)
+        for assignment_id, due, extra in Extension.objects.filter(
+            assignment__course_id__in=course_ids, student=user
+        ).values_list("assignment_id", "due_at", "extra_attempts")
+    }
+    overrides = overrides_by_student(ScoreOverride.objects.filter(assignment__course_id__in=course_ids, student=user))
+    stats = variant_stats(Variant.objects.filter(assignment__course_id__in=course_ids, owner=user))
     rows = []
     for assignment in assignments:
-        ext = extensions.get(assignment.pk)
-        window = submission_window(assignment=assignment, extension_due=ext, now=now)
+        ext_due, extra = extensions.get(assignment.pk, (None, 0))
+        window = submission_window(assignment=assignment, extension_due=ext_due, now=now)
         st = stats.get((assignment.pk, user.pk))
+        override = overrides.get((assignment.pk, user.pk))
         rows.append(
             StudentAssignmentRow(
                 assignment=assignment,
                 due_at=window.due_at,
                 late_until=window.late_until,
                 attempts_used=st["used"] if st else 0,
-                attempts_allowed=assignment.attempts_allowed,
-                score=counted_score(assignment, st),
+                attempts_allowed=attempts_allowed(assignment, extra),
+                score=override.score if override is not None else counted_score(assignment, st),
                 status=window.status,
-                extended=window.due_at != assignment.due_at,
+                extended=window.due_at != assignment.due_at or extra > 0,
+                override=override,
             )
         )
     return rows
@@ -119,6 +126,8 @@ class HomeworkState:
     show_diagnosis: bool
     counted: Submission | None = None  # the submission whose score counts
     extended: bool = False
+    override: ScoreOverride | None = None  # a staff override: its score counts instead
+    extra_attempts: int = 0  # given by an extension
 
     @property
     def closes_at(self) -> datetime:
@@ -126,9 +135,14 @@ class HomeworkState:
         return self.late_until or self.due_at
 
     @property
-    def score(self) -> float | None:
-        """The counted final score (0…1), or None before any graded attempt."""
+    def graded_score(self) -> float | None:
+        """The counted attempt's final score (0…1), or None before any graded attempt."""
         return None if self.counted is None else self.counted.final_score
+
+    @property
+    def score(self) -> float | None:
+        """The score that counts (0…1): the override's while there is one, else the counted attempt's."""
+        return self.override.score if self.override is not None else self.graded_score
 
 
 def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> HomeworkState:
@@ -149,15 +163,15 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
             raise PermissionDenied
         staff_view = True
     now = timezone.now()
-    window = submission_window(
-        assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=now
-    )
+    ext_due, extra = student_extension(assignment=assignment, student=student)
+    window = submission_window(assignment=assignment, extension_due=ext_due, now=now)
     variant = Variant.objects.filter(assignment=assignment, owner=student).first()
     submissions = list(variant.submissions.order_by("-created_at")) if variant is not None else []
     for submission in submissions:
         submission.variant = variant  # no query per submission
     used = sum(1 for s in submissions if s.status != Submission.Status.ERROR)
-    left = None if not assignment.attempts_allowed else max(0, assignment.attempts_allowed - used)
+    allowed = attempts_allowed(assignment, extra)
+    left = None if not allowed else max(0, allowed - used)
     reason = ""
     if student_role != Role.STUDENT:
         reason = "not_student"
@@ -185,7 +199,10 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
         reveal_solution=reveal,
         show_diagnosis=staff_view or assignment.show_diagnosis,
         counted=counted_submission(assignment, submissions),
-        extended=window.due_at != assignment.due_at,
+        extended=window.due_at != assignment.due_at or extra > 0,
+        override=ScoreOverride.objects.filter(assignment=assignment, student=student, position=1)
+        .select_related("created_by").first(),
+        extra_attempts=extra,
     )
 
 
@@ -203,7 +220,9 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     )
     if submission is None:
         return None
-    if submission.user_id == user.pk or can_grade(course=submission.variant.assignment.course, user=user):
+    if submission.user_id == user.pk and submission.variant.assignment.is_published():
+        return submission
+    if can_grade(course=submission.variant.assignment.course, user=user):
         return submission
     return None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
-from ...models import Assignment, Membership, Submission, Variant
+from ...models import Assignment, Membership, ScoreOverride, Submission, Variant
 
 Role = Membership.Role
 
@@ -30,14 +30,20 @@ def variant_stats(variants: Any) -> dict[tuple[int, int], dict[str, Any]]:
             best=best,
             last=last,
             latest=Max("submissions__created_at", filter=~Q(submissions__status=Submission.Status.ERROR)),
+            late=Count("submissions", filter=Q(submissions__late=True) & ~Q(submissions__status=Submission.Status.ERROR)),
         )
         .order_by()
-        .values_list("assignment_id", "owner_id", "used", "graded", "best", "last", "latest")
+        .values_list("assignment_id", "owner_id", "used", "graded", "best", "last", "latest", "late")
     )
     return {
-        (a, o): {"used": used, "graded": graded, "best": b, "last": lst, "latest": latest}
-        for a, o, used, graded, b, lst, latest in rows
+        (a, o): {"used": used, "graded": graded, "best": b, "last": lst, "latest": latest, "late": late}
+        for a, o, used, graded, b, lst, latest, late in rows
     }
+
+
+def overrides_by_student(overrides: Any) -> dict[tuple[int, int], ScoreOverride]:
+    """(assignment id, student id) → the override of question 1, from a ScoreOverride queryset (one query)."""
+    return {(o.assignment_id, o.student_id): o for o in overrides.filter(position=1).select_related("created_by")}
 
 
 def counted_score(assignment: Assignment, stats: dict[str, Any] | None) -> float | None:

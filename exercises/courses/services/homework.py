@@ -22,7 +22,7 @@ from ...models import Assignment, FrozenSpec, HomeworkDraft, Membership, Submiss
 from ..config import assignment_parts, assignment_spec, template_label, variant_seed
 from ..permissions import can_grade, require, role_in, signed_in
 from ..selectors.homework import homework_state
-from ..window import CLOSED, LATE, NOT_OPEN, extension_due, submission_window
+from ..window import CLOSED, LATE, NOT_OPEN, attempts_allowed, extension_due, student_extension, submission_window
 
 Role = Membership.Role
 
@@ -48,10 +48,17 @@ def _usable_seed(assignment: Assignment, user_id: int, reseed: int) -> tuple[str
                           code="no_usable_variant")
 
 
+def _require_published(assignment: Assignment) -> None:
+    """A draft (or an assignment not published yet) takes no work from students."""
+    if not assignment.is_published():
+        raise ValidationError(_("This assignment is not open yet."), code="not_open")
+
+
 def homework_variant(*, assignment: Assignment, student: Any) -> Variant:
     """The student's variant of the assignment (created on first visit; the same ever after)."""
     if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise PermissionDenied(_("Only the course's students have homework variants."))
+    _require_published(assignment)
     variant = Variant.objects.filter(assignment=assignment, owner=student).first()
     if variant is not None:
         return variant
@@ -91,10 +98,10 @@ def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[st
     # Unreadable answers raise SubmissionFormatError: nothing is stored and no attempt is used.
     if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise PermissionDenied(_("Only the course's students can submit homework."))
+    _require_published(assignment)
     now = timezone.now()
-    window = submission_window(
-        assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=now
-    )
+    due, extra = student_extension(assignment=assignment, student=student)
+    window = submission_window(assignment=assignment, extension_due=due, now=now)
     if window.status == NOT_OPEN:
         raise ValidationError(_("This assignment is not open yet."), code="not_open")
     if window.status == CLOSED:
@@ -107,9 +114,10 @@ def homework_submit(*, assignment: Assignment, student: Any, answers: Mapping[st
     with transaction.atomic():
         # The row lock serialises one student's submits, so attempts cannot be overspent.
         variant = Variant.objects.select_for_update().get(pk=variant.pk)
-        if assignment.attempts_allowed:
+        allowed = attempts_allowed(assignment, extra)  # an extension may add attempts
+        if allowed:
             used = Submission.objects.filter(variant=variant).exclude(status=Submission.Status.ERROR).count()
-            if used >= assignment.attempts_allowed:
+            if used >= allowed:
                 raise ValidationError(_("You have used all your attempts."), code="no_attempts_left")
         recent = Submission.objects.filter(
             user=student, variant__kind=Variant.Kind.HOMEWORK, created_at__gte=now - timedelta(seconds=seconds)
@@ -138,6 +146,7 @@ def homework_draft_save(*, assignment: Assignment, student: Any, answers: Mappin
     """
     if not signed_in(student) or role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise PermissionDenied(_("Only the course's students can save homework answers."))
+    _require_published(assignment)
     window = submission_window(
         assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=timezone.now()
     )

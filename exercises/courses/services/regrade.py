@@ -27,13 +27,16 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
-from ...models import Assignment, Extension, RegradeJob, Submission
+from ...models import Assignment, Extension, RegradeJob, RegradeNotice, Submission
 from ..config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
+from ..counted import preview_counted_changes
 from ..permissions import can_grade, can_manage, require
 from ..window import submission_window
 from .assignments import REGRADE_FIELDS, assignment_clean, assignment_settings
+from .fields import field_error
 
 logger = logging.getLogger(__name__)
+MAX_REASON = 1000
 
 
 def _regrade_settings(assignment: Assignment, new_settings: Any) -> dict[str, Any]:
@@ -70,25 +73,44 @@ def regrade_preview(*, assignment: Assignment, actor: Any, new_settings: Mapping
     return job
 
 
-def regrade_apply(*, job: RegradeJob, actor: Any) -> RegradeJob:
-    """Apply a previewed regrade in the background: new settings and re-graded scores (instructors)."""
+def regrade_apply(*, job: RegradeJob, actor: Any, reason: str = "") -> RegradeJob:
+    """Apply a previewed regrade in the background: new settings and re-graded scores (instructors).
+    The students whose counted score the preview changes get a notice with `reason`, shown once applied."""
     require(can_manage(course=job.assignment.course, user=actor))
+    if not isinstance(reason, str) or len(reason.strip()) > MAX_REASON:
+        raise field_error("reason", _("A reason is text of at most 1,000 characters."))
     with transaction.atomic():
         job = RegradeJob.objects.select_for_update().select_related("assignment__course").get(pk=job.pk)
         if job.status != RegradeJob.Status.PREVIEW_READY:
             raise ValidationError(_("Only a finished preview can be applied."), code="not_ready")
         if RegradeJob.objects.filter(assignment=job.assignment, status=RegradeJob.Status.APPLYING).exists():
             raise ValidationError(_("Another regrade of this assignment is being applied."), code="busy")
+        job.reason = reason.strip()
+        _notices_create(job)
         job.status = RegradeJob.Status.APPLYING
         job.done, job.cursor, job.catch_up, job.settings_applied_at = 0, "", False, None
         job.total = Submission.objects.filter(
             variant__assignment=job.assignment, status=Submission.Status.GRADED
         ).count()
         job.updated_at = timezone.now()
-        job.save(update_fields=["status", "done", "total", "cursor", "catch_up", "settings_applied_at", "updated_at"])
+        job.save(update_fields=["status", "done", "total", "cursor", "catch_up", "settings_applied_at", "updated_at",
+                                "reason"])
         job_id = job.pk
         transaction.on_commit(lambda: _enqueue_first(job_id))
     return job
+
+
+def _notices_create(job: RegradeJob) -> None:
+    """A notice for every student whose counted score the previewed regrade changes (not while an
+    override stands); students see them once the job is applied."""
+    now = timezone.now()
+    RegradeNotice.objects.filter(job=job).delete()
+    RegradeNotice.objects.bulk_create([
+        RegradeNotice(job=job, assignment=job.assignment, student_id=change.student_id, old_score=change.before,
+                      new_score=change.after, reason=job.reason, created_at=now)
+        for change in preview_counted_changes(job)
+        if change.override is None
+    ])
 
 
 def _enqueue(job_id: int) -> bool:

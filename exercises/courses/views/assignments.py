@@ -25,6 +25,7 @@ from ..config import assignment_part_infos, assignment_parts, network_size_check
 from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, REVEAL_WARNING, AssignmentForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
+from ..forms.publishing import PublishForm
 from ..permissions import is_staff_role
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import regrade as regrade_selectors
@@ -289,6 +290,7 @@ def _staff_overview(request: HttpRequest, assignment: Assignment, role: str) -> 
         "max_points": gradebook_selectors.assignment_max_points(assignment=assignment),
         "jobs": regrade_selectors.regrade_jobs(assignment=assignment, limit=5),
         "policy_facts": policy_facts(assignment),
+        "publish_form": PublishForm(),
     }
     try:
         preview = assignment_services.assignment_preview(data=_assignment_data(assignment))

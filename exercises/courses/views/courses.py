@@ -23,7 +23,9 @@ from ..permissions import can_create_course, is_staff_role
 from ..selectors import courses as course_selectors
 from ..selectors import homework as homework_selectors
 from ..selectors import invitations as invitation_selectors
+from ..selectors import regrade as regrade_selectors
 from ..services import courses as course_services
+from ..services import notices as notice_services
 from ..services import roster as roster_services
 from ..window import CLOSED, LATE, NOT_OPEN, OPEN
 from .common import member_course, member_view, require_instructor, require_staff, site_url
@@ -140,7 +142,19 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         )
     else:
         context["rows"] = homework_selectors.assignments_for_student(course=course, user=request.user)
+        context["notices"] = regrade_selectors.regrade_notices_for_student(course=course, user=request.user)
     return render(request, "exercises/homework/course.html", context)
+
+
+@member_view
+@allow_methods("POST")
+@rate_limited("grading_write")
+def notice_dismiss(request: HttpRequest, course_id: int, notice_id: int) -> HttpResponse:
+    """Dismiss one of my regrade notices (another's, or an unknown one, is a 404)."""
+    course, _role = member_course(request, course_id)
+    if not notice_services.regrade_notice_dismiss(notice_id=notice_id, user=request.user):
+        return error_page(request, 404)
+    return redirect(reverse("exercises:course", args=[course.pk]) + "#homework-title")
 
 
 @member_view

@@ -10,19 +10,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ...models import Submission
 from ...web.http import allow_methods, error_page
+from ...web.ratelimit import rate_limited
 from ...web.results import part_rows, with_hints
 from ...web.sheets import parts_by_step, validation_message
 from ..config import assignment_parts, hint_fraction
 from ..forms.courses import ExtensionForm
+from ..forms.gradebook import OverrideForm
 from ..selectors import courses as course_selectors
+from ..selectors import export as export_selectors
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import homework as homework_selectors
 from ..services import extensions as extension_services
 from ..services import homework as homework_services
+from ..services import overrides as override_services
 from .common import member_assignment, member_course, member_view, require_staff, staff_tabs
 
 
@@ -33,9 +38,16 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     course, role = member_course(request, course_id)
     require_staff(role)
     book = gradebook_selectors.gradebook(course=course)
-    columns = list(zip(book.assignments, book.max_points, strict=True))
+    keys = gradebook_selectors.sort_keys(book)
+    asked = request.GET.get("sort", "student")[:40]  # "total" ascending, "-total" descending
+    descending = asked.startswith("-")
+    sort = asked.lstrip("-") if asked.lstrip("-") in keys else "student"
+    gradebook_selectors.gradebook_sort(book, sort, descending=descending)
+    columns = list(zip(book.assignments, book.max_points, keys[1:-1], strict=True))
     return render(
-        request, "exercises/homework/gradebook.html", {"course": course, "book": book, "role": role, "columns": columns}
+        request, "exercises/homework/gradebook.html",
+        {"course": course, "book": book, "role": role, "columns": columns, "sort": sort,
+         "direction": "descending" if descending else "ascending"},
     )
 
 
@@ -50,6 +62,20 @@ def gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     text = "\ufeff" + gradebook_selectors.gradebook_csv(course=course)
     response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.csv"'
+    return response
+
+
+@member_view
+@allow_methods("GET")
+def gradebook_xlsx(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The gradebook as an Excel workbook (staff): the CSV's columns, numbers as numbers."""
+    course, role = member_course(request, course_id)
+    require_staff(role)
+    response = HttpResponse(
+        export_selectors.gradebook_xlsx(course=course),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{course.code}.xlsx"'
     return response
 
 
@@ -94,7 +120,11 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
             "student": student,
             "state": state,
             "attempts": attempts,
-            "extension_form": ExtensionForm(initial={"due_at": state.due_at}),
+            "extension_form": ExtensionForm(initial={"due_at": state.due_at, "extra_attempts": state.extra_attempts}),
+            "override_form": OverrideForm(initial={
+                "percent": round(state.override.score * 100, 2) if state.override else None,
+                "comment": state.override.comment if state.override else "",
+            }),
             "tabs": staff_tabs(assignment, "gradebook"),
         },
     )
@@ -114,13 +144,43 @@ def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpRes
         return error_page(request, 400, _("Give the new due date as a date and time."))
     try:
         extension_services.extension_grant(
-            assignment=assignment, actor=request.user, student=student, due_at=form.cleaned_data["due_at"]
+            assignment=assignment, actor=request.user, student=student, due_at=form.cleaned_data["due_at"],
+            extra_attempts=form.cleaned_data["extra_attempts"] or 0,
         )
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     else:
-        messages.success(request, _("The due date of %(user)s is extended.") % {"user": student.get_username()})
+        messages.success(request, _("The extension of %(user)s is saved.") % {"user": student.get_username()})
     return redirect("exercises:student", assignment_id=assignment.pk, user_id=student.pk)
+
+
+@member_view
+@allow_methods("POST")
+@rate_limited("grading_write")
+def score_override(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    """Set (or, with action=clear, remove) the score that counts for one student, with a comment (staff)."""
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    if student is None:
+        return error_page(request, 404)
+    back = redirect(reverse("exercises:student", args=[assignment.pk, student.pk]) + "#override-title")
+    try:
+        if request.POST.get("action") == "clear":
+            override_services.score_override_clear(assignment=assignment, actor=request.user, student=student)
+            messages.success(request, _("The override is cleared: the counted attempt counts again."))
+            return back
+        form = OverrideForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the score as a percentage from 0 to 100."))
+            return back
+        override_services.score_override_set(assignment=assignment, actor=request.user, student=student,
+                                             score=form.score(), comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        messages.error(request, validation_message(exc))
+    else:
+        messages.success(request, _("The score of %(user)s is set by hand.") % {"user": student.get_username()})
+    return back
 
 
 @member_view

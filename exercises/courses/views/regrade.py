@@ -19,7 +19,8 @@ from ...web.http import allow_methods, error_page
 from ...web.sheets import parts_by_step, validation_message
 from ..config import assignment_parts
 from ..forms.common import attach_errors
-from ..forms.grading import FIELD_ALIASES, RegradeForm
+from ..counted import CountedChange, preview_counted_changes
+from ..forms.grading import FIELD_ALIASES, ApplyForm, RegradeForm
 from ..permissions import can_manage
 from ..selectors import regrade as regrade_selectors
 from ..services import regrade as regrade_services
@@ -91,7 +92,15 @@ def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
         for change in (job.changes or [])
     ]
     final = job.status in (RegradeJob.Status.PREVIEW_READY, RegradeJob.Status.APPLIED, RegradeJob.Status.ERROR)
+    counted: list[Any] = []
+    if job.status == RegradeJob.Status.PREVIEW_READY:
+        counted = preview_counted_changes(job)
+    elif job.status in (RegradeJob.Status.APPLYING, RegradeJob.Status.APPLIED):
+        counted = [CountedChange(n.student_id, n.student.get_username(), n.old_score, n.new_score)
+                   for n in regrade_selectors.regrade_job_notices(job=job)]
     return {
+        "counted": counted,
+        "apply_form": ApplyForm(),
         "job": job,
         "assignment": job.assignment,
         "rows": rows,
@@ -128,8 +137,12 @@ def regrade_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         return error_page(request, 404)
     if request.method == "POST":
+        form = ApplyForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why the scores change: the students whose score changes read it."))
+            return redirect("exercises:regrade_job", job_id=job.pk)
         try:
-            job = regrade_services.regrade_apply(job=job, actor=request.user)
+            job = regrade_services.regrade_apply(job=job, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, validation_message(exc))
         return redirect("exercises:regrade_job", job_id=job.pk)

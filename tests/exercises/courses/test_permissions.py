@@ -528,9 +528,7 @@ def test_finding_7_practice_never_serves_homework_or_its_numbers(world, assignme
 
 def test_finding_10_after_the_last_attempt_attempt_1_reveals_nothing(course, instructor, alice,
                                                                        django_capture_on_commit_callbacks):
-    assignment = assignment_services.assignment_create(
-        course=course, actor=instructor, data=settings_for(reveal="after_last", attempts_allowed=2)
-    )
+    assignment = make_assignment(course, instructor, reveal="after_last", attempts_allowed=2)
     variant = homework_services.homework_variant(assignment=assignment, student=alice)
     client = client_for(alice)
     first = submit(django_capture_on_commit_callbacks, assignment, alice, {"net_h1": "12345"})
