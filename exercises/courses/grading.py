@@ -14,6 +14,7 @@ import graders
 
 from ..models import Submission, Variant
 from .config import assignment_policy, assignment_spec, submission_penalty
+from .signals import homework_scores_changed
 from .window import extension_due, submission_window
 
 
@@ -35,6 +36,7 @@ def homework_finalize(*, submission_id: uuid.UUID) -> None:
     )
     score = submission.score or 0.0
     Submission.objects.filter(pk=submission_id).update(penalty=penalty, final_score=score * (1.0 - penalty))
+    homework_scores_changed.send(sender=Submission, assignment_id=assignment.pk, user_ids=[submission.user_id])
 
 
 @dataclass(frozen=True)
