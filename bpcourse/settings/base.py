@@ -263,6 +263,8 @@ BPCOURSE_RATE_LIMITS = {
 # --- LTI 1.3 (exercises/lti): the tool's key is BPCOURSE_LTI_PRIVATE_KEY (PEM) or
 # BPCOURSE_LTI_PRIVATE_KEY_FILE, else the database's (manage.py lti_rotate_key).
 BPCOURSE_LTI_HTTP_TIMEOUT = env_int("BPCOURSE_LTI_HTTP_TIMEOUT", 10)
+# A launch syncs the roster (names and roles) unless it was synced this recently.
+BPCOURSE_LTI_ROSTER_SYNC_SECONDS = env_int("BPCOURSE_LTI_ROSTER_SYNC_SECONDS", 600)
 BPCOURSE_SITE_URL = env_str("BPCOURSE_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Cache (rate limits, refused network descriptions): shared by every web and worker process

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from pylti1p3.exception import LtiException
@@ -70,10 +72,16 @@ def roster_sync(*, context_id: int) -> RosterResult:
     return RosterResult(active=len(seen), deactivated=deactivated)
 
 
-def roster_sync_enqueue(*, context: LtiContext) -> None:
-    """Sync a context's roster in the background once the current transaction commits."""
+def roster_sync_enqueue(*, context: LtiContext) -> bool:
+    """Sync a context's roster in the background after the commit, unless synced within
+    BPCOURSE_LTI_ROSTER_SYNC_SECONDS (a class launching at once syncs once). True if enqueued."""
+    recent = timezone.now() - timedelta(seconds=settings.BPCOURSE_LTI_ROSTER_SYNC_SECONDS)
+    if context.synced_at is not None and context.synced_at > recent:
+        return False
     if context.memberships_url and context.course_id is not None:
         from ..tasks import roster_sync_task
 
         roster_sync_task.delay_on_commit(context.pk)
+        return True
+    return False
 
