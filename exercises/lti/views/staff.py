@@ -36,7 +36,7 @@ def course_lti(request: HttpRequest, course_id: int) -> HttpResponse:
                 count = grades_resend(course=course, actor=request.user)
             except PermissionDenied:
                 return error_page(request, 403)
-            messages.success(request, _("%(count)d scores will be sent again.") % {"count": count})
+            messages.success(request, _("Scores to send again: %(count)d.") % {"count": count})
         return redirect("exercises:lti_course", course_id=course.pk)
     overview = course_lti_overview(course=course, user=request.user)
     return render(request, "exercises/lti/course.html", {"course": course, "overview": overview})

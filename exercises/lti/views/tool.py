@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from pylti1p3.contrib.django import DjangoOIDCLogin
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 
 from ...web.http import allow_methods
 from ...web.ratelimit import rate_limited
@@ -64,7 +64,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     oidc = DjangoOIDCLogin(request, DatabaseToolConf(), launch_data_storage=launch_storage())
     try:
         return oidc.disable_check_cookies().redirect(launch_url(request))
-    except LtiException as exc:
+    except (LtiException, OIDCException) as exc:
         logger.warning("LTI login refused (platform): %s", exc)
         return refused_page(request, "platform")
 
