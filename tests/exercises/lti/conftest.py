@@ -10,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
+pytest.register_assert_rewrite("homework_support")
 
 from platform_sim import Platform  # noqa: E402
 

@@ -92,6 +92,7 @@ class Platform:
     score_failures: int = 0  # answer the next N score posts with 500
     hold_scores: threading.Event | None = None  # when set up, a score post waits for it
     tool_base: str = ""
+    tool_keys: dict[str, Any] | None = None  # the tool's JWKS when no tool is served (in-process tests)
 
     def __post_init__(self) -> None:
         self.private_pem, self.public_jwk = rsa_key()
@@ -170,6 +171,8 @@ class Platform:
 
     # ------------------------------------------------------------------ tool-side checks
     def tool_jwks(self) -> dict[str, Any]:
+        if self.tool_keys is not None:
+            return self.tool_keys
         return requests.get(self.tool_base + "/lti/jwks.json", timeout=5).json()
 
     def verify_from_tool(self, token: str, audience: str) -> dict[str, Any]:
