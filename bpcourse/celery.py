@@ -17,4 +17,4 @@ app = Celery("bpcourse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # Load the task modules of the app's rooms (exercises/grading/tasks.py, exercises/courses/tasks.py).
-app.autodiscover_tasks(["exercises.grading", "exercises.courses"])
+app.autodiscover_tasks(["exercises.grading", "exercises.courses", "exercises.lti"])

@@ -1,6 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 
-from .models import ApiToken, Assignment, Course, Extension, Invitation, Membership, RegradeJob, Submission, Variant
+from .models import (
+    ApiToken, Assignment, Course, Extension, Invitation, LtiContext, LtiDeployment, LtiGradeSync, LtiKey, LtiPlatform,
+    Membership, RegradeJob, Submission, Variant,
+)
 
 
 @admin.register(Variant)
@@ -95,3 +100,44 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "course__title", "course__code", "invited_by__username")
     raw_id_fields = ("user", "course", "invited_by")
     readonly_fields = ("created_at", "answered_at")
+
+
+# ------------------------------------------------------------------------------------ LTI 1.3
+class LtiDeploymentInline(admin.TabularInline):
+    model = LtiDeployment
+    extra = 1
+    fields = ("deployment_id", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(LtiPlatform)
+class LtiPlatformAdmin(admin.ModelAdmin):
+    list_display = ("name", "issuer", "client_id", "created_at")
+    search_fields = ("name", "issuer", "client_id")
+    inlines = [LtiDeploymentInline]
+
+
+@admin.register(LtiKey)
+class LtiKeyAdmin(admin.ModelAdmin):
+    """Keys are made by `manage.py lti_rotate_key`; here they can only be unpublished."""
+
+    list_display = ("kid", "active", "created_at")
+    fields = ("kid", "public_key", "active", "created_at")
+    readonly_fields = ("kid", "public_key", "created_at")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(LtiContext)
+class LtiContextAdmin(admin.ModelAdmin):
+    list_display = ("title", "context_id", "deployment", "course", "synced_at")
+    raw_id_fields = ("course",)
+    search_fields = ("title", "context_id")
+
+
+@admin.register(LtiGradeSync)
+class LtiGradeSyncAdmin(admin.ModelAdmin):
+    list_display = ("user", "resource_link", "status", "sent_score", "tries", "updated_at")
+    list_filter = ("status",)
+    raw_id_fields = ("user", "resource_link")

@@ -14,6 +14,7 @@ class ExercisesConfig(AppConfig):
         from .models import Variant
         from .accounts import signals as account_signals  # noqa: F401  (connects the receivers)
         from .practice import signals  # noqa: F401  (connects the receivers)
+        from .lti import receivers  # noqa: F401  (grade passback after homework scores change)
 
         register_kind(Variant.Kind.PRACTICE, PracticeKind())
         register_kind(Variant.Kind.HOMEWORK, HomeworkKind())

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("exercises.practice.urls")),
     path("", include("exercises.courses.urls")),
     path("", include("exercises.accounts.urls")),
+    path("", include("exercises.lti.urls")),
 ]

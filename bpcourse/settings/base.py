@@ -263,6 +263,8 @@ _RATE_DEFAULTS = {  # scope: (client, ip)
     "authoring_save": ("20/60", "20/60"),
     "password_reset": ("5/3600", "20/3600"),
     "grading_write": ("60/60", "60/60"),  # score overrides, regrade notices dismissed
+    "lti_launch": ("60/60", "120/60"),
+    "lti_sync": ("10/600", "30/600"),
 }
 BPCOURSE_RATE_LIMITS = {
     scope: {
@@ -271,6 +273,13 @@ BPCOURSE_RATE_LIMITS = {
     }
     for scope, (client, ip) in _RATE_DEFAULTS.items()
 }
+
+# --- LTI 1.3 (exercises/lti): the tool's key is BPCOURSE_LTI_PRIVATE_KEY (PEM) or
+# BPCOURSE_LTI_PRIVATE_KEY_FILE, else the database's (manage.py lti_rotate_key).
+BPCOURSE_LTI_HTTP_TIMEOUT = env_int("BPCOURSE_LTI_HTTP_TIMEOUT", 10)
+# A launch syncs the roster (names and roles) unless it was synced this recently.
+BPCOURSE_LTI_ROSTER_SYNC_SECONDS = env_int("BPCOURSE_LTI_ROSTER_SYNC_SECONDS", 600)
+BPCOURSE_SITE_URL = env_str("BPCOURSE_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Cache (rate limits, refused network descriptions): shared by every web and worker process
 # With Redis down, limits are not applied (logged) rather than failing requests.

@@ -14,6 +14,7 @@ import graders
 
 from ..models import Submission, Variant
 from .config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
+from .signals import homework_scores_changed
 from .window import extension_due, submission_window
 
 
@@ -37,6 +38,7 @@ def homework_finalize(*, submission_id: uuid.UUID) -> None:
     Submission.objects.filter(pk=submission_id).update(
         penalty=penalty, hint_loss=lost, final_score=final_score(score=submission.score or 0.0, hint_loss=lost,
                                                                  penalty=penalty))
+    homework_scores_changed.send(sender=Submission, assignment_id=assignment.pk, user_ids=[submission.user_id])
 
 
 @dataclass(frozen=True)

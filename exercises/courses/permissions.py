@@ -26,10 +26,10 @@ def can_create_course(user: Any) -> bool:
 
 
 def role_in(*, course: Course, user: Any) -> str | None:
-    """The user's role in the course (instructor | ta | student), or None."""
+    """The user's role in the course (instructor | ta | student), or None (also when inactive)."""
     if not signed_in(user):
         return None
-    return Membership.objects.filter(course=course, user=user).values_list("role", flat=True).first()
+    return Membership.objects.filter(course=course, user=user, active=True).values_list("role", flat=True).first()
 
 
 def can_manage(*, course: Course, user: Any) -> bool:

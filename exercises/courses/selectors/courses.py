@@ -18,10 +18,10 @@ Role = Membership.Role
 
 
 def courses_for_user(*, user: Any) -> list[tuple[Course, str]]:
-    """The user's courses with their role in each, newest first."""
+    """The user's courses with their role in each, newest first (inactive memberships left out)."""
     if not signed_in(user):
         return []
-    memberships = Membership.objects.filter(user=user).select_related("course").order_by("-course__created_at")
+    memberships = Membership.objects.filter(user=user, active=True).select_related("course").order_by("-course__created_at")
     return [(m.course, m.role) for m in memberships]
 
 
@@ -30,7 +30,7 @@ def course_get_for_member(*, course_id: Any, user: Any) -> tuple[Course, str] | 
     pk = as_int(course_id)
     if pk is None or not signed_in(user):
         return None
-    membership = Membership.objects.filter(course_id=pk, user=user).select_related("course").first()
+    membership = Membership.objects.filter(course_id=pk, user=user, active=True).select_related("course").first()
     return None if membership is None else (membership.course, membership.role)
 
 

@@ -31,6 +31,7 @@ from ...models import Assignment, Extension, RegradeJob, RegradeNotice, Submissi
 from ..config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
 from ..counted import preview_counted_changes
 from ..permissions import can_grade, can_manage, require
+from ..signals import homework_scores_changed
 from ..window import submission_window
 from .assignments import REGRADE_FIELDS, assignment_clean, assignment_settings
 from .fields import field_error
@@ -246,6 +247,9 @@ def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
         applying = current.status == RegradeJob.Status.APPLYING
         if applying:
             Submission.objects.bulk_update([s for s, _ in graded], ["report", "score", "penalty", "hint_loss", "final_score"])
+            changed = sorted({s.user_id for s, change in graded if change and s.user_id is not None})
+            if changed:
+                homework_scores_changed.send(sender=Submission, assignment_id=current.assignment_id, user_ids=changed)
         else:
             current.changes = [*current.changes, *(change for _, change in graded if change)]
         if not current.catch_up:
