@@ -357,6 +357,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Verdicts are announced through Redis pub/sub (exercises.grading.notify) to status requests that
+# wait for them (long polls, at most BPCOURSE_STATUS_WAIT_SECONDS; 0 turns waiting off).
+BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+BPCOURSE_STATUS_WAIT_SECONDS = env_float("BPCOURSE_STATUS_WAIT_SECONDS", 8.0)
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -39,6 +39,8 @@ BPCOURSE_RATE_LIMITS_ENABLED = False
 BPCOURSE_SWEEP_AGE_SECONDS = env_float("BPCOURSE_SWEEP_AGE_SECONDS", 2.0)
 BPCOURSE_SWEEP_INTERVAL_SECONDS = env_float("BPCOURSE_SWEEP_INTERVAL_SECONDS", 1.0)
 BPCOURSE_GRADING_STALE_SECONDS = env_float("BPCOURSE_GRADING_STALE_SECONDS", 4.0)
+# No verdict announcements (waits re-read the database) unless a test points them at Redis.
+BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL")
 # Unit tests grade one submission per task unless a test asks for batches (the integration
 # workers run with batches, as deployed).
 BPCOURSE_GRADING_BATCH = env_int("BPCOURSE_GRADING_BATCH", 1)

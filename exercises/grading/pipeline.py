@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 import graders
 
 from ..models import FrozenSpec, Submission, Variant
+from .notify import verdicts_publish
 from .numbers import numbers_spec
 from .registry import VariantKind, kind_of
 
@@ -397,6 +398,7 @@ def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds
             elif not own_stored:
                 logger.info("grading: %s was finished by another copy of the task (or deleted)", pk)
         stored += len(done)
+        verdicts_publish(done)  # wakes the pages waiting for these verdicts
         if claims and limit > 1:
             _measured((time.monotonic() - round_start) / len(claims))
         own = None
