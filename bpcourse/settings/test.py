@@ -6,7 +6,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env_bool, env_float, env_str
+from .base import DATABASES, VAR_DIR, env_bool, env_float, env_int, env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
