@@ -233,7 +233,11 @@ BPCOURSE_GRADING_STALE_SECONDS = env_float(
 BPCOURSE_REGRADE_CHUNK_SIZE = env_int("BPCOURSE_REGRADE_CHUNK_SIZE", 200)
 BPCOURSE_REGRADE_CHUNK_SECONDS = env_float("BPCOURSE_REGRADE_CHUNK_SECONDS", 5.0)
 BPCOURSE_REGRADE_SOFT_TIME_LIMIT = env_int("BPCOURSE_REGRADE_SOFT_TIME_LIMIT", 15)
-BPCOURSE_REGRADE_TIME_LIMIT = env_int("BPCOURSE_REGRADE_TIME_LIMIT", 20)
+BPCOURSE_REGRADE_TIME_LIMIT = env_int("BPCOURSE_REGRADE_TIME_LIMIT", 20)# A grading task also claims other queued submissions of its kind, at most this many at a time,
+# in rounds while each round finds as many as it asked for, for at most this many seconds
+# (and a quarter of the soft time limit): fewer task round trips than submissions under load.
+BPCOURSE_GRADING_BATCH = env_int("BPCOURSE_GRADING_BATCH", 32)
+BPCOURSE_GRADING_BATCH_SECONDS = env_float("BPCOURSE_GRADING_BATCH_SECONDS", 1.0)
 # A running regrade whose cursor has not moved this long gets its next step sent again (beat).
 BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 60.0)
 
@@ -375,6 +379,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": BPCOURSE_SWEEP_INTERVAL_SECONDS},
     },
 }
+
+# Verdicts are announced through Redis pub/sub (exercises.grading.notify) to status requests that
+# wait for them (long polls, at most BPCOURSE_STATUS_WAIT_SECONDS; 0 turns waiting off).
+BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+BPCOURSE_STATUS_WAIT_SECONDS = env_float("BPCOURSE_STATUS_WAIT_SECONDS", 8.0)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -6,7 +6,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env_bool, env_float, env_str
+from .base import DATABASES, VAR_DIR, env_bool, env_float, env_int, env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -39,6 +39,11 @@ BPCOURSE_RATE_LIMITS_ENABLED = False
 BPCOURSE_SWEEP_AGE_SECONDS = env_float("BPCOURSE_SWEEP_AGE_SECONDS", 2.0)
 BPCOURSE_SWEEP_INTERVAL_SECONDS = env_float("BPCOURSE_SWEEP_INTERVAL_SECONDS", 1.0)
 BPCOURSE_GRADING_STALE_SECONDS = env_float("BPCOURSE_GRADING_STALE_SECONDS", 4.0)
+# No verdict announcements (waits re-read the database) unless a test points them at Redis.
+BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL")
+# Unit tests grade one submission per task unless a test asks for batches (the integration
+# workers run with batches, as deployed).
+BPCOURSE_GRADING_BATCH = env_int("BPCOURSE_GRADING_BATCH", 1)
 BPCOURSE_VISIBILITY_TIMEOUT_SECONDS = env_float("BPCOURSE_VISIBILITY_TIMEOUT_SECONDS", 3.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BPCOURSE_VISIBILITY_TIMEOUT_SECONDS,

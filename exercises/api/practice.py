@@ -27,6 +27,7 @@ from ..i18n import pick_language
 from ..models import Submission, Variant
 from ..practice import selectors, services
 from ..web.results import step_progress
+from ..web.waits import requested_wait, wait_for_verdict
 from .auth import Viewer, get_viewer, rate_limit
 from .errors import answers_as_text, detail_of, format_error_body
 from .reports import submission_out
@@ -308,13 +309,22 @@ def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
     """Status (queued → grading → graded), score and per-part verdicts.
 
     While a submission is queued or grading, the answer carries an ETag; a poll that sends it
-    back (If-None-Match) gets 304 Not Modified from one small query until the status changes."""
+    back (If-None-Match) gets 304 Not Modified from one small query until the status changes.
+    `?wait=S` (a long poll) first waits up to S seconds (at most BPCOURSE_STATUS_WAIT_SECONDS)
+    for an unfinished submission's verdict."""
     viewer = get_viewer(request)
     asked = request.headers.get("If-None-Match", "")
-    if asked:
-        status = selectors.submission_status_for_viewer(
-            submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
-        )
+    wait = requested_wait(request)
+    if asked or wait:
+
+        def read() -> str | None:
+            return selectors.submission_status_for_viewer(
+                submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
+            )
+
+        status = read()
+        if status in UNFINISHED and wait:
+            status = wait_for_verdict(submission_id=submission_id, seconds=wait, read=read)
         if status in UNFINISHED and asked == _status_etag(status):
             return HttpResponseNotModified(headers={"ETag": asked})
     submission = selectors.submission_get_for_viewer(

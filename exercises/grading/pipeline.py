@@ -1,21 +1,24 @@
-"""Claim, grade, finish: every submission graded exactly once.
+"""Claim, grade, finish: every submission graded exactly once, a few at a time.
 
-Grading is exactly-once at the database level: a task first *claims* a submission with one
+Grading is exactly-once at the database level: a task first *claims* submissions with one
 conditional UPDATE (queued → grading, with a fresh claim token), grades outside any transaction,
-and stores the result with a second conditional UPDATE that only the holder of the claim can
-make. Redelivered or duplicated tasks find nothing to claim and return; a copy whose worker died
+and stores the results with conditional UPDATEs that only the holder of the claim can make.
+Redelivered or duplicated tasks find nothing to claim and return; a copy whose worker died
 mid-grade leaves a stale claim that another copy may take over after
-BPCOURSE_GRADING_STALE_SECONDS. Works the same on SQLite and PostgreSQL. What differs between
-practice and homework (numbers, policy, penalties) comes from the registry.
+BPCOURSE_GRADING_STALE_SECONDS. A task may also claim other queued submissions of the same kind
+(`submissions_grade(limit=…)`): their own tasks then find them taken and cost one statement.
+Works the same on SQLite and PostgreSQL. What differs between practice and homework (numbers,
+policy, penalties) comes from the registry.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -27,6 +30,7 @@ from django.utils.translation import gettext_noop
 import graders
 
 from ..models import FrozenSpec, Submission, Variant
+from .notify import verdicts_publish
 from .numbers import numbers_spec
 from .registry import VariantKind, kind_of
 
@@ -52,8 +56,12 @@ _S = Submission._meta
 _VARIANT_FIELDS = tuple(Variant._meta.concrete_fields)
 
 
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
 def _col(name: str) -> str:
-    return connection.ops.quote_name(_S.get_field(name).column)
+    return _qn(_S.get_field(name).column)
 
 
 def _prep(name: str, value: Any) -> Any:
@@ -61,134 +69,205 @@ def _prep(name: str, value: Any) -> Any:
     return None if value is None else _S.get_field(name).get_db_prep_save(value, connection)
 
 
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 @dataclass(frozen=True)
 class _Claim:
-    """What grading needs, read by the claim: the variant, the answers, the seed kept on the
-    submission, its frozen numbers' id and (PostgreSQL) the frozen numbers themselves."""
+    """One claimed submission and what grading needs, read by the claim: the variant
+    (PostgreSQL; SQLite reads it after), the answers, the seed kept on the submission, its frozen
+    numbers' id and (PostgreSQL) the frozen numbers themselves."""
 
-    variant: Variant | None  # None: SQLite, fetched after the claim
+    pk: uuid.UUID
+    variant: Variant | None
     variant_id: uuid.UUID
     answers: dict[str, Any]
     seed: str
     numbers_id: str | None
     spec: dict[str, Any] | None
+    created_at: datetime
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+@dataclass
+class _Outcome:
+    """What grading one claimed submission gave: graded (report, score) or error (reason)."""
+
+    claim: _Claim
+    status: str
+    report: dict[str, Any] | None = None
+    score: float | None = None
+    error_reason: str = ""
+    kind: VariantKind | None = None
+    attempt_number: int | None = field(default=None, init=False)
 
 
-def _claim(submission_id: uuid.UUID, token: uuid.UUID) -> _Claim | None:
-    """Atomically take queued (or stale grading) → grading; what grading needs if we got it.
+def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, others: int) -> list[_Claim]:
+    """Atomically take submissions queued (or, for `own`, stale in grading) → grading: `own` and
+    up to `others` more queued ones of the same kind as `kind_of_id`'s variant, oldest first.
 
-    On PostgreSQL one statement claims and returns the variant's row and the frozen numbers (a
-    data-modifying WITH joined to both tables): one round trip before grading. SQLite (in
-    process, no round trips) claims with UPDATE … RETURNING and the variant is read after.
+    On PostgreSQL one statement claims and returns each variant's row and the frozen numbers (a
+    data-modifying WITH joined to both tables): one round trip before grading; other workers'
+    claims are skipped (FOR UPDATE SKIP LOCKED), never waited for. SQLite (in process, no round
+    trips) claims with UPDATE … RETURNING and the variants are read after.
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
-    status, started = _col("status"), _col("grading_started_at")
+    status, started, pk_col = _col("status"), _col("grading_started_at"), _col("id")
+    queued, grading = Submission.Status.QUEUED, Submission.Status.GRADING
+    table, vtable, vpk = _qn(_S.db_table), _qn(Variant._meta.db_table), _qn(Variant._meta.pk.column)
+    postgres = connection.vendor == "postgresql"
+    params: list[Any] = [grading, _prep("grading_started_at", now), _prep("claim_token", token)]
+    where: list[str] = []
+    if own is not None:
+        where.append(f"({pk_col} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)))")
+        params += [_prep("id", own), queued, grading, _prep("grading_started_at", stale_before)]
+    if others > 0:
+        kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
+        picked = (
+            f"SELECT s.{pk_col} FROM {table} s WHERE s.{status} = %s AND s.{pk_col} <> %s "
+            f"AND EXISTS (SELECT 1 FROM {vtable} v WHERE v.{vpk} = s.{variant_col} AND v.{kind} = "
+            f"(SELECT v2.{kind} FROM {vtable} v2 JOIN {table} s2 ON s2.{variant_col} = v2.{vpk} "
+            f"WHERE s2.{pk_col} = %s)) ORDER BY s.{_col('enqueued_at')} LIMIT %s"
+        )
+        # PostgreSQL: ARRAY(…) runs the locking sub-select once (IN (…) may re-run it and take more).
+        picked = f"= ANY(ARRAY({picked} FOR UPDATE SKIP LOCKED))" if postgres else f"IN ({picked})"
+        where.append(f"({pk_col} {picked} AND {status} = %s)")
+        params += [queued, _prep("id", kind_of_id), _prep("id", kind_of_id), others, queued]
     sql = (
-        f"UPDATE {connection.ops.quote_name(_S.db_table)} "
-        f"SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
-        f"WHERE {_col('id')} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)) "
-        f"RETURNING {_col('variant')}, {_col('answers')}, {_col('seed')}, {_col('numbers')}"
+        f"UPDATE {table} SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
+        f"WHERE {' OR '.join(where)} "
+        f"RETURNING {pk_col}, {_col('variant')}, {_col('answers')}, {_col('seed')}, {_col('numbers')}, "
+        f"{_col('created_at')}"
     )
-    grading = Submission.Status.GRADING
-    params = [
-        grading, _prep("grading_started_at", now), _prep("claim_token", token), _prep("id", submission_id),
-        Submission.Status.QUEUED, grading, _prep("grading_started_at", stale_before),
-    ]
-    joined = connection.vendor == "postgresql"
-    if joined:
-        qn = connection.ops.quote_name
-        columns = ", ".join(f"v.{qn(field.column)}" for field in _VARIANT_FIELDS)
+    if postgres:
+        columns = ", ".join(f"v.{_qn(f.column)}" for f in _VARIANT_FIELDS)
         sql = (
-            f"WITH c (variant_id, answers, seed, numbers_id) AS ({sql}) "
-            f"SELECT c.variant_id, c.answers, c.seed, c.numbers_id, f.{qn(FrozenSpec._meta.get_field('spec').column)}, {columns} FROM c "
-            f"LEFT JOIN {qn(Variant._meta.db_table)} v ON v.{qn(Variant._meta.pk.column)} = c.variant_id "
-            f"LEFT JOIN {qn(FrozenSpec._meta.db_table)} f ON f.{qn(FrozenSpec._meta.pk.column)} = c.numbers_id"
+            f"WITH c (id, variant_id, answers, seed, numbers_id, created_at) AS ({sql}) "
+            f"SELECT c.id, c.variant_id, c.answers, c.seed, c.numbers_id, c.created_at, "
+            f"f.{_qn(FrozenSpec._meta.get_field('spec').column)}, {columns} FROM c "
+            f"LEFT JOIN {vtable} v ON v.{vpk} = c.variant_id "
+            f"LEFT JOIN {_qn(FrozenSpec._meta.db_table)} f ON f.{_qn(FrozenSpec._meta.pk.column)} = c.numbers_id"
         )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    variant_id, answers, seed, numbers_id = row[:4]
-    variant = spec = None
-    if joined:
-        spec = _json(row[4])
-        if row[5] is not None:  # the variant row (None: deleted meanwhile)
-            variant = Variant.from_db(connection.alias, [f.attname for f in _VARIANT_FIELDS], list(row[5:]))
-    return _Claim(variant, uuid.UUID(str(variant_id)), _json(answers), seed or "", numbers_id, spec)
+        rows = cursor.fetchall()
+    attnames = [f.attname for f in _VARIANT_FIELDS]
+    claims = []
+    for row in rows:
+        variant = None
+        if postgres and row[7] is not None:  # the variant row (None: deleted meanwhile)
+            variant = Variant.from_db(connection.alias, attnames, list(row[7:]))
+        claims.append(_Claim(
+            _uuid(row[0]), variant, _uuid(row[1]), _json(row[2]), row[3] or "", row[4],
+            _json(row[6]) if postgres else None, _as_datetime(row[5]),
+        ))
+    if not postgres and claims:
+        variants = Variant.objects.in_bulk({c.variant_id for c in claims})
+        claims = [_with_variant(c, variants.get(c.variant_id)) for c in claims]
+    return sorted(claims, key=lambda c: (c.pk != own, c.created_at))
 
 
-def _release(submission_id: uuid.UUID, token: uuid.UUID) -> None:
-    """Give a claim back (grading → queued) after a database error, best effort."""
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _with_variant(claim: _Claim, variant: Variant | None) -> _Claim:
+    return _Claim(claim.pk, variant, claim.variant_id, claim.answers, claim.seed, claim.numbers_id, claim.spec,
+                  claim.created_at)
+
+
+def _release(token: uuid.UUID) -> None:
+    """Give claims back (grading → queued) after a database error, best effort."""
     try:
-        Submission.objects.filter(
-            pk=submission_id, status=Submission.Status.GRADING, claim_token=token
-        ).update(status=Submission.Status.QUEUED, claim_token=None, grading_started_at=None)
+        Submission.objects.filter(status=Submission.Status.GRADING, claim_token=token).update(
+            status=Submission.Status.QUEUED, claim_token=None, grading_started_at=None
+        )
     except DatabaseError:
-        logger.warning("could not release claim on %s; the sweep will", submission_id, exc_info=True)
+        logger.warning("could not release claim %s; the sweep will", token, exc_info=True)
 
 
-def _next_attempt_number(variant_id: uuid.UUID) -> int | None:
-    """Increment the variant's attempt counter and return it (call inside a transaction).
+def _number_attempts(graded: list[_Outcome]) -> None:
+    """Increment each variant's attempt counter once for all its graded submissions (in the
+    order they were made) and number them (call inside a transaction).
 
     The UPDATE locks the variant row until commit, so concurrent gradings of one variant get
-    distinct numbers (SQLite: the IMMEDIATE transaction serialises writers anyway).
+    distinct numbers (SQLite: the IMMEDIATE transaction serialises writers anyway); variants are
+    locked in the order of their ids, so that two batches never wait for each other in a circle.
     """
-    table = connection.ops.quote_name(Variant._meta.db_table)
-    pk = Variant._meta.pk.get_db_prep_value(variant_id, connection)
+    by_variant: dict[uuid.UUID, list[_Outcome]] = {}
+    for outcome in sorted(graded, key=lambda o: o.claim.created_at):
+        by_variant.setdefault(outcome.claim.variant_id, []).append(outcome)
+    table = _qn(Variant._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET attempt_count = attempt_count + 1 WHERE id = %s RETURNING attempt_count", [pk]
-        )
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])  # None: the variant was deleted meanwhile
+        for variant_id, outcomes in sorted(by_variant.items(), key=lambda item: str(item[0])):  # one lock order
+            pk = Variant._meta.pk.get_db_prep_value(variant_id, connection)
+            cursor.execute(
+                f"UPDATE {table} SET attempt_count = attempt_count + %s WHERE id = %s RETURNING attempt_count",
+                [len(outcomes), pk],
+            )
+            row = cursor.fetchone()
+            if row is None:  # the variant was deleted meanwhile (its submissions with it)
+                continue
+            first = int(row[0]) - len(outcomes) + 1
+            for number, outcome in enumerate(outcomes, start=first):
+                outcome.attempt_number = number
 
 
-def _finish(
-    submission_id: uuid.UUID,
-    variant_id: uuid.UUID,
-    token: uuid.UUID,
-    *,
-    status: str,
-    report: dict[str, Any] | None = None,
-    score: float | None = None,
-    error_reason: str = "",
-    kind: VariantKind | None = None,
-) -> bool:
-    """Store the outcome if this caller still holds the claim; number the attempt once."""
-    fields: dict[str, Any] = {
-        "status": status,
-        "report": report,
-        "score": score,
-        "error_reason": error_reason,
-        "attempt_number": None,
-        "graded_at": timezone.now(),
-        "claim_token": None,
-    }
+class _LostClaims(Exception):
+    def __init__(self, pks: set[uuid.UUID]) -> None:
+        self.pks = pks
+
+
+def _write(outcomes: list[_Outcome], token: uuid.UUID) -> None:
+    """Number the attempts, store every outcome, run each kind's after_graded: one transaction;
+    _LostClaims (rolled back) names the submissions this claim no longer holds."""
+    graded = [o for o in outcomes if o.status == Submission.Status.GRADED]
+    names = ("status", "report", "score", "error_reason", "attempt_number", "graded_at", "claim_token")
+    assignments = ", ".join(f"{_col(name)} = %s" for name in names)
+    sql = (
+        f"UPDATE {_qn(_S.db_table)} SET {assignments} "
+        f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
+    )
+    now = timezone.now()
+    lost: set[uuid.UUID] = set()
     with transaction.atomic():
-        if status == Submission.Status.GRADED:
-            fields["attempt_number"] = _next_attempt_number(variant_id)
-        assignments = ", ".join(f"{_col(name)} = %s" for name in fields)
-        sql = (
-            f"UPDATE {connection.ops.quote_name(_S.db_table)} SET {assignments} "
-            f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
-        )
-        params = [_prep(name, value) for name, value in fields.items()]
-        params += [_prep("id", submission_id), Submission.Status.GRADING, _prep("claim_token", token)]
+        _number_attempts(graded)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            updated = cursor.rowcount
-        if updated != 1:
-            transaction.set_rollback(True)  # another copy owns it now: undo the count
-            return False
-        if kind is not None and status == Submission.Status.GRADED:  # homework penalties, practice reveal state
-            kind.after_graded(submission_id, variant_id=variant_id, report=report or {})
-    return True
+            for o in outcomes:
+                values = (o.status, o.report, o.score, o.error_reason, o.attempt_number, now, None)
+                params = [_prep(name, value) for name, value in zip(names, values, strict=True)]
+                params += [_prep("id", o.claim.pk), Submission.Status.GRADING, _prep("claim_token", token)]
+                cursor.execute(sql, params)
+                if cursor.rowcount != 1:
+                    lost.add(o.claim.pk)
+        if lost:
+            raise _LostClaims(lost)  # another copy owns them now: undo the counts, store the rest again
+        for o in graded:  # homework penalties, practice reveal state
+            if o.kind is not None:
+                o.kind.after_graded(o.claim.pk, variant_id=o.claim.variant_id, report=o.report or {})
+
+
+def _finish(outcomes: list[_Outcome], token: uuid.UUID) -> set[uuid.UUID]:
+    """Store the outcomes this caller still holds the claim of; the ids stored."""
+    pending = list(outcomes)
+    while pending:
+        try:
+            _write(pending, token)
+        except _LostClaims as lost:
+            pending = [o for o in pending if o.claim.pk not in lost.pks]
+            for o in pending:
+                o.attempt_number = None
+            continue
+        return {o.claim.pk for o in pending}
+    return set()
 
 
 def _numbers(variant: Variant, kind: VariantKind, claim: _Claim) -> dict[str, Any]:
@@ -201,10 +280,32 @@ def _numbers(variant: Variant, kind: VariantKind, claim: _Claim) -> dict[str, An
     return numbers_spec(numbers_id=claim.numbers_id)
 
 
+def _grade(claim: _Claim) -> _Outcome | None:
+    """Grade one claimed submission; None if its variant was deleted meanwhile."""
+    if claim.variant is None:
+        return None
+    try:
+        kind = kind_of(claim.variant)
+        spec = _numbers(claim.variant, kind, claim)
+        report = graders.grade(spec, claim.answers, kind.policy(claim.variant)).to_dict()
+    except graders.UnknownTemplate:
+        logger.error("grading: %s has an unknown template", claim.pk, exc_info=True)
+        return _Outcome(claim, Submission.Status.ERROR, error_reason=ERROR_VARIANT_BROKEN)
+    except (DatabaseError, Variant.DoesNotExist):
+        raise
+    except Exception as exc:  # the grader must never crash the worker
+        if isinstance(exc, SoftTimeLimitExceeded):
+            logger.error("grading: %s hit the soft time limit", claim.pk)
+            return _Outcome(claim, Submission.Status.ERROR, error_reason=ERROR_GRADER_TIMEOUT)
+        logger.exception("grading: the grader failed on submission %s", claim.pk)
+        return _Outcome(claim, Submission.Status.ERROR, error_reason=ERROR_GRADER_FAILED)
+    return _Outcome(claim, Submission.Status.GRADED, report=report, score=report["score"], kind=kind)
+
+
 def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
     """Seconds until another copy's claim on a submission goes stale; None if none is held."""
     try:
-        pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
+        pk = _uuid(submission_id)
     except (TypeError, ValueError, AttributeError):
         return None
     started = (
@@ -218,56 +319,98 @@ def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
     return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
 
 
+def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: float) -> float | None:
+    """Like claim_takeover_wait, but a claim younger than `young` seconds (another task's batch,
+    which ends within its budget) is first watched for up to `settle` seconds: None once finished."""
+    waited, pause = 0.0, 0.01
+    while True:
+        wait = claim_takeover_wait(submission_id=submission_id)
+        age = settings.BPCOURSE_GRADING_STALE_SECONDS + 0.5 - wait if wait is not None else 0.0
+        if wait is None or waited >= settle or age > young:
+            return wait
+        pause = min(pause, settle - waited)
+        time.sleep(pause)
+        waited += pause
+        pause *= 2
+
+
+@dataclass(frozen=True)
+class GradeRun:
+    """What one call of submissions_grade did: whether it stored the named submission, and how
+    many submissions it stored in all."""
+
+    own_stored: bool
+    stored: int
+
+
+# Seconds one submission takes to grade and store in this process (moving average, None before
+# the first batch), so that a batch is sized to end within its time budget.
+_per_submission_s: float | None = None
+
+
+def _batch_size(limit: int, seconds_left: float) -> int:
+    """How many submissions to claim next: two before anything is measured, else as many as fit."""
+    if _per_submission_s is None:
+        return min(limit, 2)
+    return max(1, min(limit, int(seconds_left / max(_per_submission_s, 1e-4))))
+
+
+def _measured(per_submission: float) -> None:
+    global _per_submission_s
+    previous = _per_submission_s
+    _per_submission_s = per_submission if previous is None else 0.7 * previous + 0.3 * per_submission
+
+
+def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds: float = 1.0) -> GradeRun:
+    """Grade a queued submission once and, with `limit` > 1, other queued submissions of its kind
+    in rounds of at most `limit`, while a round finds as many as it asked for and `seconds` last.
+
+    Repeated, redelivered or concurrent calls store nothing twice; unknown, deleted or malformed
+    ids store nothing of their own.
+    """
+    try:
+        pk = _uuid(submission_id)
+    except (TypeError, ValueError, AttributeError):
+        logger.warning("grading: dropped malformed submission id %r", submission_id)
+        return GradeRun(False, 0)
+    started = time.monotonic()
+    own: uuid.UUID | None = pk
+    own_stored, stored = False, 0
+    while True:
+        size = 1 if limit <= 1 else _batch_size(limit, seconds - (time.monotonic() - started))
+        others = 0 if limit <= 1 else (size - 1 if own is not None else size)
+        token = uuid.uuid4()
+        round_start = time.monotonic()
+        try:
+            claims = _claim(own, pk, token, others)
+            outcomes = [o for o in (_grade(c) for c in claims) if o is not None]
+            done = _finish(outcomes, token) if outcomes else set()
+        except Variant.DoesNotExist:
+            logger.info("grading: a variant was deleted while being graded")
+            return GradeRun(own_stored, stored)
+        except DatabaseError:
+            _release(token)
+            raise
+        if own is not None:
+            own_stored = pk in done
+            if not any(c.pk == pk for c in claims):
+                logger.info("grading: %s is unknown, deleted, finished or being graded; nothing to do", pk)
+            elif not own_stored:
+                logger.info("grading: %s was finished by another copy of the task (or deleted)", pk)
+        stored += len(done)
+        verdicts_publish(done)  # wakes the pages waiting for these verdicts
+        if claims and limit > 1:
+            _measured((time.monotonic() - round_start) / len(claims))
+        own = None
+        claimed_others = sum(1 for c in claims if c.pk != pk)
+        if others == 0 or claimed_others < others or time.monotonic() - started >= seconds:
+            return GradeRun(own_stored, stored)
+
+
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
     """Grade a queued submission once; True if this call stored the outcome.
 
     Repeated, redelivered or concurrent calls change nothing and return False, as do unknown,
     deleted or malformed ids.
     """
-    try:
-        pk = submission_id if isinstance(submission_id, uuid.UUID) else uuid.UUID(str(submission_id))
-    except (TypeError, ValueError, AttributeError):
-        logger.warning("grading: dropped malformed submission id %r", submission_id)
-        return False
-    token = uuid.uuid4()
-    try:
-        claimed = _claim(pk, token)
-        if claimed is None:
-            logger.info("grading: %s is unknown, deleted, finished or being graded; nothing to do", pk)
-            return False
-        variant_id = claimed.variant_id
-        report: dict[str, Any] | None = None
-        error_reason = ""
-        kind: VariantKind | None = None
-        try:
-            variant = claimed.variant or Variant.objects.get(pk=variant_id)
-            kind = kind_of(variant)
-            spec = _numbers(variant, kind, claimed)
-            result = graders.grade(spec, claimed.answers, kind.policy(variant))
-            report = result.to_dict()
-        except graders.UnknownTemplate:
-            logger.error("grading: %s has an unknown template", pk, exc_info=True)
-            error_reason = ERROR_VARIANT_BROKEN
-        except (DatabaseError, Variant.DoesNotExist):
-            raise
-        except Exception as exc:  # the grader must never crash the worker
-            if isinstance(exc, SoftTimeLimitExceeded):
-                logger.error("grading: %s hit the soft time limit", pk)
-                error_reason = ERROR_GRADER_TIMEOUT
-            else:
-                logger.exception("grading: the grader failed on submission %s", pk)
-                error_reason = ERROR_GRADER_FAILED
-        if report is not None:
-            stored = _finish(pk, variant_id, token, status=Submission.Status.GRADED, report=report,
-                             score=report["score"], kind=kind)
-        else:
-            stored = _finish(pk, variant_id, token, status=Submission.Status.ERROR, error_reason=error_reason)
-    except Variant.DoesNotExist:
-        logger.info("grading: %s was deleted while being graded", pk)
-        return False
-    except DatabaseError:
-        _release(pk, token)
-        raise
-    if not stored:
-        logger.info("grading: %s was finished by another copy of the task (or deleted)", pk)
-    return stored
+    return submissions_grade(submission_id=submission_id, limit=1).own_stored

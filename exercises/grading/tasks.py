@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .pipeline import claim_takeover_wait, submission_grade
+from .pipeline import claim_settled_wait, submissions_grade
 from .sweep import submission_sweep
 
 logger = logging.getLogger(__name__)
@@ -31,12 +31,17 @@ TAKEOVER_RETRIES = 3
 def grade_submission(self: Task, submission_id: str) -> None:
     """Grade one submission by id (idempotent: redeliveries and duplicates change nothing).
 
-    A copy that finds the submission claimed by another copy comes back once that claim goes
-    stale: after a worker's death, redelivery alone (without the sweep) finishes its work.
+    It also grades whatever else of the same kind is queued (BPCOURSE_GRADING_BATCH at a time,
+    for at most BPCOURSE_GRADING_BATCH_SECONDS); the tasks of those find them taken. A copy that
+    finds its submission claimed by another copy waits a moment for that batch to end, else comes
+    back once the claim goes stale: after a worker's death, redelivery alone (without the sweep)
+    finishes its work.
     """
-    if submission_grade(submission_id=submission_id):
+    limit = max(1, int(settings.BPCOURSE_GRADING_BATCH))
+    seconds = min(float(settings.BPCOURSE_GRADING_BATCH_SECONDS), settings.CELERY_TASK_SOFT_TIME_LIMIT / 4)
+    if submissions_grade(submission_id=submission_id, limit=limit, seconds=seconds).own_stored:
         return
-    wait = claim_takeover_wait(submission_id=submission_id)
+    wait = claim_settled_wait(submission_id=submission_id, young=seconds, settle=0.1 if limit > 1 else 0.0)
     if wait is not None and not self.request.is_eager and self.request.retries < TAKEOVER_RETRIES:
         raise self.retry(countdown=wait)
 

@@ -58,6 +58,7 @@ from ..web.sheets import (
     sheet_is_blank,
     validation_message,
 )
+from ..web.waits import requested_wait, wait_for_verdict
 from . import selectors, services
 from .forms import SignupForm
 
@@ -449,14 +450,23 @@ def submission_status(request: HttpRequest, submission_id: str) -> HttpResponse:
     """JSON for the live status: the status, whether it is final, and the page fragment to show.
 
     site.js sends the status it shows (`?known=queued`); while that is still the status, the
-    answer is only {status, final: false, unchanged: true} from one small query (no fragment)."""
+    answer is only {status, final: false, unchanged: true} from one small query (no fragment).
+    With `&wait=S` it first waits up to S seconds (BPCOURSE_STATUS_WAIT_SECONDS at most) for the
+    verdict, and says so (`waited: true`), so that the page asks again at once."""
     known = request.GET.get("known", "")
     if known in UNFINISHED_STATUSES:
-        status = selectors.submission_status_for_viewer(
-            submission_id=submission_id, user=request.user, session_key=request.session.session_key
-        )
+
+        def read() -> str | None:
+            return selectors.submission_status_for_viewer(
+                submission_id=submission_id, user=request.user, session_key=request.session.session_key
+            )
+
+        status = read()
+        wait = requested_wait(request) if status == known else 0.0
+        if wait:
+            status = wait_for_verdict(submission_id=submission_id, seconds=wait, read=read)
         if status == known:
-            return JsonResponse({"status": status, "final": False, "unchanged": True})
+            return JsonResponse({"status": status, "final": False, "unchanged": True, "waited": bool(wait)})
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -74,4 +74,14 @@ def test_compose_trusts_forwarded_headers_from_its_proxy_only_and_binds_localhos
     assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
     assert all(port.startswith("${BPCOURSE_BIND:-127.0.0.1}:") for port in proxy["ports"])
     assert "reverse_proxy web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
+    events = services["events"]
+    assert events["environment"]["FORWARDED_ALLOW_IPS"] == proxy_ip and "edge" in events["networks"]
     assert "--forwarded-allow-ips" not in (ROOT / "Dockerfile").read_text()
+
+
+def test_compose_sends_long_polls_to_a_threaded_server_of_their_own():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    events = compose["services"]["events"]["command"]
+    assert events[events.index("--worker-class") + 1] == "gthread" and int(events[events.index("--threads") + 1]) >= 8
+    caddy = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "@waits query wait=*" in caddy and "reverse_proxy events:8000" in caddy

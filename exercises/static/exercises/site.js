@@ -6,12 +6,14 @@
   // Live status, the one polling loop of the site: a submission being graded
   // (<div data-status-url="…" data-final="false">) or a regrade job (data-job-url) is replaced by
   // the server's fragment whenever it changes, until the server says it is final.
-  // A submission is usually graded within a few tens of milliseconds, so its page asks soon and
-  // often during the first second (FIRST_POLLS: at once, then 1 s in all), then every 0.4 s growing
-  // to 3 s; it
-  // sends the status it shows (?known=…), and while that is unchanged the server answers with a
-  // few bytes from one small query instead of the fragment.
+  // A submission's page asks at once and sends the status it shows (?known=…) and how long it is
+  // willing to wait (&wait=…): the server holds the request until the worker announces the
+  // verdict (a long poll, up to its own limit) and answers "waited", and the page asks again at
+  // once. A server that does not wait answers at once; then the page asks soon and often during
+  // the first second (FIRST_POLLS), then every 0.4 s growing to 3 s. While the status is
+  // unchanged the server answers with a few bytes from one small query instead of the fragment.
   var FIRST_POLLS = [0, 50, 75, 100, 125, 150, 200, 300];
+  var WAIT_S = 25;
 
   function pollLive(container) {
     var submission = container.hasAttribute("data-status-url");
@@ -34,7 +36,7 @@
     function pollUrl() {
       if (!submission) { return url; }
       var known = container.getAttribute("data-status") || "";
-      return url + (url.indexOf("?") < 0 ? "?" : "&") + "known=" + encodeURIComponent(known);
+      return url + (url.indexOf("?") < 0 ? "?" : "&") + "known=" + encodeURIComponent(known) + "&wait=" + WAIT_S;
     }
 
     function poll() {
@@ -54,6 +56,8 @@
           }
           if (data.final) {
             container.setAttribute("data-final", "true");
+          } else if (data.waited) {
+            poll();
           } else {
             schedule();
           }

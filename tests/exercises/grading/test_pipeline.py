@@ -68,7 +68,7 @@ def test_attempts_counted_once_in_grading_order():
 def test_claim_held_by_another_copy_blocks_until_stale(settings):
     submission = make_queued()
     token = uuid.uuid4()
-    assert pipeline._claim(submission.pk, token)
+    (claim,) = pipeline._claim(submission.pk, submission.pk, token, 0)
     # a second copy while the first is grading: nothing to do
     assert pipeline.submission_grade(submission_id=submission.id) is False
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.GRADING
@@ -78,9 +78,7 @@ def test_claim_held_by_another_copy_blocks_until_stale(settings):
     )
     assert pipeline.submission_grade(submission_id=submission.id) is True
     # the first copy comes back late: it no longer holds the claim and stores nothing
-    assert not pipeline._finish(
-        submission.pk, submission.variant_id, token, status=Submission.Status.ERROR, error_reason="late"
-    )
+    assert not pipeline._finish([pipeline._Outcome(claim, Submission.Status.ERROR, error_reason="late")], token)
     final = Submission.objects.get(pk=submission.pk)
     assert final.status == Submission.Status.GRADED and final.attempt_number == 1 and final.error_reason == ""
 

@@ -69,7 +69,7 @@ def test_grade_task_drops_unknown_ids(bad):
 
 
 def test_grade_task_retries_database_errors():
-    with mock.patch("exercises.grading.tasks.submission_grade", side_effect=OperationalError("down")):
+    with mock.patch("exercises.grading.tasks.submissions_grade", side_effect=OperationalError("down")):
         with mock.patch.object(tasks.grade_submission, "retry", side_effect=RuntimeError("retry")) as retry:
             with pytest.raises(RuntimeError):
                 tasks.grade_submission.run("x")

@@ -271,7 +271,7 @@ def test_a_poll_that_knows_the_status_gets_a_few_bytes_until_it_changes(client, 
     with django_assert_num_queries(2):  # the session, then the status
         unchanged = client.get(status_url, {"known": "queued"})
     assert unchanged.status_code == 200
-    assert unchanged.json() == {"status": "queued", "final": False, "unchanged": True}
+    assert unchanged.json() == {"status": "queued", "final": False, "unchanged": True, "waited": False}
     # the status moved on: the poll gets the whole fragment
     Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.GRADING)
     data = client.get(status_url, {"known": "queued"}).json()
