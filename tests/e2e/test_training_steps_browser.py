@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from browser_support import SCREENSHOTS, save_screenshot  # noqa: E402
+from exercises.practice.views import walkthrough_context  # noqa: E402
 from tests.graders.reference import two_training_steps  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -84,3 +85,23 @@ def test_the_walkthrough_shows_the_second_training_step(live_server, browser: Br
     assert width <= viewport["width"]  # nothing wider than the screen outside its scroll box
     section.screenshot(path=str(SCREENSHOTS / name))
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_the_two_step_pages_pass_axe_and_fit_a_phone(live_server, browser: Browser, locale) -> None:
+    from test_accessibility_browser import BLOCKING, WIDER_THAN_VIEWPORT, run_axe
+
+    walkthrough_context()  # the live server's thread shares this process: its first render is not timed
+    context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    found = []
+    for url in ("/walkthrough/", f"/practice/{TEMPLATE}/{SEED}/"):
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+        found += [f"{url}: {v['id']} {v['help']}" for v in run_axe(page) if v["impact"] in BLOCKING]
+        wide = page.evaluate(WIDER_THAN_VIEWPORT)
+        assert wide["overflow"] <= 1 and not wide["elements"], (url, wide)
+    context.close()
+    assert not found, found
