@@ -284,7 +284,7 @@ class AssignmentForm(GradingFields):
             fixed = data.get("fixed_values")
             if not isinstance(fixed, dict):
                 return None
-            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate")
+            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate", "steps")
                      if k in fixed}
             return {**shape, "fixed": fixed}
         if network == "custom":
