@@ -143,7 +143,8 @@ class Graph:
 
     def local(self, node: Node, key: str) -> str:
         """A step-1 key as the node's own training step names it (net_h1 → s2_net_h1 in step 2)."""
-        return key_at(self.arch, node.meta.get("iteration", 1), key)
+        t = node.meta.get("iteration", 1)
+        return key if t == 1 else key_at(self.arch, t, key)
 
     def under(self, rules: Rules) -> Graph:
         """The same architecture's graph under other rules (memoised on this graph)."""

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from graders.activations import Activation
-from graders.graph import Rules, run_node
+from graders.graph import Rules, key_at, run_node, training_step_of
 from graders.losses import Loss
 from graders.mistake_base import Diagnosis, Mistake, MistakeContext
+from graders.notation import name
 from graders.nearmiss import (
     DeltaForWeightGradient, MissingChainFactor, NetEnteredForOut, OtherQuantity, RoundedTooEarly,
     TargetEnteredForOut, TooFewDigits,
@@ -172,6 +173,64 @@ class SwappedWeightNumbering(Mistake):
 
 
 
+class PreviousStepWeights(Mistake):
+    """A later training step computed from the weights the previous step started with (w, not w⁺)."""
+
+    key = "previous_step_weights"
+    label = {"en": "the previous step's old weights used", "zh": "用了上一步更新前的旧权重"}
+    message = {
+        "en": "A training step starts from the previous step's updated weights w⁺ = w − η·∂E/∂w, "
+              "not from the weights that step started with.",
+        "zh": "每个训练步都要从上一步更新后的权重 w⁺ = w − η·∂E/∂w 出发，而不是上一步开始时的权重。",
+    }
+    in_degeneracy_check = False  # tried only when no other misconception explains the value
+
+    def applies(self, arch: Architecture) -> bool:
+        return arch.steps > 1
+
+    @staticmethod
+    def _stale(ctx: MistakeContext, key: str) -> dict[str, str]:
+        """The node's parameter inputs (read at its training step) → the previous step's values."""
+        node = ctx.graph.by_key[key]
+        t, arch = node.meta.get("iteration", 1), ctx.graph.arch
+        if t < 2:
+            return {}
+        params = arch.weight_names() + (arch.bias_names() if arch.train_biases else [])
+        current = {key_at(arch, t, p): key_at(arch, t - 1, p) for p in params}
+        return {k: current[k] for k in node.inputs if k in current}
+
+    def _local(self, ctx: MistakeContext, key: str, world: dict) -> Iterable[float]:
+        stale = self._stale(ctx, key)
+        if stale:
+            node = ctx.graph.by_key[key]
+            yield run_node(node, [world[stale.get(k, k)] for k in node.inputs])
+
+    def full_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        t, base = training_step_of(key)
+        # the whole step redone from the previous step's weights: that step's own value (not for an
+        # update, whose previous value is this step's starting weight: other_quantity names that)
+        if t >= 2 and ctx.graph.by_key[key].kind not in ("w_new", "b_new"):
+            yield ctx.reference.get(key_at(ctx.graph.arch, t - 1, base), math.nan)
+
+    def static_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        yield from self.full_candidates(ctx, key)
+        yield from self._local(ctx, key, ctx.reference)
+
+    def student_candidates(self, ctx: MistakeContext, key: str) -> Iterable[float]:
+        return self._local(ctx, key, ctx.student_world)
+
+    def diagnosis(self, ctx: MistakeContext | None = None, key: str = "") -> Diagnosis:
+        stale = self._stale(ctx, key) if ctx is not None and key else {}
+        if not stale:
+            return Diagnosis(self.key, self.message)
+        used, old = [name(k) for k in stale], [name(v) for v in stale.values()]
+        return Diagnosis(self.key, {
+            "en": f"{name(key)} uses {', '.join(used)}, the weights updated in the previous step, not "
+                  f"{', '.join(old)}: {self.message['en']}",
+            "zh": f"{name(key)} 要用上一步更新后的 {'、'.join(used)}，而不是 {'、'.join(old)}：{self.message['zh']}",
+        })
+
+
 def _has(names: tuple[str, ...]) -> Callable[[Architecture], bool]:
     return lambda a: any(act in names for act in a.activations)
 
@@ -253,6 +312,7 @@ MISTAKES: list[Mistake] = [
     TargetEnteredForOut(),
     MissingChainFactor(),
     # fallbacks (not in the degeneracy check): each explains only what nothing before it does
+    PreviousStepWeights(),
     TooFewDigits(),
     RoundedTooEarly(),
     OtherQuantity(),

@@ -559,9 +559,12 @@ class _Builder:
 def line_templates(arch: Architecture) -> tuple[_LineTemplate, ...]:
     """Every line of an architecture's worked solution, numbers left open (cached); with several
     training steps, every step's lines (E_total_new only after the last, as in the graph)."""
+    if arch.steps == 1:
+        builder = _Builder(arch)
+        return tuple(builder.template(node) for node in builder.graph.nodes)
     keys = {node.key for node in build_graph(arch).nodes}
-    lines: list[_LineTemplate] = []
-    for t in range(1, arch.steps + 1):
+    lines = [line for line in line_templates(replace(arch, steps=1)) if line.key in keys]  # step 1: shared
+    for t in range(2, arch.steps + 1):
         builder = _Builder(arch, t)
         lines += [builder.template(node) for node in builder.graph.nodes if builder.local(node.key) in keys]
     return tuple(lines)

@@ -138,7 +138,7 @@ def _distinct_example(mistake, spec):
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.key)
 def test_every_misconception_is_named_when_a_student_holds_it(mistake):
-    for name in ("article-random", "article-biases", "tanh-2-3-1", "softmax-2-2-2"):
+    for name in ("article-random", "article-biases", "tanh-2-3-1", "softmax-2-2-2", "article-2step"):
         spec = generate(name, f"diagnose-{mistake.key}")
         if not mistake.applies(solve(spec).spec.arch):
             continue

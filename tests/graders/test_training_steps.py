@@ -188,3 +188,31 @@ def test_the_two_step_template_draws_reproducibly_and_asks_both_steps():
     assert spec == graders.generate("article-2step", "seed-1")
     assert spec["steps"] == 2 and spec["layers"] == [2, 2, 2]
     assert graders.TEMPLATES["article-2step"].architecture().steps == 2
+
+
+def test_step_2_computed_from_the_original_weights_is_named():
+    spec = TWO_STEPS
+    values = graders.solve(spec).values
+    w5, w6, b2 = (ARTICLE_SPEC["weights"][1][0][0], ARTICLE_SPEC["weights"][1][0][1],
+                  ARTICLE_SPEC["biases"][1][0])  # the given weights into o1 and its intercept
+    stale_net = w5 * values["s2_out_h1"] + w6 * values["s2_out_h2"] + b2  # by hand, with w5, w6 not w5⁺, w6⁺
+    report = graders.grade(spec, {"s2_net_o1": f"{stale_net:.10g}"})
+    diagnoses = report.parts["s2_net_o1"].diagnoses
+    assert [d.key for d in diagnoses] == ["previous_step_weights"]
+    assert diagnoses[0].message["en"].startswith("net_o1⁽²⁾ uses w5⁺, w6⁺, the weights updated in the previous step")
+    assert diagnoses[0].message["zh"].startswith("net_o1⁽²⁾ 要用上一步更新后的 w5⁺、w6⁺，而不是 w5、w6：")
+    # the second update applied to the original weight
+    stale_update = w5 - 0.5 * values["s2_dE_dw5"]
+    keys = [d.key for d in graders.grade(spec, {"s2_w5_new": f"{stale_update:.10g}"}).parts["s2_w5_new"].diagnoses]
+    assert keys == ["previous_step_weights"]
+    # step 1's own value typed again in step 2: the whole step redone from the old weights
+    keys = [d.key for d in graders.grade(spec, {"s2_E_total": f"{values['E_total']:.10g}"}).parts["s2_E_total"].diagnoses]
+    assert keys == ["previous_step_weights"]
+
+
+def test_the_previous_step_model_never_applies_to_one_step_networks():
+    from graders.mistakes import MISTAKES_BY_KEY
+
+    model = MISTAKES_BY_KEY["previous_step_weights"]
+    assert not model.applies(parse_spec(ARTICLE_SPEC).arch) and model.applies(parse_spec(TWO_STEPS).arch)
+    assert not model.in_degeneracy_check  # so no template's draws change

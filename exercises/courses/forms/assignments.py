@@ -26,7 +26,7 @@ from ...i18n import pick_language
 from ...web.sheets import parts_by_step
 from ..window import reveal_risky
 from .common import DATETIME_FORMAT, datetime_widget
-from .grading import PART_KEY, GradingFields
+from .grading import PART_KEY, POINT_SECTIONS, GradingFields
 
 NETWORK_CHOICES = [
     ("builtin", _("A ready-made network")),
@@ -284,7 +284,7 @@ class AssignmentForm(GradingFields):
             fixed = data.get("fixed_values")
             if not isinstance(fixed, dict):
                 return None
-            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate")
+            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate", "steps")
                      if k in fixed}
             return {**shape, "fixed": fixed}
         if network == "custom":
@@ -362,7 +362,7 @@ class AssignmentForm(GradingFields):
         # Ticks of another network (its type just changed) do not count: the new one starts with all.
         parts = [] if self.network_changed() else [k for k in self.asked_parts() if k in known]
         data: dict[str, Any] = {"template_config": config, "parts": parts}
-        points_fields = ("default_points", "points_overrides", *(f"points_{step}" for step in graders.STEPS))
+        points_fields = ("default_points", "points_overrides", *(f"points_{step}" for step in POINT_SECTIONS))
         if not any(name in self.errors for name in points_fields):
             data["points"] = self.points_for(self.asked_keys_by_step())
         return data

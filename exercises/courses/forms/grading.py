@@ -13,6 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import graders
+from graders.graph import section_name
+from graders.spec import MAX_TRAINING_STEPS
+
+# Groups that can have a "points each": every step, and every step of a later training step (s2_forward…).
+POINT_SECTIONS = tuple(graders.STEPS) + tuple(
+    section_name(step, t) for t in range(2, MAX_TRAINING_STEPS + 1) for step in graders.STEPS)
 
 TOLERANCE_CHOICES = [
     ("sigfigs", _("Significant figures")),
@@ -96,7 +102,7 @@ class GradingFields(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for step in graders.STEPS:
+        for step in POINT_SECTIONS:
             self.fields[f"points_{step}"] = forms.FloatField(
                 label=_("Points each"),
                 required=False,

@@ -55,7 +55,7 @@ def test_create_practice(api):
     assert body["parameters"]["w1"] == pytest.approx(0.15) or "w1" in body["parameters"]
     assert {"i1", "w1", "b1", "target_o1", "eta"} <= set(body["parameters"])
     assert body["part_keys"][0] == "net_h1" and "E_total" in body["part_keys"]
-    assert body["parts"][0] == {"key": "net_h1", "step": "forward"}
+    assert body["parts"][0] == {"key": "net_h1", "step": "forward", "training_step": 1}
     assert body["submissions_url"].endswith(f"/api/variants/{body['id']}/submissions")
 
 
