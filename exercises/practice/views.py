@@ -26,15 +26,14 @@ from django.utils.translation import gettext as _
 import graders
 from graders.worked import WorkedLine
 
-from ..grading.hints import latest_answers, part_hints
 from ..grading.numbers import spec_digest, template_numbers_id
 from ..grading.specs import template_spec
-from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons, revealed_parts
+from ..grading.reveal import report_revealed, reveal_after_wrong, reveal_reasons
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import submission_spec, variant_spec
 from ..models import Submission, Variant
 from ..web.forms import AnswerSheetForm
-from ..web.hints import HintSheet, no_hint_keys, wants_json
+from ..web.hints import wants_json
 from ..web.http import allow_methods, error_page, remember, session_key_for
 from ..web.ratelimit import rate_limited
 from ..web.results import (
@@ -61,14 +60,13 @@ from ..web.sheets import (
 from ..web.waits import requested_wait, wait_for_verdict
 from . import selectors, services
 from .forms import SignupForm
+from .hint_sheets import SESSION_HINT_ANSWERS, hint_answers, hint_sheet
 
 ARTICLE_TEMPLATE = "article"
 ARTICLE_SEED = ""
 # Session bookkeeping (per browser): the variant behind each practice URL, and the forms sent.
 SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
-# The answers typed when a hint was asked without JavaScript, put back on the page it returns to.
-SESSION_HINT_ANSWERS = "hint_answers"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
 UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
 
@@ -231,7 +229,7 @@ def _render_practice(
         return answer_boxes(page["solution"].parts, form)
 
     typed = form.data if form.is_bound else form.initial
-    hints = _hint_sheet(page, {k: v for k, v in typed.items() if isinstance(v, str)})
+    hints = hint_sheet(page, {k: v for k, v in typed.items() if isinstance(v, str)})
     context = {
         **page,
         "form_token": form_token(form),
@@ -242,27 +240,6 @@ def _render_practice(
         "form_message": message,
     }
     return render(request, "exercises/practice.html", context, status=status)
-
-
-def _hint_sheet(page: dict[str, Any], answers: dict[str, str]) -> HintSheet:
-    """The page's hint panels: the levels its variant has shown, level 3 with the typed answers
-    (else those of the variant's newest submission, else the parts already revealed)."""
-    variant: Variant | None = page["variant"]
-    shown = revealed_parts(variant) if variant is not None else frozenset()
-    no_hint = no_hint_keys(page["solution"].parts)
-
-    def compute(key: str, level: int) -> list:
-        assert variant is not None  # levels exist only on a stored variant
-        return part_hints(variant=variant, part_key=key, level=level,
-                          answers={**latest_answers(variant=variant), **answers}, shown=shown)
-
-    return HintSheet(
-        action=reverse("exercises:practice_hint", args=[page["template"].name, page["seed"]]),
-        levels=dict(variant.hints_used or {}) if variant is not None else {},
-        compute=compute,
-        available=lambda key: key not in no_hint,
-        closed=frozenset(shown),
-    )
 
 
 def _known_variant(request: HttpRequest, template: str, seed: str) -> Variant | None:
@@ -298,7 +275,7 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     part_keys = [part.key for part in page["solution"].parts]
 
     if request.method == "GET":
-        initial = _previous_answers(request) or _hint_answers(request, page["variant"])
+        initial = _previous_answers(request) or hint_answers(request, page["variant"])
         form = AnswerSheetForm(part_keys=part_keys, initial=initial)
         return _render_practice(request, page, form)
 
@@ -329,16 +306,6 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     return redirect("exercises:submission", submission_id=submission.pk)
 
 
-def _hint_answers(request: HttpRequest, variant: Variant | None) -> dict[str, str]:
-    """The answers typed when a hint was asked without JavaScript (once: they are taken out)."""
-    kept = request.session.get(SESSION_HINT_ANSWERS)
-    if variant is None or not isinstance(kept, dict) or kept.get("variant") != str(variant.pk):
-        return {}
-    del request.session[SESSION_HINT_ANSWERS]
-    answers = kept.get("answers")
-    return {k: v for k, v in answers.items() if isinstance(v, str)} if isinstance(answers, dict) else {}
-
-
 @allow_methods("POST")
 @rate_limited("hint")
 def practice_hint(request: HttpRequest, template: str, seed: str) -> HttpResponse:
@@ -361,7 +328,7 @@ def practice_hint(request: HttpRequest, template: str, seed: str) -> HttpRespons
     remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
     if wants_json(request):
         page["variant"] = variant
-        return JsonResponse({"part": part, "level": level, "html": _hint_sheet(page, answers).panel(part)})
+        return JsonResponse({"part": part, "level": level, "html": hint_sheet(page, answers).panel(part)})
     request.session[SESSION_HINT_ANSWERS] = {"variant": str(variant.pk), "answers": answers}
     return redirect(reverse("exercises:practice", args=[template, seed]) + f"#hint-{part}")
 

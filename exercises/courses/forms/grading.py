@@ -36,11 +36,12 @@ FIELD_ALIASES = {
 }
 
 
-def percent_field(label: Any, initial: float, help_text: Any = "") -> forms.FloatField:
+def percent_field(label: Any, initial: float, help_text: Any = "", required: bool = True) -> forms.FloatField:
     """A share typed as a percentage, 0 to 100."""
     return forms.FloatField(
         label=label,
         initial=initial,
+        required=required,
         min_value=0,
         max_value=100,
         help_text=help_text,
@@ -94,10 +95,11 @@ class GradingFields(forms.Form):
     )
     late_penalty_per_day = percent_field(_("Late penalty per day (%)"), 10)
     hint_penalty_1 = percent_field(
-        _("Hint 1 costs (%)"), 0, _("Of the part's points, when a student asked for the first hint (0 = free).")
+        _("Hint 1 costs (%)"), 0, _("Of the part's points, when a student asked for the first hint (0 = free)."),
+        required=False,
     )
-    hint_penalty_2 = percent_field(_("Hint 2 costs a further (%)"), 0)
-    hint_penalty_3 = percent_field(_("Hint 3 costs a further (%)"), 0)
+    hint_penalty_2 = percent_field(_("Hint 2 costs a further (%)"), 0, required=False)
+    hint_penalty_3 = percent_field(_("Hint 3 costs a further (%)"), 0, required=False)
     scoring = forms.ChoiceField(label=_("Which attempt counts"), choices=SCORING_CHOICES, initial="best")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
