@@ -20,7 +20,7 @@ from exercises.practice import services as practice_services
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
+from browser_support import SCREENSHOTS, log_in, make_user, new_page, save_screenshot  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +86,8 @@ def test_my_progress_and_an_adaptive_exercise_in_english_and_in_chinese_on_a_pho
     assert points.count() == 4  # three flipped attempts, then the adaptive one
     assert no_page_overflow(page)
     save_screenshot(page, "mastery-progress-zh-390.png", capsys)
+    page.locator("#mastery-sign_flipped").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "mastery-progress-zh-390-screen.png"))  # one screen, full size
     page.click("#adaptive-start")
     page.wait_for_url(re.compile(r"/adaptive/[0-9a-f-]{36}/$"))
     expect(page.get_by_test_id("adaptive-focus")).to_contain_text("前面步骤的结果")
