@@ -5,11 +5,14 @@ sees the skill rise on "My progress"; what counts as given away; who sees what."
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+import graders
 from graders.adaptive import focus_parts
 from exercises.courses.services.courses import course_create
 from exercises.courses.services.homework import homework_variant
@@ -218,3 +221,17 @@ def test_the_result_of_an_adaptive_exercise_offers_the_next_one_and_retries_on_i
     steps = set(re.findall(r'<li data-step="([a-z_]+)"', html)) | set(re.findall(r'id="results-([a-z_]+)"', html)) - {"summary", "title"}
     assert steps == {"forward"}  # the asked step only (nothing practised yet: the forward pass first)
     assert reverse("exercises:adaptive_exercise", args=[exercise.pk]) + f"?from={submission.pk}" in html
+
+
+def test_a_mastered_step_comes_back_for_review_after_its_interval(student, django_capture_on_commit_callbacks,
+                                                                  settings):
+    settings.BPCOURSE_REVIEW_INTERVALS_DAYS = (2.0, 6.0)
+    for i in range(5):
+        practise_full(django_capture_on_commit_callbacks, student, f"good-{i}", flip=False)
+    Submission.objects.filter(user=student).update(created_at=timezone.now() - timedelta(days=3))
+    today = progress_for_user(user=student)
+    assert all(state.mastered for state in today.steps)
+    assert today.focus.reason == "review" and today.focus.step == "forward"
+    assert [state.skill for state in today.due] == list(graders.STEPS)
+    yesterday = progress_for_user(user=student, now=(timezone.now() - timedelta(days=2)).timestamp())
+    assert yesterday.focus.reason == "practise" and yesterday.due == []
