@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -235,3 +236,21 @@ def test_a_mastered_step_comes_back_for_review_after_its_interval(student, djang
     assert [state.skill for state in today.due] == list(graders.STEPS)
     yesterday = progress_for_user(user=student, now=(timezone.now() - timedelta(days=2)).timestamp())
     assert yesterday.focus.reason == "practise" and yesterday.due == []
+
+
+def test_making_adaptive_exercises_and_submitting_them_are_rate_limited(signed_in, settings):
+    cache.clear()
+    settings.BPCOURSE_RATE_LIMITS_ENABLED = True
+    settings.BPCOURSE_RATE_LIMITS = {scope: {"client": (2, 60), "ip": (2, 60)}
+                                     for scope in ("practice_variant", "practice_submit")}
+    try:
+        for _ in range(2):
+            assert signed_in.post(reverse("exercises:adaptive_start")).status_code == 302
+        assert signed_in.post(reverse("exercises:adaptive_start")).status_code == 429
+        url = reverse("exercises:adaptive_exercise", args=[Variant.objects.get(focus__has_key="step").pk])
+        assert signed_in.get(url).status_code == 200  # reading is not counted
+        for _ in range(2):
+            assert signed_in.post(url, {"net_h1": "0.3"}).status_code == 400  # no form token
+        assert signed_in.post(url, {"net_h1": "0.3"}).status_code == 429
+    finally:
+        cache.clear()
