@@ -254,3 +254,10 @@ def test_making_adaptive_exercises_and_submitting_them_are_rate_limited(signed_i
         assert signed_in.post(url, {"net_h1": "0.3"}).status_code == 429
     finally:
         cache.clear()
+
+
+def test_the_api_lists_only_the_parts_an_adaptive_exercise_asks(signed_in):
+    exercise = next_exercise(signed_in)
+    body = signed_in.get(f"/api/variants/{exercise.pk}").json()
+    assert body["part_keys"] == exercise.focus["parts"]
+    assert {p["step"] for p in body["parts"]} == {exercise.focus["step"]}
