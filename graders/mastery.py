@@ -157,7 +157,13 @@ def skill_state(skill: str, kind: str, observations: Sequence[Observation], conf
     """Mastery, trajectory, run and review of one skill from its observations (oldest first)."""
     ordered = tuple(sorted(observations, key=lambda o: o.when))
     scores = [o.score for o in ordered]
-    trajectory = tuple(mastery_value(scores[: i + 1][::-1], config) for i in range(len(scores)))
+    # mastery_value after each observation, in one pass: each new score weighs 1, the others λ× more
+    weighted = weights = 0.0
+    steps: list[float] = []
+    for score in scores:
+        weighted, weights = score + config.decay * weighted, 1.0 + config.decay * weights
+        steps.append(weighted / (config.prior + weights) if config.prior + weights else 0.0)
+    trajectory = tuple(steps)
     mastery = trajectory[-1] if trajectory else 0.0
     run = 0
     for score in reversed(scores):

@@ -215,7 +215,7 @@ BPCOURSE_ADAPTIVE_RUN = env_int("BPCOURSE_ADAPTIVE_RUN", 3)
 BPCOURSE_REVIEW_INTERVALS_DAYS = tuple(
     float(days) for days in env_list("BPCOURSE_REVIEW_INTERVALS_DAYS", ["1", "3", "7", "14", "30"])
 )
-BPCOURSE_MASTERY_HISTORY = env_int("BPCOURSE_MASTERY_HISTORY", 300)
+BPCOURSE_MASTERY_HISTORY = env_int("BPCOURSE_MASTERY_HISTORY", 100)
 # A submission still queued (or stuck in grading) this long is re-enqueued by the sweep.
 # Chosen with the Redis visibility timeout below so that a killed worker's submissions are
 # graded within a minute: redelivery after <= 30 s (+ up to 5 s until a worker's restore

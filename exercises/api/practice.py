@@ -142,14 +142,16 @@ class SubmissionOut(Schema):
 
 def _variant_out(request: HttpRequest, variant: Variant) -> dict[str, Any]:
     solution = variant_solution(variant=variant)
+    asked = set((variant.focus or {}).get("parts") or ())  # an adaptive exercise asks only these
+    parts = [p for p in solution.parts if not asked or p.key in asked]
     return {
         "id": str(variant.id),
         "template": variant.template,
         "seed": variant.seed,
         "kind": variant.kind,
         "parameters": dict(solution.givens),
-        "part_keys": [p.key for p in solution.parts],
-        "parts": [{"key": p.key, "step": p.step, "training_step": p.iteration} for p in solution.parts],
+        "part_keys": [p.key for p in parts],
+        "parts": [{"key": p.key, "step": p.step, "training_step": p.iteration} for p in parts],
         "submissions_url": request.build_absolute_uri(f"/api/variants/{variant.id}/submissions"),
     }
 

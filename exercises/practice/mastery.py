@@ -35,6 +35,8 @@ def mastery_config() -> MasteryConfig:
 
 
 def _hint_level(value: Any) -> int:
+    if value is None:
+        return 0
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -58,16 +60,19 @@ def mastery_events(*, user: Any) -> list[PartEvent]:
         return []
     rows = list(
         Submission.objects.filter(user=user, status=Submission.Status.GRADED)
-        .select_related("variant", "variant__assignment")
+        .only("id", "variant_id", "created_at", "report", "attempt_number", "numbers_id", "seed")
         .order_by("-created_at")[: int(settings.BPCOURSE_MASTERY_HISTORY)]
     )
     rows.reverse()
+    variants = Variant.objects.select_related("assignment").defer(
+        "solved_parts", "wrong_counts", "assignment__template_config", "assignment__instructions")
+    by_id = {v.pk: v for v in variants.filter(pk__in={row.variant_id for row in rows})}  # each variant once
     threshold = reveal_after_wrong()
     wrong: dict[tuple[Any, str], int] = {}
     infos: dict[Any, dict[str, graders.PartInfo]] = {}
     events: list[PartEvent] = []
     for submission in rows:
-        variant = submission.variant
+        variant = submission.variant = by_id[submission.variant_id]
         parts = _part_infos(submission, infos)
         assignment = variant.assignment if variant.is_homework else None
         show_diagnosis = assignment is None or assignment.show_diagnosis
@@ -76,6 +81,7 @@ def mastery_events(*, user: Any) -> list[PartEvent]:
         shown = set(variant.revealed_parts or []) if assignment is None else set()
         hints = variant.hints_used or {}
         when = submission.created_at.timestamp()
+        attempt = str(submission.pk)
         for key, part in ((submission.report or {}).get("parts") or {}).items():
             info = parts.get(key)
             if info is None:
@@ -83,7 +89,7 @@ def mastery_events(*, user: Any) -> list[PartEvent]:
             status = str(part.get("status", "missing"))
             revealed = shown_after_each or key in shown or wrong.get((variant.pk, key), 0) >= threshold
             diagnoses = tuple(str(d.get("key", "")) for d in part.get("diagnoses") or ()) if show_diagnosis else ()
-            events.append(PartEvent(str(submission.pk), when, key, info.step, info.kind, status, diagnoses,
+            events.append(PartEvent(attempt, when, key, info.step, info.kind, status, diagnoses,
                                     revealed, _hint_level(hints.get(key)), variant.template))
             if assignment is None and status in WRONG_STATUSES:
                 wrong[(variant.pk, key)] = wrong.get((variant.pk, key), 0) + 1

@@ -3,7 +3,7 @@ exercise. A student who flipped the sign of ∂E/∂out in three practice varian
 (next: output-layer gradients), presses "Practise what I get wrong", gets an exercise asking only
 the output-layer gradients with the forward pass given, answers it right and sees the result and
 the skill's new point. Screenshots: English at 1280×900, Chinese at 390×844 (nothing wider than
-the phone's screen). Every page reports Content-Security-Policy violations (browser_support)."""
+the phone's screen), no serious or critical axe-core violation. Every page reports Content-Security-Policy violations (browser_support)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from exercises.practice import services as practice_services
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user, new_page, save_screenshot  # noqa: E402
+from browser_support import SCREENSHOTS, log_in, make_user, new_page, save_screenshot  # noqa: E402
+from test_accessibility_browser import BLOCKING, run_axe  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,10 @@ def fill_right_answers(page: Page, variant: Variant) -> None:
         page.fill(f"#id_{key}", f"{values[key]:.6g}")
 
 
+def serious_axe_violations(page: Page) -> list[str]:
+    return [f"{page.url}: {v['id']} ({v['impact']}) {v['nodes']}" for v in run_axe(page) if v["impact"] in BLOCKING]
+
+
 def no_page_overflow(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -59,6 +64,7 @@ def test_my_progress_and_an_adaptive_exercise_in_english_and_in_chinese_on_a_pho
     expect(page.get_by_test_id("recent-misconceptions")).to_contain_text("wrong sign")
     assert page.locator("svg.chart-mastery").count() == 6  # five steps and the sign flip
     save_screenshot(page, "mastery-progress-en.png", capsys)
+    found = serious_axe_violations(page)
 
     page.click("#adaptive-start")
     page.wait_for_url(re.compile(r"/adaptive/[0-9a-f-]{36}/$"))
@@ -70,6 +76,7 @@ def test_my_progress_and_an_adaptive_exercise_in_english_and_in_chinese_on_a_pho
     expect(page.locator("main")).to_contain_text("Earlier results (given)")
     fill_right_answers(page, variant)
     save_screenshot(page, "mastery-adaptive-en.png", capsys)
+    found += serious_axe_violations(page)
     page.click("#submit-answers")
     page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
     expect(page.locator(".status-pill.status-graded").first).to_be_visible()
@@ -86,9 +93,14 @@ def test_my_progress_and_an_adaptive_exercise_in_english_and_in_chinese_on_a_pho
     assert points.count() == 4  # three flipped attempts, then the adaptive one
     assert no_page_overflow(page)
     save_screenshot(page, "mastery-progress-zh-390.png", capsys)
+    found += serious_axe_violations(page)
+    page.locator("#mastery-sign_flipped").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "mastery-progress-zh-390-screen.png"))  # one screen, full size
     page.click("#adaptive-start")
     page.wait_for_url(re.compile(r"/adaptive/[0-9a-f-]{36}/$"))
     expect(page.get_by_test_id("adaptive-focus")).to_contain_text("前面步骤的结果")
     assert no_page_overflow(page)
     save_screenshot(page, "mastery-adaptive-zh-390.png", capsys)
+    found += serious_axe_violations(page)
     phone.close()
+    assert not found, "axe-core violations:\n" + "\n".join(found)

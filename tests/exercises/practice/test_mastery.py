@@ -5,11 +5,15 @@ sees the skill rise on "My progress"; what counts as given away; who sees what."
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+import graders
 from graders.adaptive import focus_parts
 from exercises.courses.services.courses import course_create
 from exercises.courses.services.homework import homework_variant
@@ -215,6 +219,45 @@ def test_the_result_of_an_adaptive_exercise_offers_the_next_one_and_retries_on_i
     submission = answer_exercise(signed_in, django_capture_on_commit_callbacks, exercise, flip=False)
     html = signed_in.get(reverse("exercises:submission", args=[submission.pk])).content.decode()
     assert 'id="adaptive-next"' in html
-    steps = set(re.findall(r'<li data-step="([a-z_]+)"', html)) | set(re.findall(r'id="results-([a-z_]+)"', html))
+    steps = set(re.findall(r'<li data-step="([a-z_]+)"', html)) | set(re.findall(r'id="results-([a-z_]+)"', html)) - {"summary", "title"}
     assert steps == {"forward"}  # the asked step only (nothing practised yet: the forward pass first)
     assert reverse("exercises:adaptive_exercise", args=[exercise.pk]) + f"?from={submission.pk}" in html
+
+
+def test_a_mastered_step_comes_back_for_review_after_its_interval(student, django_capture_on_commit_callbacks,
+                                                                  settings):
+    settings.BPCOURSE_REVIEW_INTERVALS_DAYS = (2.0, 6.0)
+    for i in range(5):
+        practise_full(django_capture_on_commit_callbacks, student, f"good-{i}", flip=False)
+    Submission.objects.filter(user=student).update(created_at=timezone.now() - timedelta(days=3))
+    today = progress_for_user(user=student)
+    assert all(state.mastered for state in today.steps)
+    assert today.focus.reason == "review" and today.focus.step == "forward"
+    assert [state.skill for state in today.due] == list(graders.STEPS)
+    yesterday = progress_for_user(user=student, now=(timezone.now() - timedelta(days=2)).timestamp())
+    assert yesterday.focus.reason == "practise" and yesterday.due == []
+
+
+def test_making_adaptive_exercises_and_submitting_them_are_rate_limited(signed_in, settings):
+    cache.clear()
+    settings.BPCOURSE_RATE_LIMITS_ENABLED = True
+    settings.BPCOURSE_RATE_LIMITS = {scope: {"client": (2, 60), "ip": (2, 60)}
+                                     for scope in ("practice_variant", "practice_submit")}
+    try:
+        for _ in range(2):
+            assert signed_in.post(reverse("exercises:adaptive_start")).status_code == 302
+        assert signed_in.post(reverse("exercises:adaptive_start")).status_code == 429
+        url = reverse("exercises:adaptive_exercise", args=[Variant.objects.get(focus__has_key="step").pk])
+        assert signed_in.get(url).status_code == 200  # reading is not counted
+        for _ in range(2):
+            assert signed_in.post(url, {"net_h1": "0.3"}).status_code == 400  # no form token
+        assert signed_in.post(url, {"net_h1": "0.3"}).status_code == 429
+    finally:
+        cache.clear()
+
+
+def test_the_api_lists_only_the_parts_an_adaptive_exercise_asks(signed_in):
+    exercise = next_exercise(signed_in)
+    body = signed_in.get(f"/api/variants/{exercise.pk}").json()
+    assert body["part_keys"] == exercise.focus["parts"]
+    assert {p["step"] for p in body["parts"]} == {exercise.focus["step"]}
