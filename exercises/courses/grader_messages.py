@@ -97,4 +97,4 @@ def grader_error_message(exc: BaseException) -> str:
     except (KeyError, TypeError, ValueError):
         return gettext("The values do not describe a network this site can grade.")
     label = field_label(str(getattr(exc, "field", "")))
-    return f"{label}: {message}" if label else message
+    return gettext("%(field)s: %(message)s") % {"field": label, "message": message} if label else message

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 from graders.spec import parse_shape
+from graders.tolerance import ToleranceError
 from graders.variants import ARTICLE_SPEC, Template
 
 from ...i18n import pick_language
@@ -280,6 +281,8 @@ class AssignmentForm(GradingFields):
                     self.add_error(name, _("This field is required."))
         if network == "fixed":
             self._clean_values_grid()
+        if network in ("custom", "fixed"):
+            self._check_network()
         if self.part_infos and self.network_changed():
             self.add_error(
                 "parts" if self.by_part else "steps",
@@ -303,6 +306,27 @@ class AssignmentForm(GradingFields):
         for name in self.values_grid.missing(self.cleaned_data):
             if name not in self.errors:
                 self.add_error(name, EMPTY_BOX)
+
+    # Where a grader error on a group of fixed values is shown: its first box.
+    FIRST_BOX = {"inputs": "fixed_in_0", "targets": "fixed_t_0", "weights": "fixed_w_0_0_0", "biases": "fixed_b_0_0"}
+
+    def _check_network(self) -> None:
+        """Read the network as the grader will (no numbers drawn): a broken range or value is
+        marked on its own field, in the reader's language (the services check everything again)."""
+        if any(name in self.errors for name in self.template_fields()):
+            return
+        config = self.template_config()
+        if config is None:
+            return
+        try:
+            graders.template_from_dict(config)
+        except (graders.SpecError, ToleranceError) as exc:
+            base = str(getattr(exc, "field", "")).split("[")[0]
+            if self.cleaned_data.get("network") == "fixed":
+                target = self.FIRST_BOX.get(base, base)
+            else:
+                target = f"{base}_low" if base in GRIDS else base
+            self.add_error(target if target in self.fields else "network", grader_error_message(exc))
 
     def asked_parts_raw(self) -> set[str]:
         if self.by_part:
