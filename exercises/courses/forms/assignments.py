@@ -361,6 +361,14 @@ class AssignmentForm(GradingFields):
             return config
         return None
 
+    def parts_config(self) -> dict[str, Any] | None:
+        """A config whose parts are the network's (they depend on its shape alone): the network
+        itself, or — while fixed values are still missing — its shape."""
+        config = self.template_config()
+        if config is None and self.cleaned_data.get("network") == "fixed" and self.values_grid is not None:
+            return self.shape_config()
+        return config
+
     def reveal_warning(self) -> bool:
         """Whether the form, as filled in now, reveals answers after each of several attempts."""
         attempts = str(self["attempts_allowed"].value() or "0").strip()

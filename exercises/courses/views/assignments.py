@@ -75,7 +75,7 @@ def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> 
     first, then everything with that network's parts)."""
     probe = AssignmentForm(data)
     probe.is_valid()
-    infos, own = _part_infos_of(probe.template_config(), assignment)
+    infos, own = _part_infos_of(probe.parts_config(), assignment)
     form = AssignmentForm(data, part_infos=infos)
     form.checklist_is_current = own
     form.is_valid()

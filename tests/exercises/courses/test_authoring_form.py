@@ -101,6 +101,8 @@ def test_another_shape_brings_its_own_boxes_and_numbering(client, create_url):
     assert 'name="fixed_t_1"' not in html
     form = response.context["form"]
     assert form.errors["fixed_w_0_2_1"] == ["Enter a number."]
+    # the parts to tick are the new shape's already (they depend on the shape alone)
+    assert 'id="id_part_dE_dw9"' in html and 'id="id_part_out_h3"' in html and 'id="id_part_out_o2"' not in html
     # a value typed in a box keeps its place (layer, destination, source) when the shape changes
     response = client.post(create_url, {**data, "fixed_w_0_0_0": "0.7"})
     assert box(response.content.decode(), "fixed_w_0_0_0") == ("w1", "0.7")
