@@ -21,7 +21,7 @@ from exercises.models import Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import log_in, make_user, new_page, open_homework, save_screenshot  # noqa: E402
+from browser_support import SCREENSHOTS, log_in, make_user, new_page, open_homework, save_screenshot  # noqa: E402
 from test_accessibility_browser import BLOCKING, WIDER_THAN_VIEWPORT, run_axe  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -88,6 +88,9 @@ def test_analytics_counts_students_links_them_and_passes_axe(live_server, browse
                     assert wide["overflow"] <= 0 and not wide["elements"], wide
                 size = "phone" if phone else "desktop"
                 save_screenshot(page, f"analytics-items-{tag}-{size}.png", capsys)
+                for section in ("#item-analysis", "#misconception-table"):
+                    part = SCREENSHOTS / f"analytics-{section[1:]}-{tag}-{size}.png"
+                    page.locator(section).screenshot(path=str(part))
                 row.locator('[data-testid="misconception-students"]').click()
                 expect(page.locator("#misconception-students tbody tr")).to_have_count(2)
                 blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
