@@ -37,7 +37,7 @@ def spec_key(spec: Any) -> str:
     try:
         return json.dumps(data, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise SpecError("spec", "must be JSON-safe with finite numbers") from exc
+        raise SpecError("spec", "must be JSON-safe with finite numbers", "not_finite") from exc
 
 
 @lru_cache(maxsize=4096)
@@ -48,7 +48,7 @@ def _solve_cached(key: str) -> Solution:
     values = graph.evaluate(givens)
     bad = [k for k, v in values.items() if not math.isfinite(v)]
     if bad:
-        raise SpecError("weights", f"the network yields a non-finite value for {bad[0]}")
+        raise SpecError("weights", f"the network yields a non-finite value for {bad[0]}", "overflow", quantity=bad[0])
     return Solution(spec, graph, givens, values)
 
 

@@ -16,12 +16,15 @@ BIAS_MODES = ("shared", "per_neuron", "none")
 
 
 class SpecError(ValueError):
-    """A malformed spec; `field` names the offending field."""
+    """A malformed spec; `field` names the offending field, `code` the rule it breaks and
+    `params` its numbers or names (so a caller can say it in another language)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str = "invalid", **params: Any) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -135,17 +138,17 @@ class Spec:
 def _number(value: Any, field: str) -> float:
     """A finite real number (bools are not numbers here)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(field, "must be a number")
+        raise SpecError(field, "must be a number", "not_a_number")
     result = float(value)
     if not math.isfinite(result):
-        raise SpecError(field, "must be finite")
+        raise SpecError(field, "must be finite", "not_finite")
     return result
 
 
 def _vector(value: Any, size: int, field: str) -> tuple[float, ...]:
     """A list of exactly `size` finite numbers."""
     if not isinstance(value, (list, tuple)) or len(value) != size:
-        raise SpecError(field, f"must be a list of {size} numbers")
+        raise SpecError(field, f"must be a list of {size} numbers", "wrong_length", size=size)
     return tuple(_number(x, f"{field}[{i}]") for i, x in enumerate(value))
 
 
@@ -153,47 +156,52 @@ def _architecture(data: dict[str, Any]) -> Architecture:
     """Validate the shape and names."""
     layers = data.get("layers")
     if not isinstance(layers, (list, tuple)) or not 2 <= len(layers) <= MAX_LAYERS:
-        raise SpecError("layers", f"must list between 2 and {MAX_LAYERS} layer sizes")
+        raise SpecError("layers", f"must list between 2 and {MAX_LAYERS} layer sizes", "layer_count", high=MAX_LAYERS)
     for i, n in enumerate(layers):
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NEURONS:
-            raise SpecError(f"layers[{i}]", f"must be a whole number from 1 to {MAX_NEURONS}")
+            raise SpecError(f"layers[{i}]", f"must be a whole number from 1 to {MAX_NEURONS}", "layer_size",
+                            high=MAX_NEURONS)
     acts = data.get("activations")
     if not isinstance(acts, (list, tuple)) or len(acts) != len(layers) - 1:
-        raise SpecError("activations", f"must name {len(layers) - 1} activations")
+        raise SpecError("activations", f"must name {len(layers) - 1} activations", "activation_count",
+                        count=len(layers) - 1)
     for i, name in enumerate(acts):
         if name not in ACTIVATIONS:
-            raise SpecError(f"activations[{i}]", f"unknown activation {name!r}")
+            raise SpecError(f"activations[{i}]", f"unknown activation {name!r}", "unknown_activation", name=str(name))
         if ACTIVATIONS[name].output_only and i != len(acts) - 1:
-            raise SpecError(f"activations[{i}]", f"{name} is allowed on the output layer only")
+            raise SpecError(f"activations[{i}]", f"{name} is allowed on the output layer only", "output_only",
+                            name=str(name))
     loss = data.get("loss", "half_sse")
     if loss not in LOSSES:
-        raise SpecError("loss", f"unknown loss {loss!r}")
+        raise SpecError("loss", f"unknown loss {loss!r}", "unknown_loss", name=str(loss))
     if LOSSES[loss].needs_softmax and acts[-1] != "softmax":
-        raise SpecError("loss", f"{loss} needs a softmax output layer")
+        raise SpecError("loss", f"{loss} needs a softmax output layer", "loss_needs_softmax", name=str(loss))
     if LOSSES[loss].needs_unit_interval and acts[-1] not in ("sigmoid", "softmax"):
-        raise SpecError("loss", f"{loss} needs sigmoid or softmax outputs")
+        raise SpecError("loss", f"{loss} needs sigmoid or softmax outputs", "loss_needs_probabilities",
+                        name=str(loss))
     bias = data.get("bias", "shared")
     if bias not in BIAS_MODES:
-        raise SpecError("bias", f"must be one of {', '.join(BIAS_MODES)}")
+        raise SpecError("bias", f"must be one of {', '.join(BIAS_MODES)}", "unknown_bias")
     train = data.get("train_biases", False)
     if not isinstance(train, bool):
-        raise SpecError("train_biases", "must be true or false")
+        raise SpecError("train_biases", "must be true or false", "not_boolean")
     steps = data.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_TRAINING_STEPS:
-        raise SpecError("steps", f"must be a whole number from 1 to {MAX_TRAINING_STEPS}")
+        raise SpecError("steps", f"must be a whole number from 1 to {MAX_TRAINING_STEPS}", "training_steps",
+                        high=MAX_TRAINING_STEPS)
     return Architecture(tuple(layers), tuple(acts), loss, bias, train and bias != "none", steps)
 
 
 def _weights(value: Any, arch: Architecture) -> tuple[tuple[tuple[float, ...], ...], ...]:
     """weights[l][j][k]: from neuron k of layer l to neuron j of layer l+1."""
     if not isinstance(value, (list, tuple)) or len(value) != arch.depth:
-        raise SpecError("weights", f"must hold {arch.depth} weight matrices")
+        raise SpecError("weights", f"must hold {arch.depth} weight matrices", "weight_matrices", count=arch.depth)
     matrices = []
     for layer, matrix in enumerate(value):
         rows, cols = arch.layers[layer + 1], arch.layers[layer]
         field = f"weights[{layer}]"
         if not isinstance(matrix, (list, tuple)) or len(matrix) != rows:
-            raise SpecError(field, f"must have {rows} rows of {cols} numbers")
+            raise SpecError(field, f"must have {rows} rows of {cols} numbers", "weight_rows", rows=rows, cols=cols)
         matrices.append(tuple(_vector(r, cols, f"{field}[{j}]") for j, r in enumerate(matrix)))
     return tuple(matrices)
 
@@ -203,18 +211,18 @@ def _biases(value: Any, arch: Architecture) -> tuple[tuple[float, ...], ...]:
     if arch.bias == "none" and value in (None, []):
         return tuple(() for _ in range(arch.depth))
     if not isinstance(value, (list, tuple)) or len(value) != arch.depth:
-        raise SpecError("biases", f"must hold {arch.depth} lists")
+        raise SpecError("biases", f"must hold {arch.depth} lists", "bias_lists", count=arch.depth)
     return tuple(_vector(row, arch.bias_count(m), f"biases[{m}]") for m, row in enumerate(value))
 
 
 def parse_shape(data: Any) -> tuple[Architecture, float]:
     """Validate a spec's shape fields alone (no numbers): its architecture and learning rate."""
     if not isinstance(data, dict):
-        raise SpecError("spec", "must be a JSON object")
+        raise SpecError("spec", "must be a JSON object", "not_an_object")
     arch = _architecture(data)
     lr = _number(data.get("learning_rate", 0.5), "learning_rate")
     if lr <= 0:
-        raise SpecError("learning_rate", "must be positive")
+        raise SpecError("learning_rate", "must be positive", "not_positive")
     return arch, lr
 
 
@@ -225,7 +233,7 @@ def parse_spec(data: Any) -> Spec:
     arch, lr = parse_shape(data)
     targets = _vector(data.get("targets"), arch.layers[-1], "targets")
     if LOSSES[arch.loss].needs_unit_interval and not all(0 <= t <= 1 for t in targets):
-        raise SpecError("targets", f"must lie in [0, 1] for {arch.loss}")
+        raise SpecError("targets", f"must lie in [0, 1] for {arch.loss}", "targets_unit_interval", name=arch.loss)
     return Spec(
         arch=arch,
         learning_rate=lr,

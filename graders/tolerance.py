@@ -18,11 +18,14 @@ RELATIVE_SLACK = 1e-9
 
 
 class ToleranceError(ValueError):
-    """An invalid tolerance; ``field`` names the offending field ("kind" or "value")."""
+    """An invalid tolerance; ``field`` names the offending field ("kind" or "value"), ``code``
+    the rule it breaks and ``params`` its numbers (so a caller can say it in another language)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str = "invalid", **params: object) -> None:
         self.field = field
         self.message = message
+        self.code = code
+        self.params = params
         super().__init__(f"{field}: {message}")
 
 
@@ -40,19 +43,20 @@ class Tolerance:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ToleranceError("kind", f"must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise ToleranceError("kind", f"must be one of {', '.join(KINDS)}, not {self.kind!r}", "unknown_kind")
         value = self.value
         if not _is_number(value) or not math.isfinite(value):
-            raise ToleranceError("value", f"must be a finite number, not {value!r}")
+            raise ToleranceError("value", f"must be a finite number, not {value!r}", "not_finite")
         if self.kind in ("sigfigs", "decimals"):
             low, high = (1, MAX_SIGFIGS) if self.kind == "sigfigs" else (0, MAX_DECIMALS)
             if value != int(value) or not low <= value <= high:
-                raise ToleranceError("value", f"{self.kind} must be a whole number from {low} to {high}")
+                raise ToleranceError("value", f"{self.kind} must be a whole number from {low} to {high}",
+                                     "whole_number", kind=self.kind, low=low, high=high)
             object.__setattr__(self, "value", int(value))  # 4.0 from JSON is stored as 4
         elif self.kind == "relative" and not 0 <= value <= 1:
-            raise ToleranceError("value", "relative must be from 0 to 1")
+            raise ToleranceError("value", "relative must be from 0 to 1", "relative_range")
         elif self.kind == "absolute" and value < 0:
-            raise ToleranceError("value", "absolute must not be negative")
+            raise ToleranceError("value", "absolute must not be negative", "negative")
 
     def to_dict(self) -> dict:
         """JSON-safe ``{"kind": …, "value": …}``."""
@@ -62,16 +66,16 @@ class Tolerance:
     def from_dict(cls, data: Mapping) -> Tolerance:
         """A validated Tolerance; kind defaults to sigfigs, whose value defaults to 4."""
         if not isinstance(data, Mapping):
-            raise ToleranceError("tolerance", "must be an object with kind and value")
+            raise ToleranceError("tolerance", "must be an object with kind and value", "not_an_object")
         unknown = sorted(str(key) for key in data if key not in ("kind", "value"))
         if unknown:
-            raise ToleranceError(unknown[0], "is not a tolerance field (use kind and value)")
+            raise ToleranceError(unknown[0], "is not a tolerance field (use kind and value)", "unknown_field")
         kind = data.get("kind", "sigfigs")
         if kind not in KINDS:
-            raise ToleranceError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise ToleranceError("kind", f"must be one of {', '.join(KINDS)}, not {kind!r}", "unknown_kind")
         if "value" not in data:
             if kind != "sigfigs":
-                raise ToleranceError("value", f"is required for kind {kind}")
+                raise ToleranceError("value", f"is required for kind {kind}", "value_required", kind=kind)
             return cls(kind)
         return cls(kind, data["value"])
 

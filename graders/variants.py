@@ -349,23 +349,26 @@ def generate(template: str | Template, seed: str, budget: DrawBudget | None = No
 def _grid(value: Any, field: str) -> Grid:
     """[low, high, step] with low ≤ high, step > 0 and at most 1000 points."""
     if not isinstance(value, (list, tuple)) or len(value) != 3:
-        raise SpecError(field, "must be [low, high, step]")
+        raise SpecError(field, "must be [low, high, step]", "range_shape")
     low, high, step = (_finite(v, f"{field}[{i}]") for i, v in enumerate(value))
     if step <= 0 or low > high or (high - low) / step > 1000:
-        raise SpecError(field, "needs low ≤ high, a positive step and at most 1000 values")
-    return Grid(low, high, step)
+        raise SpecError(field, "needs low ≤ high, a positive step and at most 1000 values", "range_invalid")
+    grid = Grid(low, high, step)
+    if not any(point != 0.0 for point in grid.points()):  # zero is never drawn
+        raise SpecError(field, "needs a value other than 0 (zero is never drawn)", "range_only_zero")
+    return grid
 
 
 def _finite(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SpecError(field, "must be a finite number")
+        raise SpecError(field, "must be a finite number", "not_finite")
     return float(value)
 
 
 def template_from_dict(data: Any) -> Template:
     """An instructor's template (shape, grids, or fixed values), validated field by field."""
     if not isinstance(data, dict):
-        raise SpecError("template", "must be a JSON object")
+        raise SpecError("template", "must be a JSON object", "not_an_object")
     arch, learning_rate = parse_shape(data)
     fixed = parse_spec(data["fixed"]).to_dict() if data.get("fixed") else None
     defaults = Template("custom", {}, {}, (1, 1), ("linear",))

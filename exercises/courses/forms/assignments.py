@@ -1,5 +1,5 @@
 """The assignment authoring form: the network (ready-made, own shape and ranges, or fixed
-values), the parts asked (a checklist per part, or per step for large networks), the grading
+values typed into a grid per layer: `network_values`), the parts asked (a checklist per part, or per step for large networks), the grading
 settings, the dates and what students see. It shapes what was typed into the service's `data`;
 the rules (valid networks, dates in order, late windows) are the services', whose errors
 `attach_errors` puts back on the fields."""
@@ -7,26 +7,28 @@ the rules (valid networks, dates in order, late windows) are the services', whos
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import graders
+from graders.spec import parse_shape
+from graders.tolerance import ToleranceError
 from graders.variants import ARTICLE_SPEC, Template
 
 from ...i18n import pick_language
 from ...web.sheets import parts_by_step
+from ..grader_messages import grader_error_message
 from ..window import reveal_risky
 from .common import DATETIME_FORMAT, datetime_widget
 from .grading import PART_KEY, POINT_SECTIONS, GradingFields
+from .network_values import EMPTY_BOX, NetworkValuesGrid, initial_values, shape_of
 
 NETWORK_CHOICES = [
     ("builtin", _("A ready-made network")),
@@ -110,15 +112,6 @@ class AssignmentForm(GradingFields):
         min_value=0.000001,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    fixed_values = forms.CharField(
-        label=_("Fixed values (JSON)"),
-        required=False,
-        help_text=_(
-            "The whole network as JSON: layers, activations, inputs, targets, weights[layer][to][from], biases. "
-            "Pre-filled with the article's numbers."
-        ),
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code-input"}),
-    )
     parts = PartKeysField(label=_("Parts asked"), required=False)
     steps = forms.MultipleChoiceField(
         label=_("Steps asked"),
@@ -150,10 +143,12 @@ class AssignmentForm(GradingFields):
         widget=forms.RadioSelect,
     )
 
-    # Field names of the template section (where a template_config error is shown).
+    # Field names of the template section (where a template_config error is shown); the fixed
+    # values' boxes come on top (`template_fields`).
     TEMPLATE_FIELDS = ("network", "builtin", "layers", "activations", "loss", "bias", "train_biases",
-                       "learning_rate", "fixed_values",
+                       "learning_rate",
                        *(f"{grid}_{end}" for grid in GRIDS for end in ("low", "high", "step")))
+    SHAPE_FIELDS = ("layers", "activations", "loss", "bias", "train_biases", "learning_rate")
 
     def __init__(self, *args: Any, part_infos: Iterable[graders.PartInfo] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,8 +167,48 @@ class AssignmentForm(GradingFields):
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.setdefault("opens_at", now)
             self.initial.setdefault("due_at", (now + timedelta(days=7)).replace(hour=23, minute=59))
-            self.initial.setdefault("fixed_values", json.dumps(ARTICLE_SPEC))
+        self.values_grid = self._add_values_grid()
         self.set_parts(part_infos)
+
+    # ------------------------------------------------------------------- fixed values' grid
+
+    def _raw(self, name: str) -> Any:
+        """What the form holds for a field before cleaning: the posted text, else its initial."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        return self.initial.get(name, self.fields[name].initial)
+
+    def shape_config(self) -> dict[str, Any]:
+        """The network's shape as typed (layer sizes, activations, loss, intercepts, η), uncleaned."""
+        layers = [piece for piece in re.split(r"[\s,\-–x×]+", str(self._raw("layers") or "")) if piece]
+        train = self._raw("train_biases")
+        rate = self._raw("learning_rate")
+        try:
+            rate = float(rate) if rate not in (None, "") else 0.5
+        except (TypeError, ValueError):
+            rate = 0.5
+        return {
+            "layers": [int(piece) if piece.isdigit() else piece for piece in layers],
+            "activations": [a for a in re.split(r"[\s,]+", str(self._raw("activations") or "").lower()) if a],
+            "loss": str(self._raw("loss") or "half_sse"),
+            "bias": str(self._raw("bias") or "shared"),
+            "train_biases": train in (True, "on", "true", "True", "1"),
+            "learning_rate": rate,
+        }
+
+    def _add_values_grid(self) -> NetworkValuesGrid | None:
+        """The boxes of the fixed values for the shape the form describes now (none while the
+        shape cannot be read); prefilled with the article's numbers where they fit."""
+        arch = shape_of(self.shape_config())
+        if arch is None:
+            return None
+        grid = NetworkValuesGrid(arch)
+        grid.add_fields(self, initial_values(ARTICLE_SPEC, arch))
+        return grid
+
+    def template_fields(self) -> tuple[str, ...]:
+        """The network section's field names, the fixed values' boxes included."""
+        return (*self.TEMPLATE_FIELDS, *(self.values_grid.field_names() if self.values_grid else ()))
 
     # ------------------------------------------------------------------- the parts checklist
 
@@ -235,30 +270,19 @@ class AssignmentForm(GradingFields):
 
     # ---------------------------------------------------------------------------- the network
 
-    def clean_fixed_values(self) -> Any:
-        text = self.cleaned_data.get("fixed_values") or ""
-        if self.data.get("network") != "fixed":
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError(
-                _("This is not valid JSON (line %(line)s): %(problem)s"),
-                params={"line": getattr(exc, "lineno", "?"), "problem": getattr(exc, "msg", str(exc))},
-            ) from exc
-        if not isinstance(value, dict):
-            raise ValidationError(_("Give one JSON object with the network's fields."))
-        return value
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         network = data.get("network")
         if network == "builtin" and not data.get("builtin"):
             self.add_error("builtin", _("Choose a network."))
-        if network == "custom":
+        if network in ("custom", "fixed"):
             for name in ("layers", "activations"):
                 if not data.get(name):
                     self.add_error(name, _("This field is required."))
+        if network == "fixed":
+            self._clean_values_grid()
+        if network in ("custom", "fixed"):
+            self._check_network()
         if self.part_infos and self.network_changed():
             self.add_error(
                 "parts" if self.by_part else "steps",
@@ -267,6 +291,42 @@ class AssignmentForm(GradingFields):
         elif self.part_infos and not self.asked_parts_raw():
             self.add_error("parts" if self.by_part else "steps", _("Ask at least one part."))
         return data
+
+    def _clean_values_grid(self) -> None:
+        """Fixed values need a readable shape and a number in every box."""
+        if self.values_grid is None:
+            if not self.errors.get("layers") and not self.errors.get("activations"):
+                try:
+                    parse_shape(self.shape_config())
+                except graders.SpecError as exc:
+                    field = "activations" if exc.field.startswith("activations") else (
+                        exc.field if exc.field in self.fields and exc.field != "network" else "layers")
+                    self.add_error(field, grader_error_message(exc))
+            return
+        for name in self.values_grid.missing(self.cleaned_data):
+            if name not in self.errors:
+                self.add_error(name, EMPTY_BOX)
+
+    # Where a grader error on a group of fixed values is shown: its first box.
+    FIRST_BOX = {"inputs": "fixed_in_0", "targets": "fixed_t_0", "weights": "fixed_w_0_0_0", "biases": "fixed_b_0_0"}
+
+    def _check_network(self) -> None:
+        """Read the network as the grader will (no numbers drawn): a broken range or value is
+        marked on its own field, in the reader's language (the services check everything again)."""
+        if any(name in self.errors for name in self.template_fields()):
+            return
+        config = self.template_config()
+        if config is None:
+            return
+        try:
+            graders.template_from_dict(config)
+        except (graders.SpecError, ToleranceError) as exc:
+            base = str(getattr(exc, "field", "")).split("[")[0]
+            if self.cleaned_data.get("network") == "fixed":
+                target = self.FIRST_BOX.get(base, base)
+            else:
+                target = f"{base}_low" if base in GRIDS else base
+            self.add_error(target if target in self.fields else "network", grader_error_message(exc))
 
     def asked_parts_raw(self) -> set[str]:
         if self.by_part:
@@ -281,21 +341,16 @@ class AssignmentForm(GradingFields):
             name = data.get("builtin")
             return {"builtin": name} if name else None
         if network == "fixed":
-            fixed = data.get("fixed_values")
-            if not isinstance(fixed, dict):
+            grid = self.values_grid
+            if grid is None or any(name in self.errors for name in self.template_fields()):
                 return None
-            shape = {k: fixed[k] for k in ("layers", "activations", "loss", "bias", "train_biases", "learning_rate", "steps")
-                     if k in fixed}
-            return {**shape, "fixed": fixed}
+            shape = {**self.shape_config(), "learning_rate": data.get("learning_rate") or 0.5}
+            return {**shape, "fixed": grid.spec(data, shape)}
         if network == "custom":
             if any(name in self.errors for name in self.TEMPLATE_FIELDS):
                 return None
-            layers = [piece for piece in re.split(r"[\s,\-–x×]+", data.get("layers") or "") if piece]
             config: dict[str, Any] = {
-                "layers": [int(piece) if piece.isdigit() else piece for piece in layers],
-                "activations": [a for a in re.split(r"[\s,]+", (data.get("activations") or "").lower()) if a],
-                "loss": data.get("loss") or "half_sse",
-                "bias": data.get("bias") or "shared",
+                **self.shape_config(),
                 "train_biases": bool(data.get("train_biases")),
                 "learning_rate": data.get("learning_rate") or 0.5,
             }
@@ -305,6 +360,14 @@ class AssignmentForm(GradingFields):
                     config[grid] = ends
             return config
         return None
+
+    def parts_config(self) -> dict[str, Any] | None:
+        """A config whose parts are the network's (they depend on its shape alone): the network
+        itself, or — while fixed values are still missing — its shape."""
+        config = self.template_config()
+        if config is None and self.cleaned_data.get("network") == "fixed" and self.values_grid is not None:
+            return self.shape_config()
+        return config
 
     def reveal_warning(self) -> bool:
         """Whether the form, as filled in now, reveals answers after each of several attempts."""
@@ -387,7 +450,16 @@ class AssignmentForm(GradingFields):
         if "builtin" in config:
             initial.update(network="builtin", builtin=config["builtin"])
         elif config.get("fixed"):
-            initial.update(network="fixed", fixed_values=json.dumps(config["fixed"]))
+            fixed = config["fixed"]
+            initial["network"] = "fixed"
+            initial["layers"] = "-".join(str(n) for n in fixed.get("layers", []))
+            initial["activations"] = ", ".join(fixed.get("activations", []))
+            for name in ("loss", "bias", "train_biases", "learning_rate"):
+                if name in fixed:
+                    initial[name] = fixed[name]
+            arch = shape_of(fixed)
+            if arch is not None:
+                initial.update(initial_values(fixed, arch))
         else:
             initial["network"] = "custom"
             initial["layers"] = "-".join(str(n) for n in config.get("layers", []))

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from ..grader_messages import grader_error_message
+
 # Dates an assignment may use, and how far a due date, a late window or an extension may reach
 # past the date before it (the window arithmetic then stays far from datetime's limits).
 EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -96,7 +98,6 @@ def choice(data: Mapping[str, Any], name: str, choices: Iterable[str]) -> str:
 
 
 def grader_message(exc: Exception) -> str:
-    """A graders error as one line: "field: message" when it names a field."""
-    field_name = getattr(exc, "field", "")
-    message = getattr(exc, "message", "") or str(exc)
-    return f"{field_name}: {message}" if field_name else str(message)
+    """A graders error as one translated line ("field: message" when it names a field); never
+    the exception's own (English, or a library's) text."""
+    return grader_error_message(exc)

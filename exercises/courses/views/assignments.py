@@ -26,6 +26,7 @@ from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, REVEAL_WARNING, A
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
 from ..forms.publishing import PublishForm
+from ..forms.summary import error_summary, values_grid_context
 from ..permissions import is_staff_role
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import regrade as regrade_selectors
@@ -75,7 +76,7 @@ def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> 
     first, then everything with that network's parts)."""
     probe = AssignmentForm(data)
     probe.is_valid()
-    infos, own = _part_infos_of(probe.template_config(), assignment)
+    infos, own = _part_infos_of(probe.parts_config(), assignment)
     form = AssignmentForm(data, part_infos=infos)
     form.checklist_is_current = own
     form.is_valid()
@@ -134,7 +135,7 @@ def preview_context(form: AssignmentForm) -> dict[str, Any]:
         form = AssignmentForm(form.initial_data(), part_infos=form.part_infos)
     data = form.preview_data()
     if data is None:
-        for name in AssignmentForm.TEMPLATE_FIELDS:
+        for name in form.template_fields():
             for error in form.errors.get(name, []):
                 label = form.fields[name].label if name in form.fields else name
                 errors.append(f"{label}: {error}")
@@ -175,6 +176,8 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
             for grid, title in GRID_TITLES.items()
         ],
         "preview_url": reverse("exercises:assignment_preview", args=[course.pk]),
+        "values_grid": values_grid_context(form),
+        "error_summary": error_summary(form),
         **preview_context(form),
     }
 
@@ -253,6 +256,7 @@ def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
     require_instructor(role)
     form = bind_assignment_form(request.POST)
     context = _authoring_context(form, course, None)
+    context["preview_values_grid"] = values_grid_context(form, show_errors=False)
     status = 400 if context.get("preview_errors") else 200
     return render(request, "exercises/homework/includes/preview_fragment.html", context, status=status)
 

@@ -110,7 +110,19 @@
 
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) summary.focus();
+    if (!summary) return;
+    summary.focus();
+    // A link of the summary moves focus to its box, its label (or legend) scrolled into view.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + target.id + "']");
+      var legend = target.closest("fieldset") && target.closest("fieldset").querySelector("legend");
+      (label || legend || target).scrollIntoView({block: "center"});
+      target.focus({preventScroll: true});
+    });
   }
 
   function start() {

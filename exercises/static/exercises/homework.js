@@ -49,6 +49,18 @@
       wireStepButtons(current);
     }
 
+    // The fixed values' boxes follow the layer sizes: a new shape brings the server's new grid
+    // (drawn from the posted boxes, so typed numbers stay where they were).
+    function swapValuesGrid(fragment) {
+      var incoming = fragment.querySelector("template[data-values-grid]");
+      var current = document.getElementById("values-grid");
+      if (!incoming || !current) { return; }
+      if (incoming.getAttribute("data-signature") === current.getAttribute("data-signature")) { return; }
+      current.innerHTML = "";
+      current.appendChild(incoming.content.cloneNode(true));
+      current.setAttribute("data-signature", incoming.getAttribute("data-signature"));
+    }
+
     function refresh() {
       var mine = ++sequence;
       target.setAttribute("aria-busy", "true");
@@ -60,7 +72,8 @@
           var holder = document.createElement("div");
           holder.innerHTML = html;
           swapChecklist(holder);
-          holder.querySelectorAll("template[data-checklist]").forEach(function (t) { t.remove(); });
+          swapValuesGrid(holder);
+          holder.querySelectorAll("template[data-checklist], template[data-values-grid]").forEach(function (t) { t.remove(); });
           target.innerHTML = holder.innerHTML;
           target.removeAttribute("aria-busy");
           if (announcer) { announcer.textContent = announcer.getAttribute("data-done"); }

@@ -102,7 +102,6 @@ def assignment_form_data(**overrides: Any) -> dict[str, Any]:
         "loss": "half_sse",
         "bias": "shared",
         "learning_rate": "0.5",
-        "fixed_values": "",
         "parts": keys,
         "default_points": "1",
         "points_overrides": "",
@@ -667,11 +666,13 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
     assert saved.parts == [] and saved.template_config["layers"] == [2, 3, 1]
     assert saved.template_config["inputs"] == [-0.9, 0.95, 0.05]
 
-    fixed = assignment_form_data(title="Fixed", network="fixed",
-                                 fixed_values='{"layers":[2,2,2],"activations":["sigmoid","sigmoid"],'
-                                 '"inputs":[0.05,0.1],"targets":[0.01,0.99],'
-                                 '"weights":[[[0.15,0.2],[0.25,0.3]],[[0.4,0.45],[0.5,0.55]]],'
-                                 '"biases":[[0.35],[0.6]]}')
+    # the article's numbers, one box each: inputs i1 i2, w1…w8 by layer, destination, source, b1 b2, targets
+    boxes = {"fixed_in_0": "0.05", "fixed_in_1": "0.1", "fixed_t_0": "0.01", "fixed_t_1": "0.99",
+             "fixed_w_0_0_0": "0.15", "fixed_w_0_0_1": "0.2", "fixed_w_0_1_0": "0.25", "fixed_w_0_1_1": "0.3",
+             "fixed_w_1_0_0": "0.4", "fixed_w_1_0_1": "0.45", "fixed_w_1_1_0": "0.5", "fixed_w_1_1_1": "0.55",
+             "fixed_b_0_0": "0.35", "fixed_b_1_0": "0.6"}
+    fixed = assignment_form_data(title="Fixed", network="fixed", layers="2-2-2", activations="sigmoid, sigmoid",
+                                 **boxes)
     assert client.post(url, fixed).status_code == 302
     saved = Assignment.objects.get(title="Fixed")
     assert saved.template_config["fixed"]["inputs"] == [0.05, 0.1]
@@ -684,8 +685,8 @@ def test_authoring_errors_are_shown_on_the_fields(client, instructor, course):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Please correct the marked fields." in html and "errorlist" in html
-    response = client.post(url, assignment_form_data(network="fixed", fixed_values="{not json"))
-    assert response.status_code == 400 and "This is not valid JSON" in response.content.decode()
+    response = client.post(url, assignment_form_data(network="fixed", fixed_w_0_0_0="", fixed_in_0="x"))
+    assert response.status_code == 400 and response.context["form"].errors["fixed_w_0_0_0"] == ["Enter a number."]
     response = client.post(url, assignment_form_data(due_at="2000-01-01T00:00"))
     assert response.status_code == 400 and "The due date must come after the opening date." in response.content.decode()
     response = client.post(url, assignment_form_data(tolerance_kind="sigfigs", tolerance_value="2.5"))
