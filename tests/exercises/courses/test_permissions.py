@@ -36,7 +36,7 @@ from exercises.models import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
-from homework_support import make_user, reference_answers, settings_for, submit  # noqa: E402
+from homework_support import make_assignment, make_user, reference_answers, settings_for, submit  # noqa: E402
 
 pytest_plugins = ["homework_support"]
 
