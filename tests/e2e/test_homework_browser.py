@@ -194,7 +194,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     expect(prof.locator('.attempt-card tr[data-key="dE_dout_o1"]')).to_have_attribute("data-status", "incorrect")
     save_screenshot(prof, "homework-drilldown.png", capsys)
     ana.goto(f"{base}/courses/")
-    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text(re.compile(r"97\.0\s%"))
+    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text(re.compile(rf"{ana_score * 100:.1f}\s%"))
     expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text("2 of 3 left")
     save_screenshot(ana, "homework-my-courses.png", capsys)
 
@@ -226,6 +226,14 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     prof.click("#regrade-apply")
     expect(prof.locator("[data-testid=regrade-status]")).to_contain_text("Applied")
     assert Submission.objects.get(user__username="ana").final_score == pytest.approx(1.0)
+    # ana is told, with the reason, and dismisses the notice
+    ana.goto(f"{base}/courses/{course.pk}/")
+    notice = ana.locator("[data-testid=regrade-notice]")
+    expect(notice).to_contain_text("A 1 % tolerance is fairer.")
+    expect(notice).to_contain_text(re.compile(r"\+\d+\.\d\spp"))
+    save_screenshot(ana, "homework-regrade-notice.png", capsys)
+    notice.locator("[data-testid=notice-dismiss]").click()
+    expect(ana.locator("[data-testid=regrade-notice]")).to_have_count(0)
 
     for context in (prof_context, ana_context, ben_context):
         context.close()
