@@ -42,7 +42,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from exercises.courses.services import courses as course_services
     from exercises.courses.services import homework as homework_services
     from exercises.courses.services.instructors import instructor_grant
-    from exercises.models import Membership, Submission, Variant
+    from exercises.models import Assignment, Membership, Submission, Variant
 
     User = get_user_model()
     rng = random.Random(7)
@@ -57,6 +57,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
                    for i in range(args.assignments)]
     for i in range(args.assignments):
         assignment_services.assignment_create(course=empty, actor=instructor, data={**settings, "title": f"HW {i + 1}"})
+    Assignment.objects.filter(course__in=[course, empty]).update(published_at=now - timedelta(days=7))  # not drafts
 
     users = [User(username=f"student{i:04d}", email=f"student{i:04d}@example.org", first_name="Student",
                   last_name=f"{i:04d}") for i in range(args.students)]

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import courses as course_services
+from exercises.courses.services import publishing as publishing_services
 from exercises.courses.services.instructors import instructor_grant
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,9 +54,10 @@ def log_in(page: Page, base: str, username: str, password: str | None = None, *,
     page.wait_for_url(re.compile(re.escape(then) + "$"))
 
 
-def open_homework(instructor: str, student: str, course_title: str, **settings_: Any) -> Any:
+def open_homework(instructor: str, student: str, course_title: str, *, published: bool = True, **settings_: Any) -> Any:
     """An approved instructor's course with one student who joined it, and an assignment open
-    since an hour and due in a day (article-random unless `settings_` say otherwise)."""
+    since an hour and due in a day (article-random unless `settings_` say otherwise), published
+    unless `published=False` (a draft)."""
     prof = make_user(instructor)
     instructor_grant(user=prof)
     course = course_services.course_create(title=course_title, instructor=prof)
@@ -63,7 +65,10 @@ def open_homework(instructor: str, student: str, course_title: str, **settings_:
     now = timezone.now()
     data = {"template_config": {"builtin": "article-random"}, "opens_at": now - timedelta(hours=1),
             "due_at": now + timedelta(days=1), **settings_}
-    return assignment_services.assignment_create(course=course, actor=prof, data=data)
+    assignment = assignment_services.assignment_create(course=course, actor=prof, data=data)
+    if published:
+        publishing_services.assignment_publish(assignment=assignment, actor=prof)
+    return assignment
 
 
 def save_screenshot(page: Page, name: str, capsys: pytest.CaptureFixture[str]) -> Path:

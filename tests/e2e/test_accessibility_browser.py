@@ -24,6 +24,7 @@ import graders
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import courses as course_services
 from exercises.courses.services import homework as homework_services
+from exercises.courses.services import publishing as publishing_services
 from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_spec
 from exercises.practice import services as practice_services
@@ -96,6 +97,7 @@ def site(live_server) -> Site:
         "title": "Homework 1", "template_config": {"builtin": "article-random"},
         "opens_at": now - timedelta(hours=1), "due_at": now + timedelta(days=1),
     })
+    publishing_services.assignment_publish(assignment=assignment, actor=prof)
     variant = homework_services.homework_variant(assignment=assignment, student=sam)
     solution = graders.solve(variant_spec(variant=variant))
     answers = {p.key: f"{solution.values[p.key]:.6g}" for p in solution.parts[:12]}

@@ -110,6 +110,10 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     assignment = Assignment.objects.get(course=course)
     assert len(assignment.parts) == 21 and assignment.points["dE_dw5"] == 2.0
     assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3
+    # A new assignment is a draft until the instructor publishes it.
+    expect(prof.locator("[data-testid=publication-status]")).to_have_text("Draft")
+    prof.click("#publish-assignment")
+    expect(prof.locator("[data-testid=publication-status]")).to_have_text("Published")
 
     # ---- ana joins with the code, ben is imported with the roster; both see different numbers
     ana_context, ana = new_page(browser)
@@ -180,7 +184,8 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     response = prof.request.get(f"{base}/courses/{course.pk}/gradebook.csv")
     assert response.ok and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig"))))
-    assert rows[0] == ["Username", "Email", "Name", "Backpropagation, homework 1 (31)", "Last submission (UTC)"]
+    assert rows[0][:5] == ["Username", "Email", "Name", "Backpropagation, homework 1 (31)", "Backpropagation, homework 1 %"]
+    assert rows[0][-1] == "Last submission (UTC)"
     by_user = {row[0]: row for row in rows[1:]}
     assert by_user["ana"][1:3] == ["ana@example.org", "Ana Alves"]
     assert float(by_user["ana"][3]) == pytest.approx(ana_score * 31, abs=0.01)
@@ -189,7 +194,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     expect(prof.locator('.attempt-card tr[data-key="dE_dout_o1"]')).to_have_attribute("data-status", "incorrect")
     save_screenshot(prof, "homework-drilldown.png", capsys)
     ana.goto(f"{base}/courses/")
-    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text("97%")
+    expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text(re.compile(rf"{ana_score * 100:.1f}\s%"))
     expect(ana.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')).to_contain_text("2 of 3 left")
     save_screenshot(ana, "homework-my-courses.png", capsys)
 
@@ -215,11 +220,20 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     expect(changes.locator('tr[data-student="ana"]')).to_have_count(1)
     old = changes.locator('tr[data-student="ana"] [data-testid=old-score]').inner_text()
     new = changes.locator('tr[data-student="ana"] [data-testid=new-score]').inner_text()
-    assert old != new and new == "100%"
+    assert old != new and new.replace("\u00a0", " ") == "100.0 %"
     save_screenshot(prof, "homework-regrade-preview.png", capsys)
+    prof.fill("#id_reason", "A 1 % tolerance is fairer.")
     prof.click("#regrade-apply")
     expect(prof.locator("[data-testid=regrade-status]")).to_contain_text("Applied")
     assert Submission.objects.get(user__username="ana").final_score == pytest.approx(1.0)
+    # ana is told, with the reason, and dismisses the notice
+    ana.goto(f"{base}/courses/{course.pk}/")
+    notice = ana.locator("[data-testid=regrade-notice]")
+    expect(notice).to_contain_text("A 1 % tolerance is fairer.")
+    expect(notice).to_contain_text(re.compile(r"\+\d+\.\d\spp"))
+    save_screenshot(ana, "homework-regrade-notice.png", capsys)
+    notice.locator("[data-testid=notice-dismiss]").click()
+    expect(ana.locator("[data-testid=regrade-notice]")).to_have_count(0)
 
     for context in (prof_context, ana_context, ben_context):
         context.close()

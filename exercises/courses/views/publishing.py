@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 import graders
 
-from ...models import Membership
+from ...models import Membership, Submission
 from ...web.forms import AnswerSheetForm
 from ...web.http import allow_methods, error_page
 from ...web.sheets import answer_boxes, given_groups, validation_message
@@ -81,7 +81,7 @@ def assignment_as_student(request: HttpRequest, assignment_id: int) -> HttpRespo
         "student_view_form": form,
         "reason_message": "",
         "form_message": view.error,
-        "history": [],
+        "history": [(s, s.status == Submission.Status.GRADED) for s in view.state.submissions],
     }
     if view.spec is not None:
         sheet = AnswerSheetForm(part_keys=[p.key for p in part_infos])

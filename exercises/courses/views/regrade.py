@@ -21,7 +21,7 @@ from ..config import assignment_parts
 from ..forms.common import attach_errors
 from ..counted import CountedChange, preview_counted_changes
 from ..forms.grading import FIELD_ALIASES, ApplyForm, RegradeForm
-from ..permissions import can_manage
+from ..permissions import can_manage, require
 from ..selectors import regrade as regrade_selectors
 from ..services import regrade as regrade_services
 from .common import member_assignment, member_view, require_staff, staff_tabs
@@ -137,6 +137,7 @@ def regrade_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         return error_page(request, 404)
     if request.method == "POST":
+        require(can_manage(course=job.assignment.course, user=request.user))  # instructors apply
         form = ApplyForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Say why the scores change: the students whose score changes read it."))

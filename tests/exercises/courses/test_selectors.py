@@ -213,7 +213,7 @@ def test_gradebook_counts_and_points(course, instructor, alice, bob, django_capt
 
 def test_gradebook_query_count_is_constant(course, instructor, django_assert_num_queries):
     a1 = make_assignment(course, instructor, title="HW1")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         empty = gradebook_selectors.gradebook(course=course)
     assert empty.rows == []
     a2 = make_assignment(course, instructor, title="HW2")
@@ -244,12 +244,16 @@ def test_gradebook_csv_for_lms_import(course, instructor, django_capture_on_comm
     submit(django_capture_on_commit_callbacks, a, alice, reference_answers(variant, ["net_h1"]))
     text = gradebook_selectors.gradebook_csv(course=course)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Username", "Email", "Name", "'=HYPERLINK(1) (2)", "Homework, part 2 (1)",
-                       "Last submission (UTC)"]
+    assert rows[0] == ["Username", "Email", "Name",
+                       "'=HYPERLINK(1) (2)", "'=HYPERLINK(1) %", "'=HYPERLINK(1) attempts",
+                       "'=HYPERLINK(1) late attempts", "'=HYPERLINK(1) override %",
+                       "Homework, part 2 (1)", "Homework, part 2 %", "Homework, part 2 attempts",
+                       "Homework, part 2 late attempts", "Homework, part 2 override %",
+                       "Total (3)", "Total %", "Last submission (UTC)"]
     by_user = {r[0]: r for r in rows[1:]}
     submitted = Submission.objects.get(user=alice).created_at
-    assert by_user["alice_s"] == ["alice_s", "alice_s@example.org", "Alice Liddell", "1", "",
-                                  submitted.strftime("%Y-%m-%d %H:%M")]
+    assert by_user["alice_s"] == ["alice_s", "alice_s@example.org", "Alice Liddell", "1", "50", "1", "0", "",
+                                  "", "", "0", "0", "", "1", "33.3", submitted.strftime("%Y-%m-%d %H:%M")]
     assert by_user["eve"][2] == "'@SUM(A1)" and by_user["eve"][-1] == ""
     assert text.endswith("\r\n")
 

@@ -455,9 +455,9 @@ def test_homework_flow_variant_submit_status_and_attempts(client, assignment, al
     submission = Submission.objects.get(variant=variant)
     assert response["Location"] == reverse("exercises:homework_submission", args=[submission.pk])
     status = client.get(reverse("exercises:homework_submission_status", args=[submission.pk])).json()
-    assert status["status"] == "graded" and status["final"] is True and "100%" in status["html"]
+    assert status["status"] == "graded" and status["final"] is True and "100.0\u00a0%" in status["html"]
     page = client.get(url).content.decode()
-    assert re.search(r'data-testid="counted-score">100%<', page)
+    assert re.search(r'data-testid="counted-score">100.0\u00a0%<', page)
     left = re.search(r'data-testid="attempts-left">([^<]+)<', page).group(1)
     assert left == (str(assignment.attempts_allowed - 1) if assignment.attempts_allowed else "no limit")
 
@@ -854,17 +854,27 @@ def test_regrade_preview_then_apply(client, instructor, course, alice, django_ca
     assert 'data-student="alice_s"' in page and "regrade-apply" in page
     old = re.search(r'data-testid="old-score">([^<]+)<', page).group(1)
     new = re.search(r'data-testid="new-score">([^<]+)<', page).group(1)
-    assert old != new and new == "100%"
+    assert old != new and new == "100.0\u00a0%"
+    # Each student's counted score, before and after, in percentage points.
+    counted_before = re.search(r'data-testid="counted-before">([^<]+)<', page).group(1)
+    change = re.search(r'data-testid="counted-change">([^<]+)<', page).group(1)
+    gained = (1.0 - before.final_score) * 100
+    assert counted_before == old and change == f"+{gained:.1f}\u00a0pp"
     status = client.get(reverse("exercises:regrade_job_status", args=[job.pk])).json()
     assert status["final"] is True and "alice_s" in status["html"]
+    # Applying needs a reason, which the students whose score changes are told.
+    response = client.post(reverse("exercises:regrade_job", args=[job.pk]), {"reason": ""})
+    job.refresh_from_db()
+    assert response.status_code == 302 and job.status == "preview_ready"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("exercises:regrade_job", args=[job.pk]))
+        response = client.post(reverse("exercises:regrade_job", args=[job.pk]), {"reason": "Tolerance was too strict"})
     assert response.status_code == 302
     job.refresh_from_db()
-    assert job.status == "applied"
+    assert job.status == "applied" and job.reason == "Tolerance was too strict"
     before.refresh_from_db()
     assert before.final_score == pytest.approx(1.0)
-    assert "Applied" in client.get(reverse("exercises:regrade_job", args=[job.pk])).content.decode()
+    applied = client.get(reverse("exercises:regrade_job", args=[job.pk])).content.decode()
+    assert "Applied" in applied and f"+{gained:.1f}\u00a0pp" in applied
     # Invalid settings: errors on the form.
     response = client.post(reverse("exercises:regrade", args=[assignment.pk]), {**data, "tolerance_value": "-1"})
     assert response.status_code == 400
@@ -919,6 +929,7 @@ def test_due_dates_are_typed_and_shown_in_each_viewers_zone(client, instructor, 
     # the edit form shows what the teacher typed
     edit = client.get(reverse("exercises:assignment_edit", args=[assignment.pk])).content.decode()
     assert f'value="{due_day:%Y-%m-%d}T23:59"' in edit
+    client.post(reverse("exercises:assignment_publish", args=[assignment.pk]), {"action": "publish"})
     client.force_login(alice)
     html = client.get(reverse("exercises:assignment", args=[assignment.pk])).content.decode()
     assert f"{due_day:%Y-%m-%d} 23:59 <span class=\"zone\">Asia/Shanghai</span>" in html
