@@ -94,6 +94,7 @@ class Platform:
     hold_tokens: threading.Event | None = None  # when set up, a token request waits for it (before a token)
     tool_base: str = ""
     tool_keys: dict[str, Any] | None = None  # the tool's JWKS when no tool is served (in-process tests)
+    host: str = "127.0.0.1"  # "localhost": the same site as a live_server, as a browser sees it
 
     def __post_init__(self) -> None:
         self.private_pem, self.public_jwk = rsa_key()
@@ -102,7 +103,7 @@ class Platform:
         self.pending: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{self.host}:{self.server.server_address[1]}"
         self.issuer = self.issuer or self.url
 
     # ------------------------------------------------------------------ lifecycle and registration
@@ -252,7 +253,8 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             platform.record(f"GET /auth (OIDC authorization; answers with an id_token for {hint})")
             html = (f'<form method="post" action="{params["redirect_uri"]}">'
                     f'<input type="hidden" name="id_token" value="{token}">'
-                    f'<input type="hidden" name="state" value="{params["state"]}"></form>')
+                    f'<input type="hidden" name="state" value="{params["state"]}"></form>'
+                    '<script>document.forms[0].submit();</script>')  # a browser goes on by itself
             return self._send(200, html, "text/html")
 
         def do_POST(self) -> None:  # noqa: N802
