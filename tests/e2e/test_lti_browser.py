@@ -50,8 +50,8 @@ def login_url(platform: Platform, user: User, hint: str) -> str:
 def test_deep_linking_in_a_browser_posts_the_link_back_to_the_platform(platform, browser: Browser, capsys) -> None:
     context, page = new_page(browser)
     platform.expect_launch("dl", lambda nonce: platform.deep_link_claims(INA, nonce))
-    page.goto(login_url(platform, INA, "dl"), wait_until="commit")
-    page.wait_for_url("**/lti/deep-link/**")
+    page.goto(login_url(platform, INA, "dl"), wait_until="commit", timeout=60_000)
+    page.wait_for_url("**/lti/deep-link/**", timeout=60_000)
     save_screenshot(page, "lti-deep-link-en.png", capsys)
     page.click("[data-testid=lti-create-course]")
     page.wait_for_selector("text=This course has no assignment yet.")
@@ -65,7 +65,7 @@ def test_deep_linking_in_a_browser_posts_the_link_back_to_the_platform(platform,
 
     context, page = new_page(browser, locale="zh-CN")
     platform.expect_launch("dl2", lambda nonce: platform.deep_link_claims(INA, nonce))
-    page.goto(login_url(platform, INA, "dl2"), wait_until="commit")
+    page.goto(login_url(platform, INA, "dl2"), wait_until="commit", timeout=60_000)
     page.wait_for_selector("[data-testid=lti-pick]")
     assert "把作业链接到你的学习平台" in page.content()
     save_screenshot(page, "lti-deep-link-zh.png", capsys)
@@ -77,7 +77,7 @@ def test_a_refused_launch_reads_well_in_chinese_on_a_phone(platform, browser: Br
     page.set_viewport_size({"width": 390, "height": 844})
     link = Link("link-9", "HW", platform.tool_base + "/lti/launch/", {}, platform.url + "/lineitems/9", 1.0)
     platform.expect_launch("late", lambda nonce: {**platform.resource_claims(SAM, nonce, link), "exp": 1000})
-    page.goto(login_url(platform, SAM, "late"), wait_until="commit")
+    page.goto(login_url(platform, SAM, "late"), wait_until="commit", timeout=60_000)
     page.wait_for_selector("[data-testid=lti-refused]")
     assert "此次启动已过期" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
