@@ -16,13 +16,14 @@ LONG_FILE_MARK = "# Over 500 lines:"
 # room → rooms it must never import (directly or through any chain of module-level imports)
 FORBIDDEN = {
     "exercises.models": ("exercises.grading", "exercises.practice", "exercises.courses", "exercises.api",
-                         "exercises.web", "exercises.accounts"),
+                         "exercises.web", "exercises.accounts", "exercises.lti"),
     "exercises.grading": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.web",
-                          "exercises.accounts"),
-    "exercises.web": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.accounts"),
-    "exercises.practice": ("exercises.courses", "exercises.api"),
-    "exercises.accounts": ("exercises.practice", "exercises.courses", "exercises.api"),
-    "exercises.courses": ("exercises.api",),
+                          "exercises.accounts", "exercises.lti"),
+    "exercises.web": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.accounts", "exercises.lti"),
+    "exercises.practice": ("exercises.courses", "exercises.api", "exercises.lti"),
+    "exercises.accounts": ("exercises.practice", "exercises.courses", "exercises.api", "exercises.lti"),
+    "exercises.courses": ("exercises.api", "exercises.lti"),
+    "exercises.lti": ("exercises.api", "exercises.practice"),
     "graders": ("exercises", "bpcourse"),
 }
 

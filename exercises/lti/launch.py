@@ -5,10 +5,12 @@ signature, expired, deployment, token or message. The reason picks the translate
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import jwt
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
 from pylti1p3.exception import LtiException
 
@@ -18,6 +20,9 @@ from .toolconf import DatabaseToolConf
 
 logger = logging.getLogger(__name__)
 
+# Used nonces are kept this long; a token issued earlier than that is refused as expired, so a
+# nonce forgotten can never be replayed.
+NONCE_KEPT = timedelta(days=2)
 REASONS = ("state", "nonce", "platform", "audience", "signature", "expired", "deployment", "token", "message")
 
 
@@ -77,6 +82,9 @@ class ToolLaunch(DjangoMessageLaunch):
             raise LaunchRefused("signature", str(exc)) from exc
         except jwt.InvalidTokenError as exc:
             raise LaunchRefused("token", str(exc)) from exc
+        issued = self._get_jwt_body().get("iat")
+        if not isinstance(issued, int | float) or issued < (timezone.now() - NONCE_KEPT).timestamp():
+            raise LaunchRefused("expired", "issued too long ago")
         return self
 
     def validate_deployment(self) -> ToolLaunch:
@@ -90,6 +98,7 @@ class ToolLaunch(DjangoMessageLaunch):
         try:
             with transaction.atomic():
                 LtiNonce.objects.create(nonce=self._get_jwt_body()["nonce"])
+            LtiNonce.objects.filter(used_at__lt=timezone.now() - NONCE_KEPT).delete()
         except IntegrityError as exc:
             raise LaunchRefused("nonce", "nonce used before") from exc
         return super().save_launch_data()

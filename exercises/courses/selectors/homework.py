@@ -103,7 +103,7 @@ def assignments_for_user(*, user: Any) -> list[StudentAssignmentRow]:
     """Every assignment of every course the user is a student in (a constant number of queries)."""
     if not signed_in(user):
         return []
-    return _student_rows(memberships=list(Membership.objects.filter(user=user, role=Role.STUDENT)), user=user)
+    return _student_rows(memberships=list(Membership.objects.filter(user=user, role=Role.STUDENT, active=True)), user=user)
 
 
 @dataclass

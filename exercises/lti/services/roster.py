@@ -64,10 +64,11 @@ def roster_sync(*, context_id: int) -> RosterResult:
             member_set(course=context.course, user=user, role=course_role(member.get("roles") or []))
             seen.add(user.pk)
         from_lms = LtiIdentity.objects.filter(issuer=issuer).values("user_id")
-        deactivated = (
-            Membership.objects.filter(course=context.course, active=True, user_id__in=from_lms)
-            .exclude(user_id__in=seen).update(active=False)
-        )
+        gone = Membership.objects.filter(course=context.course, active=True, user_id__in=from_lms).exclude(user_id__in=seen)
+        instructors = Membership.objects.filter(course=context.course, active=True, role=Membership.Role.INSTRUCTOR)
+        if not instructors.exclude(pk__in=gone.values("pk")).exists():
+            gone = gone.exclude(role=Membership.Role.INSTRUCTOR)  # never leave the course without one
+        deactivated = gone.update(active=False)
         LtiContext.objects.filter(pk=context.pk).update(synced_at=timezone.now(), sync_error="")
     return RosterResult(active=len(seen), deactivated=deactivated)
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from pylti1p3.exception import LtiException
 
 from ...courses.selectors.courses import course_assignments, courses_for_user
@@ -70,7 +71,7 @@ def _answer(request: HttpRequest, message: ToolLaunch, context: LtiContext, data
     if action == "link_course":
         course = Course.objects.filter(pk=_int(request.POST.get("course"))).first()
         if course is None:
-            raise ValidationError("unknown course")
+            raise ValidationError(_("Choose one of your courses."))
         deep_linking.context_link_course(context=context, course=course, actor=request.user, data=data)
         return redirect(request.path)
     assignment = Assignment.objects.select_related("course").filter(pk=_int(request.POST.get("assignment"))).first()

@@ -90,9 +90,11 @@ class Platform:
     links: list[Link] = field(default_factory=list)
     tokens: dict[str, list[str]] = field(default_factory=dict)
     score_failures: int = 0  # answer the next N score posts with 500
-    hold_scores: threading.Event | None = None  # when set up, a score post waits for it
+    hold_scores: threading.Event | None = None  # when set up, a score post waits for it (after it counts)
+    hold_tokens: threading.Event | None = None  # when set up, a token request waits for it (before a token)
     tool_base: str = ""
     tool_keys: dict[str, Any] | None = None  # the tool's JWKS when no tool is served (in-process tests)
+    host: str = "127.0.0.1"  # "localhost": the same site as a live_server, as a browser sees it
 
     def __post_init__(self) -> None:
         self.private_pem, self.public_jwk = rsa_key()
@@ -101,7 +103,7 @@ class Platform:
         self.pending: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{self.host}:{self.server.server_address[1]}"
         self.issuer = self.issuer or self.url
 
     # ------------------------------------------------------------------ lifecycle and registration
@@ -110,8 +112,9 @@ class Platform:
         return self
 
     def stop(self) -> None:
-        if self.hold_scores is not None:
-            self.hold_scores.set()
+        for hold in (self.hold_scores, self.hold_tokens):
+            if hold is not None:
+                hold.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -250,7 +253,8 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             platform.record(f"GET /auth (OIDC authorization; answers with an id_token for {hint})")
             html = (f'<form method="post" action="{params["redirect_uri"]}">'
                     f'<input type="hidden" name="id_token" value="{token}">'
-                    f'<input type="hidden" name="state" value="{params["state"]}"></form>')
+                    f'<input type="hidden" name="state" value="{params["state"]}"></form>'
+                    '<script>document.forms[0].submit();</script>')  # a browser goes on by itself
             return self._send(200, html, "text/html")
 
         def do_POST(self) -> None:  # noqa: N802
@@ -266,6 +270,10 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             return self._send(404, {"error": "not found"})
 
         def _token(self, form: dict[str, str]) -> None:
+            if platform.hold_tokens is not None and not platform.hold_tokens.is_set():
+                platform.record("POST /token (held: the platform is slow to answer)")
+                platform.hold_tokens.wait(60)
+                return self._send(503, {"error": "too late"})
             try:
                 claims = platform.verify_from_tool(form["client_assertion"], audience=platform.url + "/token")
                 assert claims["iss"] == claims["sub"] == platform.client_id
@@ -319,7 +327,8 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             if failing:
                 platform.record(f"POST {path} → 500 (simulated outage)")
                 return self._send(500, {"error": "outage"})
-            if platform.hold_scores is not None:
+            if platform.hold_scores is not None and not platform.hold_scores.is_set():
+                platform.record(f"POST {path} (score {body['scoreGiven']} stored; the answer is held)")
                 platform.hold_scores.wait(60)
             platform.record(f"POST {path} (score {body['scoreGiven']}/{body['scoreMaximum']} for {body['userId']}, "
                             f"timestamp {body['timestamp']})")

@@ -6,6 +6,7 @@ LMS instructor pointed at someone else's assignment."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from platform_sim import INSTRUCTOR, LEARNER, Browser, Link, Platform, User
 
 from homework_support import make_assignment, make_instructor
@@ -89,3 +90,7 @@ def test_a_member_removed_in_the_lms_loses_access_but_keeps_the_membership_row(p
     Membership.objects.filter(user__lti_identities__subject=SAM.sub).update(active=False)
     assert browser.get(f"/assignments/{assignment.pk}/").status_code == 404
     assert "NN 101" not in browser.get("/courses/").text
+    staff = Client()
+    staff.force_login(assignment.course.memberships.get(role="instructor").user)
+    roster = staff.get(f"/courses/{assignment.course_id}/").content.decode()
+    assert 'data-testid="inactive"' in roster and "removed in the LMS" in roster  # still listed, marked

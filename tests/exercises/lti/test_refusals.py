@@ -75,6 +75,12 @@ def test_an_expired_launch_is_refused(platform: Platform, caplog) -> None:
     assert "LTI launch refused (expired)" in caplog.text
 
 
+def test_a_token_issued_days_ago_is_refused_even_with_a_late_expiry(platform: Platform) -> None:
+    old = int(time.time()) - 3 * 86400
+    refused(Browser(platform, platform.tool_base).launch(SAM, claims(platform, iat=old, exp=old + 10 * 86400)),
+            "expired")
+
+
 def test_a_launch_signed_with_another_key_is_refused(platform: Platform, caplog) -> None:
     forger_key, _public = rsa_key()
 
