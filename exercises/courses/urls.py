@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analytics, assignments, courses, gradebook, homework, invitations, regrade
+from .views import analytics, assignments, courses, gradebook, homework, invitations, questions, regrade
 
 urlpatterns = [
     path("courses/", courses.courses, name="courses"),
@@ -25,6 +25,12 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/edit/", assignments.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
+    path("assignments/<int:assignment_id>/questions/new/", questions.question_create, name="question_create"),
+    path("assignments/<int:assignment_id>/questions/move/", questions.question_move, name="question_move"),
+    path("assignments/<int:assignment_id>/questions/<int:question_id>/edit/", questions.question_edit,
+         name="question_edit"),
+    path("assignments/<int:assignment_id>/questions/<int:question_id>/remove/", questions.question_remove,
+         name="question_remove"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assignments/<int:assignment_id>/regrade/", regrade.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/students/<int:user_id>/", gradebook.student_detail, name="student"),

@@ -2,12 +2,12 @@
 
 from .accounts import Profile
 from .courses import (
-    Assignment, Course, Extension, HomeworkDraft, Invitation, Membership, RegradeJob, new_assignment_secret, new_course_code,
+    Assignment, Course, Extension, HomeworkDraft, Invitation, Membership, Question, RegradeJob, new_assignment_secret, new_course_code,
 )
 from .practice import ApiToken, FrozenSpec, Submission, Variant, hash_token
 
 __all__ = [
-    "ApiToken", "Assignment", "FrozenSpec", "Profile", "Course", "Extension", "HomeworkDraft", "Invitation", "Membership", "RegradeJob",
+    "ApiToken", "Assignment", "FrozenSpec", "Profile", "Course", "Extension", "HomeworkDraft", "Invitation", "Membership", "Question", "RegradeJob",
     "Submission", "Variant",
     "hash_token", "new_assignment_secret", "new_course_code",
 ]

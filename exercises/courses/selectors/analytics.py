@@ -1,5 +1,6 @@
-"""An assignment's analytics: the students' counted attempts per part, step and misconception,
-a score histogram and copying signals. Without a `user` the caller checks `can_grade`."""
+"""An assignment's analytics, one question of the set at a time: the students' counted attempts
+per part, step and misconception, a score histogram and copying signals (between students given
+the same network of a pool). Without a `user` the caller checks `can_grade`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from graders.copying import Sheet, copy_signals
 
 from ...models import Assignment, Submission
 from ...values import finite
-from ..config import assignment_parts, assignment_policy, assignment_template
+from ..config import assignment_template, question_parts, question_policy
 from ..permissions import can_grade
+from .questions import question_slot
 from .scores import counted_submissions
 
 
@@ -63,6 +65,7 @@ class AssignmentAnalytics:
     misconceptions: list[MisconceptionRow]
     histogram: list[int]  # counted final scores in tenths: [0, 0.1), …, [0.9, 1.0]
     copy_signals: list[CopySignalRow]
+    position: int = 1  # the question summarised
 
 
 def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
@@ -76,12 +79,20 @@ def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
     )
 
 
-def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> AssignmentAnalytics:
-    """Counted attempts summarised per part, step and misconception, a score histogram, copying signals."""
+def assignment_analytics(*, assignment: Assignment, user: Any | None = None, position: int = 1) -> AssignmentAnalytics:
+    """The question at `position`: counted attempts summarised per part, step and misconception,
+    a score histogram, copying signals."""
     if user is not None and not can_grade(course=assignment.course, user=user):
         raise PermissionDenied
-    counted = counted_submissions(assignment=assignment)
-    part_infos = assignment_parts(assignment=assignment)
+    slot = question_slot(assignment=assignment, position=position)
+    members = list(slot.members) if slot is not None else []
+    counted = counted_submissions(assignment=assignment, position=position)
+    part_infos, seen = [], set()
+    for member in members:  # a pool's parts: the first network's, then any other network's own
+        for info in question_parts(question=member):
+            if info.key not in seen:
+                seen.add(info.key)
+                part_infos.append(info)
     steps = {p.key: p.step for p in part_infos}
     reports = [s.report or {} for s in counted]
     analytics = summarize(reports, steps)
@@ -96,17 +107,24 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
     for submission in counted:
         score = submission.final_score if submission.final_score is not None else submission.score or 0.0
         histogram[min(9, max(0, int(score * 10)))] += 1
-    sheets = []
     by_owner: dict[str, Submission] = {}
-    for submission in counted:
-        parts = (submission.report or {}).get("parts") or {}
-        expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}
-        answers = {k: v for k, p in parts.items() if (v := finite(p.get("value"))) is not None}
-        owner = str(submission.user_id)
-        by_owner[owner] = submission
-        sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
-    signals = copy_signals(sheets, assignment_policy(assignment=assignment).tolerance,
-                           inputs=assignment_template(config=assignment.template_config).quantity_inputs()) if sheets else []
+    question_of = dict(Submission.objects.filter(pk__in=[s.pk for s in counted])
+                       .values_list("pk", "variant__question_id"))
+    signals = []
+    for member in members:  # copying is looked for among students given the same network
+        sheets = []
+        for submission in counted:
+            if question_of.get(submission.pk) != member.pk:
+                continue
+            parts = (submission.report or {}).get("parts") or {}
+            expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}
+            answers = {k: v for k, p in parts.items() if (v := finite(p.get("value"))) is not None}
+            owner = str(submission.user_id)
+            by_owner[owner] = submission
+            sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
+        if sheets:
+            signals += copy_signals(sheets, question_policy(question=member).tolerance,
+                                    inputs=assignment_template(config=member.template_config).quantity_inputs())
     signal_rows = [
         CopySignalRow(
             suspect=by_owner[s.suspect].user,
@@ -126,4 +144,5 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         misconceptions=misconceptions,
         histogram=histogram,
         copy_signals=signal_rows,
+        position=position,
     )

@@ -1,4 +1,5 @@
-"""The gradebook (students × assignments, and as CSV for an LMS) and one student's attempts.
+"""The gradebook (students × assignments, a column per question of a problem set and its total,
+and as CSV for an LMS) and one student's attempts.
 
 Without a `user` these leave the permission check to the caller (`can_grade`); with one they
 check it and raise `PermissionDenied`. The gradebook costs four queries whatever its size."""
@@ -17,18 +18,15 @@ from django.utils import timezone
 
 from ...models import Assignment, Course, Extension, Membership, Submission, Variant
 from ...zones import local_text
-from ..config import assignment_parts
 from ..permissions import can_grade, signed_in
 from .courses import course_assignments
-from .scores import counted_score, variant_stats
+from .questions import assignment_max_points, assignments_worth
+from .scores import QuestionResult, set_result, variant_stats
 
 Role = Membership.Role
 
 
-def assignment_max_points(*, assignment: Assignment) -> float:
-    """Total points of the asked parts."""
-    points = assignment.points or {}
-    return float(sum(float(points.get(p.key, 1.0)) for p in assignment_parts(assignment=assignment)))
+__all__ = ["assignment_max_points", "gradebook", "gradebook_csv", "submission_drilldown"]
 
 
 @dataclass
@@ -41,6 +39,27 @@ class GradebookCell:
     attempts: int
     extended: bool = False
     latest: datetime | None = None  # the last submission's time (UTC)
+    questions: tuple[QuestionResult, ...] = ()  # per question of the set, in order
+
+
+@dataclass(frozen=True)
+class GradebookColumn:
+    """A column: one question of an assignment (`position`), or the assignment's total (None)."""
+
+    assignment: Assignment
+    position: int | None
+    max_points: float
+
+
+@dataclass(frozen=True)
+class GradebookEntry:
+    """One student's value in one column."""
+
+    column: GradebookColumn
+    cell: GradebookCell
+    points: float | None
+    score: float | None
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,7 @@ class GradebookRow:
 
     student: Any
     cells: list[GradebookCell]
+    entries: list[GradebookEntry] = field(default_factory=list)  # aligned with Gradebook.columns
 
     @property
     def total_points(self) -> float:
@@ -84,6 +104,8 @@ class Gradebook:
     assignments: list[Assignment]
     max_points: list[float]  # per assignment, aligned with `assignments`
     rows: list[GradebookRow] = field(default_factory=list)
+    # A column per question of each problem set and one for its total (one column for a single question).
+    columns: list[GradebookColumn] = field(default_factory=list)
 
     @property
     def total_max_points(self) -> float:
@@ -92,12 +114,12 @@ class Gradebook:
 
     @property
     def column_stats(self) -> list[ColumnStats]:
-        """Average and median per assignment (over the students with a graded attempt), then of
+        """Average and median per column (over the students with a graded attempt), then of
         the totals (over every student: no attempt counts 0)."""
         stats = [
-            ColumnStats.of([c.points for c in cells if c.points is not None])
-            for cells in zip(*(row.cells for row in self.rows))
-        ] if self.rows else [ColumnStats.of([]) for _ in self.assignments]
+            ColumnStats.of([e.points for e in entries if e.points is not None])
+            for entries in zip(*(row.entries for row in self.rows))
+        ] if self.rows else [ColumnStats.of([]) for _ in self.columns]
         return [*stats, ColumnStats.of([row.total_points for row in self.rows])]
 
 
@@ -116,24 +138,38 @@ def gradebook(*, course: Course, user: Any | None = None) -> Gradebook:
         Extension.objects.filter(assignment__course=course).values_list("assignment_id", "student_id")
     )
     stats = variant_stats(Variant.objects.filter(assignment__course=course)) if assignments else {}
-    max_points = [assignment_max_points(assignment=a) for a in assignments]
+    worth = assignments_worth(assignment_ids=[a.pk for a in assignments])
+    max_points = [sum(points for _p, points in worth.get(a.pk, [])) for a in assignments]
     book = Gradebook(course=course, assignments=assignments, max_points=max_points)
+    for assignment, top in zip(assignments, max_points):
+        if len(worth.get(assignment.pk, [])) > 1:
+            book.columns += [GradebookColumn(assignment, p, points) for p, points in worth[assignment.pk]]
+        book.columns.append(GradebookColumn(assignment, None, top))
     for student in students:
         cells = []
-        for assignment, top in zip(assignments, max_points):
-            st = stats.get((assignment.pk, student.pk))
-            score = counted_score(assignment, st)
+        for assignment in assignments:
+            result = set_result(assignment, worth.get(assignment.pk, []), stats, student.pk)
             cells.append(
                 GradebookCell(
                     assignment=assignment,
-                    score=score,
-                    points=None if score is None else score * top,
-                    attempts=st["used"] if st else 0,
+                    score=result.score,
+                    points=result.points,
+                    attempts=result.attempts,
                     extended=(assignment.pk, student.pk) in extensions,
-                    latest=st["latest"] if st else None,
+                    latest=result.latest,
+                    questions=result.questions,
                 )
             )
-        book.rows.append(GradebookRow(student=student, cells=cells))
+        by_assignment = {cell.assignment.pk: cell for cell in cells}
+        entries = []
+        for column in book.columns:
+            cell = by_assignment[column.assignment.pk]
+            if column.position is None:
+                entries.append(GradebookEntry(column, cell, cell.points, cell.score, cell.attempts))
+            else:
+                q = next(q for q in cell.questions if q.position == column.position)
+                entries.append(GradebookEntry(column, cell, q.points, q.score, q.attempts))
+        book.rows.append(GradebookRow(student=student, cells=cells, entries=entries))
     return book
 
 
@@ -147,15 +183,17 @@ def _points_text(value: float) -> str:
 
 
 def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None = None) -> str:
-    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)…, then the last
-    submission's time in the named zone (default: the active one); scores in points."""
+    """The gradebook as CSV for an LMS import: Username,Email,Name,<title> (<points>)… (a problem
+    set: "<title> Q1 (<points>)", … before its total), then the last submission's time in the
+    named zone (default: the active one); scores in points."""
     book = gradebook(course=course, user=user)
     zone = zone or timezone.get_current_timezone_name()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         ["Username", "Email", "Name"]
-        + [_csv_safe(f"{a.title} ({_points_text(p)})") for a, p in zip(book.assignments, book.max_points)]
+        + [_csv_safe(f"{c.assignment.title}{'' if c.position is None else f' Q{c.position}'} ({_points_text(c.max_points)})")
+           for c in book.columns]
         + [f"Last submission ({zone})"]
     )
     for row in book.rows:
@@ -163,21 +201,24 @@ def gradebook_csv(*, course: Course, user: Any | None = None, zone: str | None =
         name = student.get_full_name() or student.username
         writer.writerow(
             [_csv_safe(student.username), _csv_safe(student.email or ""), _csv_safe(name)]
-            + ["" if c.points is None else _points_text(c.points) for c in row.cells]
+            + ["" if e.points is None else _points_text(e.points) for e in row.entries]
             + ["" if row.latest is None else local_text(row.latest, zone)]
         )
     return out.getvalue()
 
 
-def submission_drilldown(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> list[Submission]:
-    """Every attempt of the student on the assignment, oldest first, with its (unfiltered) report."""
+def submission_drilldown(*, assignment: Assignment, student: Any, viewer: Any | None = None,
+                         position: int | None = None) -> list[Submission]:
+    """Every attempt of the student on the assignment (or on its question at `position`), oldest
+    first, with its (unfiltered) report."""
     # Show reports to a student only through `visible_report`.
     if viewer is not None:
         is_self = signed_in(viewer) and viewer.pk == getattr(student, "pk", None)
         if not is_self and not can_grade(course=assignment.course, user=viewer):
             raise PermissionDenied
     submissions = list(
-        Submission.objects.filter(variant__assignment=assignment, variant__owner=student)
+        Submission.objects.filter(variant__assignment=assignment, variant__owner=student,
+                                  **({} if position is None else {"variant__position": position}))
         .select_related("variant")
         .order_by("created_at", "pk")
     )

@@ -17,7 +17,8 @@ from ...models import Assignment, Course, Extension, HomeworkDraft, Membership, 
 from ...values import as_uuid
 from ..permissions import can_grade, role_in, signed_in
 from ..window import CLOSED, NOT_OPEN, extension_due, reveal_allowed, submission_window
-from .scores import counted_score, counted_submission, variant_stats
+from .questions import assignments_worth, question_slots
+from .scores import SetResult, counted_submission, set_result, variant_stats
 
 Role = Membership.Role
 
@@ -31,9 +32,10 @@ class StudentAssignmentRow:
     late_until: datetime | None
     attempts_used: int
     attempts_allowed: int  # 0 = unlimited
-    score: float | None  # counted final score, 0…1
+    score: float | None  # counted final score, 0…1 (of the whole set)
     status: str  # open | not_open | closed | late
     extended: bool = False
+    result: SetResult | None = None  # per question and in total
 
     @property
     def course(self) -> Course:
@@ -61,22 +63,24 @@ def _student_rows(*, memberships: list[Membership], user: Any) -> list[StudentAs
         )
     )
     stats = variant_stats(Variant.objects.filter(assignment__course_id__in=course_ids, owner=user))
+    worth = assignments_worth(assignment_ids=[a.pk for a in assignments])
     now = timezone.now()
     rows = []
     for assignment in assignments:
         ext = extensions.get(assignment.pk)
         window = submission_window(assignment=assignment, extension_due=ext, now=now)
-        st = stats.get((assignment.pk, user.pk))
+        result = set_result(assignment, worth.get(assignment.pk, []), stats, user.pk)
         rows.append(
             StudentAssignmentRow(
                 assignment=assignment,
                 due_at=window.due_at,
                 late_until=window.late_until,
-                attempts_used=st["used"] if st else 0,
+                attempts_used=result.attempts,
                 attempts_allowed=assignment.attempts_allowed,
-                score=counted_score(assignment, st),
+                score=result.score,
                 status=window.status,
                 extended=window.due_at != assignment.due_at,
+                result=result,
             )
         )
     return rows
@@ -101,11 +105,11 @@ def assignments_for_user(*, user: Any) -> list[StudentAssignmentRow]:
 
 @dataclass
 class HomeworkState:
-    """Everything the assignment page needs for one student."""
+    """Everything the assignment page needs for one student and one question of the set."""
 
     assignment: Assignment
     student: Any
-    variant: Variant | None  # None until the student first opens the assignment
+    variant: Variant | None  # None until the student first opens the question
     submissions: list[Submission]  # newest first
     attempts_used: int
     attempts_left: int | None  # None: unlimited
@@ -119,6 +123,13 @@ class HomeworkState:
     show_diagnosis: bool
     counted: Submission | None = None  # the submission whose score counts
     extended: bool = False
+    position: int = 1  # the question shown
+    result: SetResult | None = None  # every question's counted score, and the total
+
+    @property
+    def positions(self) -> list[int]:
+        """The set's question positions, in order."""
+        return [q.position for q in self.result.questions] if self.result else [self.position]
 
     @property
     def closes_at(self) -> datetime:
@@ -131,8 +142,10 @@ class HomeworkState:
         return None if self.counted is None else self.counted.final_score
 
 
-def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> HomeworkState:
-    """The student's variant, submissions, attempts, window and what may be revealed (to `viewer`)."""
+def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None,
+                   position: int = 1) -> HomeworkState:
+    """The student's variant of the question at `position`, its submissions and attempts, the
+    window, what may be revealed (to `viewer`), and the counted score of every question."""
     # `viewer` defaults to the student; staff of the course may look at any student's state (and
     # see everything revealed). Anyone else gets PermissionDenied.
     viewer = student if viewer is None else viewer
@@ -152,7 +165,8 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
     window = submission_window(
         assignment=assignment, extension_due=extension_due(assignment=assignment, student=student), now=now
     )
-    variant = Variant.objects.filter(assignment=assignment, owner=student).first()
+    variant = (Variant.objects.filter(assignment=assignment, owner=student, position=position)
+               .select_related("question").first())
     submissions = list(variant.submissions.order_by("-created_at")) if variant is not None else []
     for submission in submissions:
         submission.variant = variant  # no query per submission
@@ -186,6 +200,11 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
         show_diagnosis=staff_view or assignment.show_diagnosis,
         counted=counted_submission(assignment, submissions),
         extended=window.due_at != assignment.due_at,
+        position=position,
+        result=set_result(
+            assignment, [(slot.position, slot.max_points) for slot in question_slots(assignment=assignment)],
+            variant_stats(Variant.objects.filter(assignment=assignment, owner=student)), student.pk,
+        ),
     )
 
 
@@ -197,7 +216,8 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     if pk is None:
         return None
     submission = (
-        Submission.objects.select_related("variant__assignment__course", "variant__numbers", "numbers", "user")
+        Submission.objects.select_related("variant__assignment__course", "variant__question", "variant__numbers",
+                                          "numbers", "user")
         .filter(pk=pk, variant__assignment__isnull=False)
         .first()
     )
@@ -206,6 +226,12 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     if submission.user_id == user.pk or can_grade(course=submission.variant.assignment.course, user=user):
         return submission
     return None
+
+
+def homework_variants(*, assignment: Assignment, student: Any) -> dict[int, Variant]:
+    """position → the student's variant of that question (those drawn so far)."""
+    return {v.position: v for v in Variant.objects.filter(assignment=assignment, owner=student)
+            .select_related("question")}
 
 
 def homework_draft(*, variant: Variant | None) -> HomeworkDraft | None:

@@ -1,5 +1,9 @@
 """Assignment writes: validated settings (every rule of an assignment lives here), defaults,
-create, update, delete, and a sample variant of unsaved settings for the live preview."""
+create, update, delete, its questions (add, change, remove, move; pool members), and a sample
+variant of unsaved settings for the live preview.
+
+The question settings (QUESTION_FIELDS) given flat among an assignment's settings are those of
+its first question (position 1, member 1): a one-question assignment is written as before."""
 
 from __future__ import annotations
 
@@ -8,14 +12,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import graders
 from graders.tolerance import ToleranceError
 
-from ...models import Assignment, Course, Submission
+from ...models import Assignment, Course, Question, Submission, Variant
 from ...practice.services import seed_validate
 from ..config import (
     NetworkTooLarge, assignment_part_infos, assignment_template, config_budget, config_key, config_specs_within,
@@ -30,6 +36,8 @@ ASSIGNMENT_FIELDS = (
     "followthrough_credit", "attempts_allowed", "attempt_penalty", "opens_at", "due_at", "late_policy",
     "late_penalty_per_day", "late_until", "reveal", "show_diagnosis", "scoring",
 )
+# Settings of one question (of the first one when given among an assignment's settings).
+QUESTION_FIELDS = ("template_config", "parts", "points", "tolerance", "followthrough", "followthrough_credit")
 # Settings that change the scores already given: changed through a regrade (preview, apply).
 REGRADE_FIELDS = (
     "parts", "points", "tolerance", "followthrough", "followthrough_credit", "attempt_penalty",
@@ -169,11 +177,7 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     if not isinstance(instructions, str) or len(instructions) > 20_000:
         raise field_error("instructions", _("Instructions are text of at most 20,000 characters."))
     clean["instructions"] = instructions
-    clean["template_config"], _specs = _clean_template(merged["template_config"])
-    clean["parts"], clean["points"] = _clean_parts(clean["template_config"], merged["parts"], merged["points"])
-    clean["tolerance"] = _clean_tolerance(merged["tolerance"])
-    clean["followthrough"] = boolean(merged, "followthrough")
-    clean["followthrough_credit"] = number(merged, "followthrough_credit", 0, 1)
+    clean.update(_clean_question(merged))
     clean["attempts_allowed"] = integer(merged, "attempts_allowed", 0, 1000)
     clean["attempt_penalty"] = number(merged, "attempt_penalty", 0, 1)
     clean["opens_at"] = when(merged, "opens_at", required=True)
@@ -202,45 +206,257 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     return clean
 
 
+def _clean_question(merged: Mapping[str, Any]) -> dict[str, Any]:
+    """The QUESTION_FIELDS of `merged`, validated (the network through graders, within its budget)."""
+    clean: dict[str, Any] = {}
+    clean["template_config"], _specs = _clean_template(merged["template_config"])
+    clean["parts"], clean["points"] = _clean_parts(clean["template_config"], merged["parts"], merged["points"])
+    clean["tolerance"] = _clean_tolerance(merged["tolerance"])
+    clean["followthrough"] = boolean(merged, "followthrough")
+    clean["followthrough_credit"] = number(merged, "followthrough_credit", 0, 1)
+    return clean
+
+
+def question_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validated settings of one question (QUESTION_FIELDS): `data` over `base` (defaults)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("Settings must be an object."), code="invalid")
+    unknown = sorted(str(k) for k in data if k not in QUESTION_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown setting “%(name)s”.") % {"name": unknown[0][:64]}, code="unknown_field")
+    defaults = assignment_defaults()
+    start = dict(base) if base is not None else {name: defaults[name] for name in QUESTION_FIELDS}
+    return _clean_question({**start, **dict(data)})
+
+
+def question_settings(question: Question) -> dict[str, Any]:
+    """A question's settings (QUESTION_FIELDS) as they are saved."""
+    return {name: getattr(question, name) for name in QUESTION_FIELDS}
+
+
+def _first_question(assignment: Assignment) -> Question:
+    return Question.objects.filter(assignment=assignment).order_by("position", "member").first()
+
+
 def assignment_settings(assignment: Assignment) -> dict[str, Any]:
-    """The assignment's editable settings (ASSIGNMENT_FIELDS) as they are saved."""
-    return {name: getattr(assignment, name) for name in ASSIGNMENT_FIELDS}
+    """The assignment's editable settings (ASSIGNMENT_FIELDS; those of QUESTION_FIELDS are its first question's)."""
+    first = _first_question(assignment)
+    return {name: getattr(first if name in QUESTION_FIELDS else assignment, name) for name in ASSIGNMENT_FIELDS}
+
+
+def _max_questions() -> int:
+    return int(getattr(settings, "BPCOURSE_MAX_QUESTIONS", 20))
+
+
+def _max_members() -> int:
+    return int(getattr(settings, "BPCOURSE_MAX_POOL_MEMBERS", 10))
+
+
+def _questions_error(position: int, member: int, exc: ValidationError) -> ValidationError:
+    """An error of one question's settings, saying which question (and pool member) it is about."""
+    messages = exc.messages[:1] or [_("Invalid settings.")]
+    return field_error(
+        "questions",
+        _("Question %(position)d, network %(member)d: %(error)s")
+        % {"position": position, "member": member, "error": messages[0]},
+        code=getattr(exc, "code", None) or "invalid",
+    )
+
+
+def questions_clean(*, questions: Any) -> list[list[dict[str, Any]]]:
+    """A problem set as given to `assignment_create(data={"questions": …})`: a list (at most
+    BPCOURSE_MAX_QUESTIONS) whose entries are one question's settings, or {"pool": [settings, …]}
+    (at most BPCOURSE_MAX_POOL_MEMBERS). Returns each position's members, validated."""
+    if not isinstance(questions, list | tuple) or not questions:
+        raise field_error("questions", _("Give the questions as a list of at least one."), code="required")
+    if len(questions) > _max_questions():
+        raise field_error("questions", _("An assignment holds at most %(limit)d questions.")
+                          % {"limit": _max_questions()}, code="too_many_questions")
+    clean = []
+    for position, entry in enumerate(questions, start=1):
+        members = entry.get("pool") if isinstance(entry, Mapping) and set(entry) == {"pool"} else [entry]
+        if not isinstance(members, list | tuple) or not members:
+            raise field_error("questions", _("Question %(position)d: a pool needs at least one network.")
+                              % {"position": position}, code="empty_pool")
+        if len(members) > _max_members():
+            raise field_error("questions", _("Question %(position)d: a pool holds at most %(limit)d networks.")
+                              % {"position": position, "limit": _max_members()}, code="too_many_members")
+        cleaned = []
+        for member, settings_ in enumerate(members, start=1):
+            try:
+                cleaned.append(question_clean(data=settings_))
+            except ValidationError as exc:
+                raise _questions_error(position, member, exc) from None
+        clean.append(cleaned)
+    return clean
 
 
 def assignment_create(*, course: Course, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    """A new assignment in the course (instructors only), its settings validated through graders."""
+    """A new assignment in the course (instructors only), its settings validated through graders.
+
+    `data["questions"]`, if given, is the problem set (see `questions_clean`); else the question
+    settings among `data` make a one-question assignment."""
     require(can_manage(course=course, user=actor))
+    data = dict(data) if isinstance(data, Mapping) else data
+    questions = None
+    if isinstance(data, dict) and "questions" in data:
+        given = sorted(name for name in data if name in QUESTION_FIELDS)
+        if given:
+            raise field_error(given[0], _("Give the question settings inside “questions”."), code="ambiguous")
+        questions = questions_clean(questions=data.pop("questions"))
     clean = assignment_clean(data=data)
+    if questions is None:
+        questions = [[{name: clean[name] for name in QUESTION_FIELDS}]]
     now = timezone.now()
-    return Assignment.objects.create(course=course, created_at=now, updated_at=now, **clean)
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            course=course, created_at=now, updated_at=now,
+            **{name: value for name, value in clean.items() if name not in QUESTION_FIELDS},
+        )
+        Question.objects.bulk_create([
+            Question(assignment=assignment, position=position, member=member, created_at=now, **settings_)
+            for position, members in enumerate(questions, start=1)
+            for member, settings_ in enumerate(members, start=1)
+        ])
+    return assignment
 
 
-def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    """Change an assignment's settings (instructors only; score-changing ones via regrade once graded)."""
-    # Once students have submitted, the network can no longer change, and settings that change
-    # given scores (REGRADE_FIELDS) go through a regrade (preview, apply) instead.
-    require(can_manage(course=assignment.course, user=actor))
-    current = assignment_settings(assignment)
-    clean = assignment_clean(data=data, base=current)
-    submitted = Submission.objects.filter(variant__assignment=assignment)
+def _question_checks(question: Question, clean: Mapping[str, Any]) -> None:
+    """A question's network is locked once answered; score-changing settings go through a regrade once graded."""
+    current = question_settings(question)
+    submitted = Submission.objects.filter(variant__question=question)
     if clean["template_config"] != current["template_config"] and submitted.exists():
         raise field_error(
             "template_config",
             _("Students have already submitted answers for these numbers; the network can no longer change."),
             code="locked",
         )
-    changed = [name for name in REGRADE_FIELDS if clean[name] != current[name]]
+    changed = [name for name in REGRADE_FIELDS if name in clean and clean[name] != current[name]]
     if changed and submitted.filter(status=Submission.Status.GRADED).exists():
         raise field_error(
             changed[0],
             _("This changes scores already given. Use “Regrade” to preview the changes and apply them."),
             code="needs_regrade",
         )
-    for name, value in clean.items():
-        setattr(assignment, name, value)
-    assignment.updated_at = timezone.now()
-    assignment.save()
+
+
+def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
+    """Change an assignment's settings (instructors only; score-changing ones via regrade once graded).
+    Question settings among `data` change its first question (the others: `question_update`)."""
+    # Once students have submitted, the network can no longer change, and settings that change
+    # given scores (REGRADE_FIELDS) go through a regrade (preview, apply) instead.
+    require(can_manage(course=assignment.course, user=actor))
+    current = assignment_settings(assignment)
+    clean = assignment_clean(data=data, base=current)
+    first = _first_question(assignment)
+    _question_checks(first, clean)
+    submitted = Submission.objects.filter(variant__assignment=assignment)
+    changed = [name for name in REGRADE_FIELDS if name not in QUESTION_FIELDS and clean[name] != current[name]]
+    if changed and submitted.filter(status=Submission.Status.GRADED).exists():
+        raise field_error(
+            changed[0],
+            _("This changes scores already given. Use “Regrade” to preview the changes and apply them."),
+            code="needs_regrade",
+        )
+    with transaction.atomic():
+        for name, value in clean.items():
+            setattr(first if name in QUESTION_FIELDS else assignment, name, value)
+        assignment.updated_at = timezone.now()
+        assignment.save()
+        first.save()
     return assignment
+
+
+# ---------------------------------------------------------------------------------- questions
+
+
+def question_add(*, assignment: Assignment, actor: Any, data: Mapping[str, Any],
+                 pool_of: int | None = None) -> Question:
+    """A new question at the end of the assignment, or (`pool_of`: a position) a new network in
+    the pool at that position (instructors only; capped by BPCOURSE_MAX_QUESTIONS and
+    BPCOURSE_MAX_POOL_MEMBERS). Students who already have a variant there keep theirs."""
+    require(can_manage(course=assignment.course, user=actor))
+    clean = question_clean(data=data)
+    with transaction.atomic():
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()  # one writer at a time
+        taken = list(Question.objects.filter(assignment=assignment).values_list("position", "member"))
+        positions = sorted({p for p, _m in taken})
+        if pool_of is None:
+            if len(positions) >= _max_questions():
+                raise ValidationError(_("An assignment holds at most %(limit)d questions.")
+                                      % {"limit": _max_questions()}, code="too_many_questions")
+            position, member = (positions[-1] + 1 if positions else 1), 1
+        else:
+            members = [m for p, m in taken if p == pool_of]
+            if not members:
+                raise ValidationError(_("This assignment has no question %(position)d.") % {"position": pool_of},
+                                      code="no_question")
+            if len(members) >= _max_members():
+                raise ValidationError(_("A pool holds at most %(limit)d networks.") % {"limit": _max_members()},
+                                      code="too_many_members")
+            position, member = pool_of, max(members) + 1
+        question = Question.objects.create(assignment=assignment, position=position, member=member, **clean)
+        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
+    return question
+
+
+def question_update(*, question: Question, actor: Any, data: Mapping[str, Any]) -> Question:
+    """Change one question's settings (instructors only; the same locks as `assignment_update`)."""
+    require(can_manage(course=question.assignment.course, user=actor))
+    clean = question_clean(data=data, base=question_settings(question))
+    _question_checks(question, clean)
+    for name, value in clean.items():
+        setattr(question, name, value)
+    question.save()
+    return question
+
+
+def question_remove(*, question: Question, actor: Any) -> None:
+    """Remove a question or one pool member (instructors only): not once students answered it,
+    and not the assignment's last question. The later positions move up by one."""
+    assignment = question.assignment
+    require(can_manage(course=assignment.course, user=actor))
+    if Submission.objects.filter(variant__question=question).exists():
+        raise ValidationError(_("Students have already answered this question; it can no longer be removed."),
+                              code="locked")
+    with transaction.atomic():
+        siblings = Question.objects.filter(assignment=assignment, position=question.position).exclude(pk=question.pk)
+        if not siblings.exists() and Question.objects.filter(assignment=assignment).count() <= 1:
+            raise ValidationError(_("An assignment needs at least one question."), code="last_question")
+        question.delete()  # its variants go with it; a student without one draws anew
+        if siblings.exists():
+            for number, member in enumerate(siblings.order_by("member"), start=1):
+                Question.objects.filter(pk=member.pk).update(member=number)
+        else:
+            later = Question.objects.filter(assignment=assignment, position__gt=question.position)
+            for row in later.order_by("position", "member"):
+                Question.objects.filter(pk=row.pk).update(position=row.position - 1)
+            for position in sorted(set(Variant.objects.filter(assignment=assignment, position__gt=question.position)
+                                       .values_list("position", flat=True))):
+                Variant.objects.filter(assignment=assignment, position=position).update(position=position - 1)
+        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
+
+
+def question_move(*, assignment: Assignment, actor: Any, position: int, offset: int) -> None:
+    """Swap the question at `position` with the one `offset` (−1 up, +1 down) away (instructors
+    only; only before any student has submitted, since scores and overrides are kept by position)."""
+    require(can_manage(course=assignment.course, user=actor))
+    if offset not in (-1, 1):
+        raise ValidationError(_("A question moves one place up or down."), code="invalid")
+    other = position + offset
+    positions = set(Question.objects.filter(assignment=assignment).values_list("position", flat=True))
+    if position not in positions or other not in positions:
+        raise ValidationError(_("There is no question to swap places with."), code="no_question")
+    if Submission.objects.filter(variant__assignment=assignment).exists():
+        raise ValidationError(_("Students have already submitted answers; the questions can no longer be reordered."),
+                              code="locked")
+    with transaction.atomic():
+        # Through a free position (0 is never used), as (assignment, position, member) is unique.
+        for model in (Question, Variant):
+            model.objects.filter(assignment=assignment, position=position).update(position=0)
+            model.objects.filter(assignment=assignment, position=other).update(position=position)
+            model.objects.filter(assignment=assignment, position=0).update(position=other)
+        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
 
 
 def assignment_delete(*, assignment: Assignment, actor: Any) -> None:

@@ -10,20 +10,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ...models import Submission
 from ...web.http import allow_methods, error_page
 from ...web.results import part_rows
 from ...web.sheets import parts_by_step, validation_message
-from ..config import assignment_parts
+from ..config import question_parts
 from ..forms.courses import ExtensionForm
 from ..selectors import courses as course_selectors
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import homework as homework_selectors
+from ..selectors.questions import question_slot
 from ..services import extensions as extension_services
 from ..services import homework as homework_services
-from .common import member_assignment, member_course, member_view, require_staff, staff_tabs
+from .common import member_assignment, member_course, member_view, require_staff, requested_position, staff_tabs
 
 
 @member_view
@@ -71,11 +73,16 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
     if student is None:
         return error_page(request, 404)
-    state = homework_selectors.homework_state(assignment=assignment, student=student, viewer=request.user)
-    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    position = requested_position(request)
+    state = homework_selectors.homework_state(assignment=assignment, student=student, viewer=request.user,
+                                              position=position)
+    if position not in state.positions:
+        return error_page(request, 404)
+    grouped = parts_by_step(question_parts(question=state.variant.question)) if state.variant else {}
     attempts = []
     for number, submission in enumerate(
-        gradebook_selectors.submission_drilldown(assignment=assignment, student=student, viewer=request.user), start=1
+        gradebook_selectors.submission_drilldown(assignment=assignment, student=student, viewer=request.user,
+                                                 position=position), start=1
     ):
         results = (submission.report or {}).get("parts", {})
         attempts.append(
@@ -92,6 +99,7 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
             "state": state,
             "attempts": attempts,
             "extension_form": ExtensionForm(initial={"due_at": state.due_at}),
+            "pool_size": len(slot.members) if (slot := question_slot(assignment=assignment, position=position)) else 0,
             "tabs": staff_tabs(assignment, "gradebook"),
         },
     )
@@ -129,10 +137,13 @@ def reseed(request: HttpRequest, assignment_id: int, user_id: int) -> HttpRespon
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
     if student is None:
         return error_page(request, 404)
+    position = requested_position(request)
     try:
-        homework_services.homework_reseed(assignment=assignment, student=student, actor=request.user)
+        homework_services.homework_reseed(assignment=assignment, student=student, actor=request.user,
+                                          position=position)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     else:
         messages.success(request, _("%(user)s has new numbers now.") % {"user": student.get_username()})
-    return redirect("exercises:student", assignment_id=assignment.pk, user_id=student.pk)
+    url = reverse("exercises:student", args=[assignment.pk, student.pk])
+    return redirect(url if position == 1 else f"{url}?q={position}")

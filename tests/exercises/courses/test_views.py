@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
+    question_of,
     EN,
     ZH,
     assert_labelled_and_local,
@@ -598,9 +599,9 @@ def test_authoring_form_creates_an_assignment(client, instructor, course):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assignment = Assignment.objects.get(course=course)
-    assert assignment.parts == ["net_h1", "out_h1", "dE_dw6"]
-    assert assignment.points.get("dE_dw6") == 3
-    assert assignment.tolerance == {"kind": "relative", "value": 0.01}
+    assert question_of(assignment).parts == ["net_h1", "out_h1", "dE_dw6"]
+    assert question_of(assignment).points.get("dE_dw6") == 3
+    assert question_of(assignment).tolerance == {"kind": "relative", "value": 0.01}
     assert assignment.attempt_penalty == pytest.approx(0.1)
     assert assignment.attempts_allowed == 3 and assignment.reveal == "after_due"
     # The staff page shows the sample and its expected answers.
@@ -664,8 +665,8 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
     response = client.post(url, {**custom, "parts": keys})
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = Assignment.objects.get(title="Custom")
-    assert saved.parts == [] and saved.template_config["layers"] == [2, 3, 1]
-    assert saved.template_config["inputs"] == [-0.9, 0.95, 0.05]
+    assert question_of(saved).parts == [] and question_of(saved).template_config["layers"] == [2, 3, 1]
+    assert question_of(saved).template_config["inputs"] == [-0.9, 0.95, 0.05]
 
     fixed = assignment_form_data(title="Fixed", network="fixed",
                                  fixed_values='{"layers":[2,2,2],"activations":["sigmoid","sigmoid"],'
@@ -674,7 +675,7 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
                                  '"biases":[[0.35],[0.6]]}')
     assert client.post(url, fixed).status_code == 302
     saved = Assignment.objects.get(title="Fixed")
-    assert saved.template_config["fixed"]["inputs"] == [0.05, 0.1]
+    assert question_of(saved).template_config["fixed"]["inputs"] == [0.05, 0.1]
 
 
 def test_authoring_errors_are_shown_on_the_fields(client, instructor, course):
