@@ -32,12 +32,13 @@ from ..courses.services import homework as homework_services
 from ..courses.window import NOT_OPEN, submission_window, visible_report
 from ..grading.store import SubmissionFormatError
 from ..grading.variants import variant_solution
-from ..models import Assignment, Membership, Question, RegradeJob, Submission
+from ..models import Assignment, Membership, RegradeJob, Submission
 from ..i18n import pick_language
 from .auth import rate_limit, signed_in_user
 from .errors import answers_as_text, format_error_body
 from .errors import detail_of as _detail
 from .reports import submission_out
+from .problem_sets import GradebookQuestionOut, QuestionOut, parts_out, question_results_out, questions_out
 from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["homework"])
@@ -80,16 +81,6 @@ class PartInfoOut(Schema):
     key: str
     step: str
     points: float
-
-
-class QuestionOut(Schema):
-    position: int = Field(..., description="1, 2, … in the order students answer them")
-    max_points: float = Field(..., description="what the question is worth (a pool: its first network's points)")
-    pool: bool = Field(..., description="each student is given one of several networks")
-    attempts_used: int = Field(0, description="your attempts on this question (attempts are allowed per question)")
-    score: float | None = Field(None, description="your counted score on this question, 0–1")
-    points: float | None = Field(None, description="score × max_points")
-    variant_url: str
 
 
 class AssignmentOut(Schema):
@@ -153,14 +144,6 @@ class HomeworkSubmissionOut(Schema):
     graded_at: datetime | None
     parts: list[HomeworkPartOut]
     followthrough_notes: list[FollowthroughNoteOut] = Field(default_factory=list, description="one note per root cause of follow-through credit")
-
-
-class GradebookQuestionOut(Schema):
-    position: int
-    score: float | None
-    points: float | None
-    max_points: float
-    attempts: int
 
 
 class GradebookCellOut(Schema):
@@ -252,14 +235,6 @@ def _assignment(assignment_id: Any, user: Any) -> tuple[Assignment, str]:
     return found
 
 
-def _parts_out(question: Question) -> list[dict[str, Any]]:
-    points = question.points or {}
-    return [
-        {"key": p.key, "step": p.step, "points": float(points.get(p.key, 1.0))}
-        for p in question_parts(question=question)
-    ]
-
-
 def _submission_out(submission: Submission, *, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:
     assignment = submission.variant.assignment
     report = visible_report(report=submission.report, reveal_expected=reveal_expected, show_diagnosis=show_diagnosis)
@@ -329,8 +304,7 @@ def get_gradebook(request: HttpRequest, course_id: str) -> Status[dict[str, Any]
                 "name": row.student.get_full_name(),
                 "cells": [{"assignment_id": c.assignment.pk, "score": c.score, "points": c.points,
                            "attempts": c.attempts, "extended": c.extended,
-                           "questions": [{"position": q.position, "score": q.score, "points": q.points,
-                                          "max_points": q.max_points, "attempts": q.attempts} for q in c.questions]}
+                           "questions": question_results_out(c.questions)}
                           for c in row.cells],
             }
             for row in book.rows
@@ -366,15 +340,7 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
     state = homework_selectors.homework_state(assignment=assignment, student=user)
     base = request.build_absolute_uri(f"/api/assignments/{assignment.pk}")
     slots = question_slots(assignment=assignment)
-    results = {q.position: q for q in (state.result.questions if state.result else ())}
-    questions = [
-        {"position": slot.position, "max_points": slot.max_points, "pool": slot.is_pool,
-         "attempts_used": results[slot.position].attempts if slot.position in results else 0,
-         "score": results[slot.position].score if slot.position in results else None,
-         "points": results[slot.position].points if slot.position in results else None,
-         "variant_url": f"{base}/variant?question={slot.position}"}
-        for slot in slots
-    ]
+    questions = questions_out(slots, state.result, base)
     first = slots[0].first
     return Status(200, {
         "id": assignment.pk, "course_id": assignment.course_id, "title": assignment.title,
@@ -387,7 +353,7 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
         "tolerance": first.tolerance or graders.DEFAULT_TOLERANCE.to_dict(),
         "max_points": sum(slot.max_points for slot in slots),
         "score": state.result.score if state.result else state.score,
-        "parts": _parts_out(first), "questions": questions,
+        "parts": parts_out(first), "questions": questions,
         "variant_url": f"{base}/variant", "submissions_url": f"{base}/submissions",
     })
 
@@ -413,7 +379,7 @@ def get_variant(request: HttpRequest, assignment_id: str, question: int = 1) -> 
             raise Http404 from None
         return Status(403, {"detail": _detail(exc)})
     solution = variant_solution(variant=variant)
-    parts = _parts_out(variant.question)
+    parts = parts_out(variant.question)
     return Status(200, {
         "assignment_id": assignment.pk,
         "question": question,

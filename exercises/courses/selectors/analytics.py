@@ -108,13 +108,11 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None, pos
         score = submission.final_score if submission.final_score is not None else submission.score or 0.0
         histogram[min(9, max(0, int(score * 10)))] += 1
     by_owner: dict[str, Submission] = {}
-    question_of = dict(Submission.objects.filter(pk__in=[s.pk for s in counted])
-                       .values_list("pk", "variant__question_id"))
     signals = []
     for member in members:  # copying is looked for among students given the same network
         sheets = []
         for submission in counted:
-            if question_of.get(submission.pk) != member.pk:
+            if submission.question_id != member.pk:
                 continue
             parts = (submission.report or {}).get("parts") or {}
             expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
 from ...models import Assignment, Membership, Submission, Variant
 
@@ -63,7 +63,7 @@ def counted_submission(assignment: Assignment, submissions: list[Submission]) ->
 
 def counted_submissions(*, assignment: Assignment, position: int | None = None) -> list[Submission]:
     """Each student's counted graded submission (best or last) of each question, or of the one
-    at `position`, in one query."""
+    at `position`, in one query (each annotated with the `question_id` it answered)."""
     graded = Submission.objects.filter(variant=OuterRef("pk"), status=Submission.Status.GRADED)
     order = ("-created_at", "-pk") if assignment.scoring == Assignment.Scoring.LAST else ("-final_score", "-created_at")
     counted_ids = (
@@ -78,6 +78,7 @@ def counted_submissions(*, assignment: Assignment, position: int | None = None) 
     )
     return list(
         Submission.objects.filter(pk__in=counted_ids)
+        .annotate(question_id=F("variant__question_id"))
         .select_related("user")
         .only("id", "user__id", "user__username", "user__first_name", "user__last_name", "user__email",
               "report", "final_score", "score", "variant_id", "created_at")

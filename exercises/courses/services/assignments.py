@@ -1,6 +1,6 @@
 """Assignment writes: validated settings (every rule of an assignment lives here), defaults,
-create, update, delete, its questions (add, change, remove, move; pool members), and a sample
-variant of unsaved settings for the live preview.
+create, update, delete, the validated settings of its questions (their writes: services/questions.py),
+and a sample variant of unsaved settings for the live preview.
 
 The question settings (QUESTION_FIELDS) given flat among an assignment's settings are those of
 its first question (position 1, member 1): a one-question assignment is written as before."""
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 import graders
 from graders.tolerance import ToleranceError
 
-from ...models import Assignment, Course, Question, Submission, Variant
+from ...models import Assignment, Course, Question, Submission
 from ...practice.services import seed_validate
 from ..config import (
     NetworkTooLarge, assignment_part_infos, assignment_template, config_budget, config_key, config_specs_within,
@@ -244,11 +244,13 @@ def assignment_settings(assignment: Assignment) -> dict[str, Any]:
     return {name: getattr(first if name in QUESTION_FIELDS else assignment, name) for name in ASSIGNMENT_FIELDS}
 
 
-def _max_questions() -> int:
+def max_questions() -> int:
+    """Questions an assignment may hold (BPCOURSE_MAX_QUESTIONS)."""
     return int(getattr(settings, "BPCOURSE_MAX_QUESTIONS", 20))
 
 
-def _max_members() -> int:
+def max_members() -> int:
+    """Networks a question's pool may hold (BPCOURSE_MAX_POOL_MEMBERS)."""
     return int(getattr(settings, "BPCOURSE_MAX_POOL_MEMBERS", 10))
 
 
@@ -269,18 +271,18 @@ def questions_clean(*, questions: Any) -> list[list[dict[str, Any]]]:
     (at most BPCOURSE_MAX_POOL_MEMBERS). Returns each position's members, validated."""
     if not isinstance(questions, list | tuple) or not questions:
         raise field_error("questions", _("Give the questions as a list of at least one."), code="required")
-    if len(questions) > _max_questions():
+    if len(questions) > max_questions():
         raise field_error("questions", _("An assignment holds at most %(limit)d questions.")
-                          % {"limit": _max_questions()}, code="too_many_questions")
+                          % {"limit": max_questions()}, code="too_many_questions")
     clean = []
     for position, entry in enumerate(questions, start=1):
         members = entry.get("pool") if isinstance(entry, Mapping) and set(entry) == {"pool"} else [entry]
         if not isinstance(members, list | tuple) or not members:
             raise field_error("questions", _("Question %(position)d: a pool needs at least one network.")
                               % {"position": position}, code="empty_pool")
-        if len(members) > _max_members():
+        if len(members) > max_members():
             raise field_error("questions", _("Question %(position)d: a pool holds at most %(limit)d networks.")
-                              % {"position": position, "limit": _max_members()}, code="too_many_members")
+                              % {"position": position, "limit": max_members()}, code="too_many_members")
         cleaned = []
         for member, settings_ in enumerate(members, start=1):
             try:
@@ -321,7 +323,7 @@ def assignment_create(*, course: Course, actor: Any, data: Mapping[str, Any]) ->
     return assignment
 
 
-def _question_checks(question: Question, clean: Mapping[str, Any]) -> None:
+def question_checks(question: Question, clean: Mapping[str, Any]) -> None:
     """A question's network is locked once answered; score-changing settings go through a regrade once graded."""
     current = question_settings(question)
     submitted = Submission.objects.filter(variant__question=question)
@@ -331,7 +333,7 @@ def _question_checks(question: Question, clean: Mapping[str, Any]) -> None:
             _("Students have already submitted answers for these numbers; the network can no longer change."),
             code="locked",
         )
-    changed = [name for name in REGRADE_FIELDS if name in clean and clean[name] != current[name]]
+    changed = [name for name in REGRADE_FIELDS if name in current and name in clean and clean[name] != current[name]]
     if changed and submitted.filter(status=Submission.Status.GRADED).exists():
         raise field_error(
             changed[0],
@@ -349,7 +351,7 @@ def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, 
     current = assignment_settings(assignment)
     clean = assignment_clean(data=data, base=current)
     first = _first_question(assignment)
-    _question_checks(first, clean)
+    question_checks(first, clean)
     submitted = Submission.objects.filter(variant__assignment=assignment)
     changed = [name for name in REGRADE_FIELDS if name not in QUESTION_FIELDS and clean[name] != current[name]]
     if changed and submitted.filter(status=Submission.Status.GRADED).exists():
@@ -365,98 +367,6 @@ def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, 
         assignment.save()
         first.save()
     return assignment
-
-
-# ---------------------------------------------------------------------------------- questions
-
-
-def question_add(*, assignment: Assignment, actor: Any, data: Mapping[str, Any],
-                 pool_of: int | None = None) -> Question:
-    """A new question at the end of the assignment, or (`pool_of`: a position) a new network in
-    the pool at that position (instructors only; capped by BPCOURSE_MAX_QUESTIONS and
-    BPCOURSE_MAX_POOL_MEMBERS). Students who already have a variant there keep theirs."""
-    require(can_manage(course=assignment.course, user=actor))
-    clean = question_clean(data=data)
-    with transaction.atomic():
-        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()  # one writer at a time
-        taken = list(Question.objects.filter(assignment=assignment).values_list("position", "member"))
-        positions = sorted({p for p, _m in taken})
-        if pool_of is None:
-            if len(positions) >= _max_questions():
-                raise ValidationError(_("An assignment holds at most %(limit)d questions.")
-                                      % {"limit": _max_questions()}, code="too_many_questions")
-            position, member = (positions[-1] + 1 if positions else 1), 1
-        else:
-            members = [m for p, m in taken if p == pool_of]
-            if not members:
-                raise ValidationError(_("This assignment has no question %(position)d.") % {"position": pool_of},
-                                      code="no_question")
-            if len(members) >= _max_members():
-                raise ValidationError(_("A pool holds at most %(limit)d networks.") % {"limit": _max_members()},
-                                      code="too_many_members")
-            position, member = pool_of, max(members) + 1
-        question = Question.objects.create(assignment=assignment, position=position, member=member, **clean)
-        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
-    return question
-
-
-def question_update(*, question: Question, actor: Any, data: Mapping[str, Any]) -> Question:
-    """Change one question's settings (instructors only; the same locks as `assignment_update`)."""
-    require(can_manage(course=question.assignment.course, user=actor))
-    clean = question_clean(data=data, base=question_settings(question))
-    _question_checks(question, clean)
-    for name, value in clean.items():
-        setattr(question, name, value)
-    question.save()
-    return question
-
-
-def question_remove(*, question: Question, actor: Any) -> None:
-    """Remove a question or one pool member (instructors only): not once students answered it,
-    and not the assignment's last question. The later positions move up by one."""
-    assignment = question.assignment
-    require(can_manage(course=assignment.course, user=actor))
-    if Submission.objects.filter(variant__question=question).exists():
-        raise ValidationError(_("Students have already answered this question; it can no longer be removed."),
-                              code="locked")
-    with transaction.atomic():
-        siblings = Question.objects.filter(assignment=assignment, position=question.position).exclude(pk=question.pk)
-        if not siblings.exists() and Question.objects.filter(assignment=assignment).count() <= 1:
-            raise ValidationError(_("An assignment needs at least one question."), code="last_question")
-        question.delete()  # its variants go with it; a student without one draws anew
-        if siblings.exists():
-            for number, member in enumerate(siblings.order_by("member"), start=1):
-                Question.objects.filter(pk=member.pk).update(member=number)
-        else:
-            later = Question.objects.filter(assignment=assignment, position__gt=question.position)
-            for row in later.order_by("position", "member"):
-                Question.objects.filter(pk=row.pk).update(position=row.position - 1)
-            for position in sorted(set(Variant.objects.filter(assignment=assignment, position__gt=question.position)
-                                       .values_list("position", flat=True))):
-                Variant.objects.filter(assignment=assignment, position=position).update(position=position - 1)
-        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
-
-
-def question_move(*, assignment: Assignment, actor: Any, position: int, offset: int) -> None:
-    """Swap the question at `position` with the one `offset` (−1 up, +1 down) away (instructors
-    only; only before any student has submitted, since scores and overrides are kept by position)."""
-    require(can_manage(course=assignment.course, user=actor))
-    if offset not in (-1, 1):
-        raise ValidationError(_("A question moves one place up or down."), code="invalid")
-    other = position + offset
-    positions = set(Question.objects.filter(assignment=assignment).values_list("position", flat=True))
-    if position not in positions or other not in positions:
-        raise ValidationError(_("There is no question to swap places with."), code="no_question")
-    if Submission.objects.filter(variant__assignment=assignment).exists():
-        raise ValidationError(_("Students have already submitted answers; the questions can no longer be reordered."),
-                              code="locked")
-    with transaction.atomic():
-        # Through a free position (0 is never used), as (assignment, position, member) is unique.
-        for model in (Question, Variant):
-            model.objects.filter(assignment=assignment, position=position).update(position=0)
-            model.objects.filter(assignment=assignment, position=other).update(position=position)
-            model.objects.filter(assignment=assignment, position=0).update(position=other)
-        Assignment.objects.filter(pk=assignment.pk).update(updated_at=timezone.now())
 
 
 def assignment_delete(*, assignment: Assignment, actor: Any) -> None:

@@ -20,7 +20,7 @@ from ...web.sheets import parts_by_step, validation_message
 from ..forms.assignments import DEFAULT_TEMPLATE, QuestionForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
-from ..services import assignments as assignment_services
+from ..services import questions as question_services
 from .assignments import _part_infos, authoring_context, bind_assignment_form, settings_view
 from .common import member_assignment, member_view, require_instructor
 
@@ -53,9 +53,9 @@ def _save(request: HttpRequest, form: QuestionForm, assignment: Assignment, ques
         return None
     try:
         if question is None:
-            return assignment_services.question_add(assignment=assignment, actor=request.user,
+            return question_services.question_add(assignment=assignment, actor=request.user,
                                                     data=form.question_data(), pool_of=pool_of)
-        return assignment_services.question_update(question=question, actor=request.user, data=form.question_data())
+        return question_services.question_update(question=question, actor=request.user, data=form.question_data())
     except ValidationError as exc:
         attach_errors(form, exc, {**FIELD_ALIASES, "parts": "parts" if form.by_part else "steps"})
         return None
@@ -115,7 +115,7 @@ def question_remove(request: HttpRequest, assignment_id: int, question_id: int) 
         return error_page(request, 404)
     in_pool = Question.objects.filter(assignment=assignment, position=question.position).count() > 1
     try:
-        assignment_services.question_remove(question=question, actor=request.user)
+        question_services.question_remove(question=question, actor=request.user)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
         return _overview(assignment, question.position)
@@ -138,7 +138,7 @@ def question_move(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if not raw.isdigit() or offset is None:
         return error_page(request, 400, _("Say which question moves, up or down."))
     try:
-        assignment_services.question_move(assignment=assignment, actor=request.user, position=int(raw), offset=offset)
+        question_services.question_move(assignment=assignment, actor=request.user, position=int(raw), offset=offset)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
         return _overview(assignment)
