@@ -181,7 +181,7 @@ def test_the_gradebook_has_a_column_per_question_and_the_total(client, instructo
     client.force_login(instructor)
     html = client.get(reverse("exercises:gradebook", args=[problem_set.course.pk])).content.decode()
     assert html.count('data-testid="question-column"') == 2
-    assert 'data-question="2"' in html and f"?q=2" in html
+    assert 'data-question="2"' in html and "?q=2" in html
     csv_text = client.get(reverse("exercises:gradebook_csv", args=[problem_set.course.pk])).content.decode("utf-8-sig")
     header = csv_text.splitlines()[0]
     assert "Two questions Q1 (40)" in header and "Two questions Q2 (40)" in header and "Two questions (80)" in header
