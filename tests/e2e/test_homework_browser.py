@@ -108,7 +108,8 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     expect(prof.locator(".flash-success")).to_contain_text("Assignment created.")
     expect(prof.locator(".flash-warning")).to_contain_text("can be typed into the next attempt")
     assignment = Assignment.objects.get(course=course)
-    assert len(Question.objects.get(assignment=assignment, position=1).parts) == 21 and Question.objects.get(assignment=assignment, position=1).points["dE_dw5"] == 2.0
+    question = Question.objects.get(assignment=assignment, position=1)
+    assert len(question.parts) == 21 and question.points["dE_dw5"] == 2.0
     assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3
 
     # ---- ana joins with the code, ben is imported with the roster; both see different numbers
