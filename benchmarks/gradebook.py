@@ -37,12 +37,12 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
 
     import graders
-    from exercises.courses.config import assignment_policy, assignment_spec, variant_seed
+    from exercises.courses.config import question_policy, question_spec, variant_seed
     from exercises.courses.services import assignments as assignment_services
     from exercises.courses.services import courses as course_services
     from exercises.courses.services import homework as homework_services
     from exercises.courses.services.instructors import instructor_grant
-    from exercises.models import Assignment, Membership, Submission, Variant
+    from exercises.models import Assignment, Membership, Question, Submission, Variant
 
     User = get_user_model()
     rng = random.Random(7)
@@ -74,26 +74,29 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     sheet_answers: dict[int, dict[str, str]] = {}
     first = assignments[0]
     variants: list[Variant] = []
+    questions = {q.assignment_id: q for q in Question.objects.filter(assignment__in=assignments, position=1)}
     for assignment in assignments:
         for user in users:
             seed = variant_seed(assignment=assignment, user_id=user.pk)
             variants.append(Variant(template="article-random", seed=seed, owner=user, kind="homework",
-                                    assignment=assignment, attempt_count=args.attempts))
+                                    assignment=assignment, question=questions[assignment.pk], position=1,
+                                    attempt_count=args.attempts))
     Variant.objects.bulk_create(variants, batch_size=1000)
     variants = list(Variant.objects.filter(assignment__course=course).select_related("assignment"))
 
     # Real grader reports for the first assignment (analytics reads them): every student answers
     # the forward pass; some forget a bias, some slip later, a few copy a classmate's numbers.
     first_variants = {v.owner_id: v for v in variants if v.assignment_id == first.pk}
-    policy = assignment_policy(assignment=first)
+    first_question = questions[first.pk]
+    policy = question_policy(question=first_question)
     for index, user in enumerate(users):
         variant = first_variants[user.pk]
-        spec = assignment_spec(assignment=first, seed=variant.seed)
+        spec = question_spec(question=first_question, seed=variant.seed)
         values = graders.solve(spec).values
         source = values
         if index % 50 == 49:  # copies the previous student's numbers
             prev = first_variants[users[index - 1].pk]
-            source = graders.solve(assignment_spec(assignment=first, seed=prev.seed)).values
+            source = graders.solve(question_spec(question=first_question, seed=prev.seed)).values
         keys = [k for k in values if k.startswith(("net_", "out_", "E_"))]
         answers = {k: repr(source[k]) for k in keys}
         if index % 3 == 1:  # forgot the bias

@@ -299,6 +299,9 @@ CACHES = {"default": {**_CACHE, "KEY_PREFIX": "bpcourse", "TIMEOUT": 3600}}
 # --- Authoring: the size of an instructor's own network and the cost of checking it ----------
 # A custom network asks at most this many quantities (the built-in 4-8-8-3 asks 340).
 BPCOURSE_MAX_NETWORK_PARTS = env_int("BPCOURSE_MAX_NETWORK_PARTS", 400)
+# Problem sets: questions an assignment may hold, and networks a question's pool may hold.
+BPCOURSE_MAX_QUESTIONS = env_int("BPCOURSE_MAX_QUESTIONS", 20)
+BPCOURSE_MAX_POOL_MEMBERS = env_int("BPCOURSE_MAX_POOL_MEMBERS", 10)
 # One budget for every seed a check (preview or save) tries: draws and CPU seconds.
 BPCOURSE_AUTHORING_MAX_DRAWS = env_int("BPCOURSE_AUTHORING_MAX_DRAWS", 120)
 BPCOURSE_AUTHORING_MAX_SECONDS = env_float("BPCOURSE_AUTHORING_MAX_SECONDS", 0.1)

@@ -19,13 +19,14 @@ from pydantic import Field, StrictStr
 
 import graders
 
-from ..courses.config import assignment_parts
+from ..courses.config import question_parts
 from ..courses.permissions import STAFF_ROLES
 from ..courses.selectors import analytics as analytics_selectors
 from ..courses.selectors import courses as course_selectors
 from ..courses.selectors import gradebook as gradebook_selectors
 from ..courses.selectors import homework as homework_selectors
 from ..courses.selectors import regrade as regrade_selectors
+from ..courses.selectors.questions import question_slots
 from ..courses.services import courses as course_services
 from ..courses.services import homework as homework_services
 from ..courses.window import NOT_OPEN, submission_window, visible_report
@@ -37,6 +38,7 @@ from .auth import rate_limit, signed_in_user
 from .errors import answers_as_text, format_error_body
 from .errors import detail_of as _detail
 from .reports import submission_out
+from .problem_sets import GradebookQuestionOut, QuestionOut, parts_out, question_results_out, questions_out
 from .schemas import ErrorOut, FollowthroughNoteOut, FormatErrorOut, PartResultOut, SubmissionCreatedOut, SubmissionIn
 
 router = Router(tags=["homework"])
@@ -104,14 +106,16 @@ class AssignmentOut(Schema):
     show_diagnosis: bool
     tolerance: dict[str, Any]
     max_points: float
-    score: float | None
-    parts: list[PartInfoOut]
+    score: float | None = Field(None, description="your counted total: the questions' points over max_points, 0–1")
+    parts: list[PartInfoOut] = Field(..., description="the first question's parts (each question: its variant_url)")
+    questions: list[QuestionOut] = Field(default_factory=list)
     variant_url: str
     submissions_url: str
 
 
 class HomeworkVariantOut(Schema):
     assignment_id: int
+    question: int = Field(1, description="the question's position")
     parameters: dict[str, float] = Field(..., description="the given values: i1…, w1…, b1…, target_o1…, eta")
     part_keys: list[str]
     parts: list[PartInfoOut]
@@ -125,6 +129,7 @@ class HomeworkPartOut(PartResultOut):
 class HomeworkSubmissionOut(Schema):
     id: str
     assignment_id: int
+    question: int = Field(1, description="the position of the question answered")
     status: str
     status_label: str
     attempt_number: int | None
@@ -143,10 +148,11 @@ class HomeworkSubmissionOut(Schema):
 
 class GradebookCellOut(Schema):
     assignment_id: int
-    score: float | None
+    score: float | None = Field(None, description="the total over the questions, 0–1")
     points: float | None
     attempts: int
     extended: bool
+    questions: list[GradebookQuestionOut] = Field(default_factory=list)
 
 
 class GradebookRowOut(Schema):
@@ -224,21 +230,14 @@ def _assignment(assignment_id: Any, user: Any) -> tuple[Assignment, str]:
     return found
 
 
-def _parts_out(assignment: Assignment) -> list[dict[str, Any]]:
-    points = assignment.points or {}
-    return [
-        {"key": p.key, "step": p.step, "points": float(points.get(p.key, 1.0))}
-        for p in assignment_parts(assignment=assignment)
-    ]
-
-
 def _submission_out(submission: Submission, *, reveal_expected: bool, show_diagnosis: bool) -> dict[str, Any]:
     assignment = submission.variant.assignment
     report = visible_report(report=submission.report, reveal_expected=reveal_expected, show_diagnosis=show_diagnosis)
-    steps = {p.key: p.step for p in assignment_parts(assignment=assignment)}
+    steps = {p.key: p.step for p in question_parts(question=submission.variant.question)}
     out = submission_out(submission, report=report, steps=steps, reveal_expected=reveal_expected)
     out.update(
-        assignment_id=assignment.pk, late=submission.late, penalty=submission.penalty, final_score=submission.final_score
+        assignment_id=assignment.pk, late=submission.late, penalty=submission.penalty, final_score=submission.final_score,
+        question=submission.variant.position or 1,
     )
     return out
 
@@ -299,7 +298,9 @@ def get_gradebook(request: HttpRequest, course_id: str) -> Status[dict[str, Any]
                 "user_id": row.student.pk, "username": row.student.username, "email": row.student.email or "",
                 "name": row.student.get_full_name(),
                 "cells": [{"assignment_id": c.assignment.pk, "score": c.score, "points": c.points,
-                           "attempts": c.attempts, "extended": c.extended} for c in row.cells],
+                           "attempts": c.attempts, "extended": c.extended,
+                           "questions": question_results_out(c.questions)}
+                          for c in row.cells],
             }
             for row in book.rows
         ],
@@ -333,6 +334,9 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
     assignment, role = _assignment(assignment_id, user)
     state = homework_selectors.homework_state(assignment=assignment, student=user)
     base = request.build_absolute_uri(f"/api/assignments/{assignment.pk}")
+    slots = question_slots(assignment=assignment)
+    questions = questions_out(slots, state.result, base)
+    first = slots[0].first
     return Status(200, {
         "id": assignment.pk, "course_id": assignment.course_id, "title": assignment.title,
         "instructions": assignment.instructions, "role": role, "opens_at": assignment.opens_at,
@@ -342,17 +346,20 @@ def get_assignment(request: HttpRequest, assignment_id: str) -> Status[dict[str,
         "attempts_left": state.attempts_left, "can_submit": state.can_submit, "reason": state.reason,
         "attempt_penalty": assignment.attempt_penalty, "late_penalty_per_day": assignment.late_penalty_per_day,
         "scoring": assignment.scoring, "reveal": assignment.reveal, "show_diagnosis": assignment.show_diagnosis,
-        "tolerance": assignment.tolerance or graders.DEFAULT_TOLERANCE.to_dict(),
-        "max_points": gradebook_selectors.assignment_max_points(assignment=assignment), "score": state.score,
-        "parts": _parts_out(assignment), "variant_url": f"{base}/variant", "submissions_url": f"{base}/submissions",
+        "tolerance": first.tolerance or graders.DEFAULT_TOLERANCE.to_dict(),
+        "max_points": sum(slot.max_points for slot in slots),
+        "score": state.result.score if state.result else state.score,
+        "parts": parts_out(first), "questions": questions,
+        "variant_url": f"{base}/variant", "submissions_url": f"{base}/submissions",
     })
 
 
 @router.get("/assignments/{assignment_id}/variant",
             response={200: HomeworkVariantOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="My numbers for an assignment")
-def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, Any]]:
-    """The caller's own given values and the parts to compute (never the expected values)."""
+def get_variant(request: HttpRequest, assignment_id: str, question: int = 1) -> Status[dict[str, Any]]:
+    """The caller's own given values and the parts to compute of the question at `question`
+    (1 by default; never the expected values)."""
     user = _user(request)
     assignment, role = _assignment(assignment_id, user)
     if role != Membership.Role.STUDENT:
@@ -360,15 +367,18 @@ def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, An
     if submission_window(assignment=assignment).status == NOT_OPEN:
         return Status(403, {"detail": _("This assignment is not open yet.")})
     try:
-        variant = homework_services.homework_variant(assignment=assignment, student=user)
+        variant = homework_services.homework_variant(assignment=assignment, student=user, position=question)
     except PermissionDenied as exc:
         return Status(403, {"detail": _detail(exc)})
     except ValidationError as exc:
+        if exc.code == "no_question":
+            raise Http404 from None
         return Status(403, {"detail": _detail(exc)})
     solution = variant_solution(variant=variant)
-    parts = _parts_out(assignment)
+    parts = parts_out(variant.question)
     return Status(200, {
         "assignment_id": assignment.pk,
+        "question": question,
         "parameters": dict(solution.givens),
         "part_keys": [p["key"] for p in parts],
         "parts": parts,
@@ -383,13 +393,14 @@ def get_variant(request: HttpRequest, assignment_id: str) -> Status[dict[str, An
     summary="Submit homework answers",
 )
 def create_submission(request: HttpRequest, assignment_id: str,
-                      payload: SubmissionIn) -> Status[dict[str, Any]]:
-    """Queue the answers for grading (202). 403: not open, closed or no attempts left; 429: too many."""
+                      payload: SubmissionIn, question: int = 1) -> Status[dict[str, Any]]:
+    """Queue the answers to the question at `question` (1 by default) for grading (202). 403: not
+    open, closed or no attempts left; 429: too many."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
     try:
         submission = homework_services.homework_submit(
-            assignment=assignment, student=user, answers=answers_as_text(payload.answers)
+            assignment=assignment, student=user, answers=answers_as_text(payload.answers), position=question
         )
     except SubmissionFormatError as exc:
         return Status(422, format_error_body(exc))
@@ -406,16 +417,17 @@ def create_submission(request: HttpRequest, assignment_id: str,
             response={200: list[HomeworkSubmissionOut], 401: ErrorOut, 404: ErrorOut},
             summary="My submissions for an assignment")
 def list_submissions(request: HttpRequest, assignment_id: str) -> Status[list[dict[str, Any]]]:
-    """The caller's own attempts, newest first, showing what the policy allows."""
+    """The caller's own attempts on every question, newest first, showing what the policy allows."""
     user = _user(request)
     assignment, _role = _assignment(assignment_id, user)
-    state = homework_selectors.homework_state(assignment=assignment, student=user)
-    for submission in state.submissions:
-        submission.variant.assignment = assignment
-    return Status(200, [
-        _submission_out(s, reveal_expected=state.reveal_expected, show_diagnosis=state.show_diagnosis)
-        for s in state.submissions
-    ])
+    out = []
+    for slot in question_slots(assignment=assignment):
+        state = homework_selectors.homework_state(assignment=assignment, student=user, position=slot.position)
+        for submission in state.submissions:
+            submission.variant.assignment = assignment
+            out.append((submission.created_at, _submission_out(
+                submission, reveal_expected=state.reveal_expected, show_diagnosis=state.show_diagnosis)))
+    return Status(200, [item for _when, item in sorted(out, key=lambda pair: pair[0], reverse=True)])
 
 
 @router.get("/assignments/{assignment_id}/submissions/{submission_id}",
@@ -428,7 +440,8 @@ def get_submission(request: HttpRequest, assignment_id: str, submission_id: str)
     submission = homework_selectors.homework_submission_get(submission_id=submission_id, user=user)
     if submission is None or submission.user_id != user.pk or submission.variant.assignment_id != assignment.pk:
         raise Http404
-    state = homework_selectors.homework_state(assignment=assignment, student=user)
+    state = homework_selectors.homework_state(assignment=assignment, student=user,
+                                              position=submission.variant.position or 1)
     return Status(200, _submission_out(submission, reveal_expected=state.reveal_expected,
                                        show_diagnosis=state.show_diagnosis))
 
@@ -436,13 +449,14 @@ def get_submission(request: HttpRequest, assignment_id: str, submission_id: str)
 @router.get("/assignments/{assignment_id}/analytics",
             response={200: AnalyticsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="Analytics per step and misconception (staff)")
-def get_analytics(request: HttpRequest, assignment_id: str) -> Status[dict[str, Any]]:
-    """Shares per part and step, top misconceptions, score histogram and copying signals."""
+def get_analytics(request: HttpRequest, assignment_id: str, question: int = 1) -> Status[dict[str, Any]]:
+    """Shares per part and step, top misconceptions, score histogram and copying signals of the
+    question at `question` (1 by default)."""
     user = _user(request)
     assignment, role = _assignment(assignment_id, user)
     if role not in STAFF_ROLES:
         return Status(403, {"detail": _("Only the course staff can see analytics.")})
-    data = analytics_selectors.assignment_analytics(assignment=assignment, user=user)
+    data = analytics_selectors.assignment_analytics(assignment=assignment, user=user, position=question)
 
     def rows(items: list[analytics_selectors.ShareRow]) -> list[dict[str, Any]]:
         """Share rows as JSON."""

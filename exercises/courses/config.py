@@ -1,6 +1,7 @@
-"""An assignment's configuration as the grader sees it: template, numbers for a seed, asked
-parts, policy, per-student seeds and penalties. Pure reads of the Assignment row (a leaf module:
-models, selectors, services and the grading hook may all import it)."""
+"""An assignment's configuration as the grader sees it: each question's template, numbers for a
+seed, asked parts, points and policy; per-student seeds, pool draws and penalties. Pure reads of
+Assignment and Question rows (a leaf module: models, selectors, services and the grading hook may
+all import it)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from graders.graph import build_graph
 from graders.spec import parse_spec
 
 from ..grading.specs import template_spec
-from ..models import Assignment
+from ..models import Assignment, Question
 
 
 def config_key(config: Any) -> str:
@@ -60,9 +61,9 @@ def config_spec(*, config: Any, seed: str) -> dict[str, Any]:
     return _spec_for(config_key(config), seed)
 
 
-def assignment_spec(*, assignment: Assignment, seed: str) -> dict[str, Any]:
-    """The network spec of an assignment for a seed (deterministic, cached per process)."""
-    return _spec_for(config_key(assignment.template_config), seed)
+def question_spec(*, question: Question, seed: str) -> dict[str, Any]:
+    """The network spec of a question for a seed (deterministic, cached per process)."""
+    return _spec_for(config_key(question.template_config), seed)
 
 
 class NetworkTooLarge(ValueError):
@@ -170,26 +171,32 @@ def assignment_part_infos(*, config: Any, parts: tuple[str, ...] = ()) -> list[g
     return list(_part_infos(config_key(config), tuple(parts)))
 
 
-def assignment_parts(*, assignment: Assignment) -> list[graders.PartInfo]:
-    """The parts an assignment asks, in teaching order."""
-    return assignment_part_infos(config=assignment.template_config, parts=tuple(assignment.parts or ()))
+def question_parts(*, question: Question) -> list[graders.PartInfo]:
+    """The parts a question asks, in teaching order."""
+    return assignment_part_infos(config=question.template_config, parts=tuple(question.parts or ()))
 
 
-def assignment_policy(*, assignment: Assignment) -> graders.Policy:
-    """The grading policy of an assignment (diagnosis always runs; showing it is a display choice)."""
+def question_max_points(*, question: Question) -> float:
+    """Total points of the parts a question asks (parts without their own points count 1)."""
+    points = question.points or {}
+    return float(sum(float(points.get(p.key, 1.0)) for p in question_parts(question=question)))
+
+
+def question_policy(*, question: Question) -> graders.Policy:
+    """The grading policy of a question (diagnosis always runs; showing it is a display choice)."""
     return graders.Policy(
-        tolerance=graders.Tolerance.from_dict(assignment.tolerance or graders.DEFAULT_TOLERANCE.to_dict()),
-        points={k: float(v) for k, v in (assignment.points or {}).items()},
-        parts=tuple(assignment.parts) if assignment.parts else None,
-        followthrough=bool(assignment.followthrough),
-        followthrough_credit=float(assignment.followthrough_credit),
+        tolerance=graders.Tolerance.from_dict(question.tolerance or graders.DEFAULT_TOLERANCE.to_dict()),
+        points={k: float(v) for k, v in (question.points or {}).items()},
+        parts=tuple(question.parts) if question.parts else None,
+        followthrough=bool(question.followthrough),
+        followthrough_credit=float(question.followthrough_credit),
         diagnose=True,
     )
 
 
-def template_label(assignment: Assignment) -> str:
+def template_label(question: Question) -> str:
     """What a homework variant records as its template: the builtin's name, or "custom"."""
-    config = assignment.template_config or {}
+    config = question.template_config or {}
     if isinstance(config, dict) and isinstance(config.get("builtin"), str):
         return config["builtin"][:64]
     return "custom"
@@ -201,10 +208,23 @@ def template_label(assignment: Assignment) -> str:
 HOMEWORK_SEED_PREFIX = "hw:"
 
 
-def variant_seed(*, assignment: Assignment, user_id: int, reseed: int = 0) -> str:
-    """"hw:" and the first 16 hex digits of HMAC-SHA256(assignment.secret, "user:reseed")."""
-    digest = hmac.new(assignment.secret.encode(), f"{user_id}:{reseed}".encode(), hashlib.sha256).hexdigest()
+def variant_seed(*, assignment: Assignment, user_id: int, reseed: int = 0, position: int = 1) -> str:
+    """"hw:" and the first 16 hex digits of HMAC-SHA256(assignment.secret, "user:reseed"), with
+    ":position" appended for the questions after the first (the first keeps the seeds students
+    were given before assignments had several questions)."""
+    message = f"{user_id}:{reseed}" if position == 1 else f"{user_id}:{reseed}:{position}"
+    digest = hmac.new(assignment.secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return HOMEWORK_SEED_PREFIX + digest[:16]
+
+
+def pool_draw(*, assignment: Assignment, user_id: int, position: int, size: int) -> int:
+    """Which member (0 … size-1) of the pool at `position` a student is given: HMAC-SHA256 of the
+    assignment's secret over "pool:user:position", reduced modulo the pool's size."""
+    if size < 1:
+        raise ValueError("a pool has at least one member")
+    message = f"pool:{user_id}:{position}".encode()
+    digest = hmac.new(assignment.secret.encode(), message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % size
 
 
 def submission_penalty(

@@ -1,5 +1,5 @@
 """Homework as the grading pipeline sees it (registered in ExercisesConfig.ready()): the
-assignment's own template, its policy, and the penalty and final score set in the same
+variant's question (its template and policy; a pool member once drawn), and the penalty and final score set in the same
 transaction that stores the grade."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.conf import settings
 import graders
 
 from ..models import Submission, Variant
-from .config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
+from .config import final_score, hint_loss, question_policy, question_spec, submission_penalty
 from .signals import homework_scores_changed
 from .window import extension_due, submission_window
 
@@ -43,13 +43,13 @@ def homework_finalize(*, submission_id: uuid.UUID) -> None:
 
 @dataclass(frozen=True)
 class HomeworkKind:
-    """Homework: the assignment's (maybe custom) template and policy; penalties once graded."""
+    """Homework: the variant's question (maybe a custom template) and its policy; penalties once graded."""
 
     def spec(self, variant: Variant, seed: str) -> dict[str, Any]:
-        return assignment_spec(assignment=variant.assignment, seed=seed)
+        return question_spec(question=variant.question, seed=seed)
 
     def policy(self, variant: Variant) -> graders.Policy:
-        return assignment_policy(assignment=variant.assignment)
+        return question_policy(question=variant.question)
 
     def after_graded(self, submission_id: uuid.UUID, *, variant_id: uuid.UUID, report: dict[str, Any]) -> None:
         homework_finalize(submission_id=submission_id)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import analytics, assignments, courses, gradebook, homework, invitations, publishing, regrade
+from .views import analytics, assignments, courses, gradebook, homework, invitations, publishing, questions, regrade
 
 urlpatterns = [
     path("courses/", courses.courses, name="courses"),
@@ -30,6 +30,12 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/delete/", assignments.assignment_delete, name="assignment_delete"),
     path("assignments/<int:assignment_id>/publish/", publishing.assignment_publish, name="assignment_publish"),
     path("assignments/<int:assignment_id>/as-student/", publishing.assignment_as_student, name="assignment_as_student"),
+    path("assignments/<int:assignment_id>/questions/new/", questions.question_create, name="question_create"),
+    path("assignments/<int:assignment_id>/questions/move/", questions.question_move, name="question_move"),
+    path("assignments/<int:assignment_id>/questions/<int:question_id>/edit/", questions.question_edit,
+         name="question_edit"),
+    path("assignments/<int:assignment_id>/questions/<int:question_id>/remove/", questions.question_remove,
+         name="question_remove"),
     path("assignments/<int:assignment_id>/analytics/", analytics.analytics, name="analytics"),
     path("assignments/<int:assignment_id>/analytics/misconceptions/<slug:key>/", analytics.misconception_students,
          name="misconception_students"),

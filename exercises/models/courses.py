@@ -128,7 +128,7 @@ class Invitation(models.Model):
 
 
 class Assignment(models.Model):
-    """Graded homework: a network template, what is asked, how it is scored, and when."""
+    """Graded homework: an ordered list of questions (Question rows), how it is scored, and when."""
 
     class LatePolicy(models.TextChoices):
         NONE = "none", pgettext_lazy("late policy", "No late submissions")
@@ -149,16 +149,7 @@ class Assignment(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True, default="")
-    # graders.template_from_dict input, or {"builtin": "<name>"}
-    template_config = models.JSONField(_("network template"), default=dict)
-    # Part keys asked; empty = every quantity of the network.
-    parts = models.JSONField(_("parts"), default=list, blank=True)
-    # part key → points (others: 1)
-    points = models.JSONField(_("points"), default=dict, blank=True)
-    # graders.Tolerance.to_dict()
-    tolerance = models.JSONField(_("tolerance"), default=dict, blank=True)
-    followthrough = models.BooleanField(_("follow-through credit"), default=True)
-    followthrough_credit = models.FloatField(_("follow-through credit (fraction)"), default=1.0)
+    # The questions (networks, parts, points, tolerance) are Question rows, in `position` order.
     attempts_allowed = models.PositiveIntegerField(_("attempts allowed"), default=0)
     attempt_penalty = models.FloatField(_("penalty per extra attempt"), default=0.0)
     opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
@@ -195,6 +186,42 @@ class Assignment(models.Model):
     def is_published(self, now: datetime | None = None) -> bool:
         """Students see the assignment: it is published and its publication time has come."""
         return self.published_at is not None and self.published_at <= (now or timezone.now())
+
+
+class Question(models.Model):
+    """One network of an assignment: the question at `position` (1, 2, …), or one member of
+    the pool at that position (`member` 1, 2, …; a student is given one member per position).
+    Holds what the grader needs: the network, the parts asked, their points, the tolerance and
+    follow-through."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    # 1 for a plain question; a pool has members 1, 2, … at the same position.
+    member = models.PositiveSmallIntegerField(_("pool member"), default=1)
+    # graders.template_from_dict input, or {"builtin": "<name>"}
+    template_config = models.JSONField(_("network template"), default=dict)
+    # Part keys asked; empty = every quantity of the network.
+    parts = models.JSONField(_("parts"), default=list, blank=True)
+    # part key → points (others: 1)
+    points = models.JSONField(_("points"), default=dict, blank=True)
+    # graders.Tolerance.to_dict()
+    tolerance = models.JSONField(_("tolerance"), default=dict, blank=True)
+    followthrough = models.BooleanField(_("follow-through credit"), default=True)
+    followthrough_credit = models.FloatField(_("follow-through credit (fraction)"), default=1.0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["assignment", "position", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "position", "member"], name="question_unique_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} #{self.position}" + (f"/{self.member}" if self.member != 1 else "")
 
 
 class Extension(models.Model):

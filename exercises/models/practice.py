@@ -65,6 +65,17 @@ class Variant(models.Model):
         related_name="variants",
     )
     reseed = models.PositiveIntegerField(_("re-seeds"), default=0)
+    # Homework only: the question drawn for this student (at a pool's position: the member drawn
+    # from the student's seed, kept ever after), and its position in the assignment.
+    question = models.ForeignKey(
+        "exercises.Question",
+        verbose_name=_("question"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="variants",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), null=True, blank=True)
     # The numbers of the current seed, and the graders.GENERATOR_VERSION that drew them.
     numbers = models.ForeignKey(
         FrozenSpec, verbose_name=_("numbers"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -90,9 +101,9 @@ class Variant(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "owner"],
+                fields=["assignment", "owner", "position"],
                 condition=Q(assignment__isnull=False),
-                name="variant_one_per_student",
+                name="variant_one_per_student_question",
             ),
             # "Is this homework?" is one fact: the kind says it, and only homework has an assignment.
             models.CheckConstraint(

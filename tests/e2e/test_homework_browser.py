@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 import graders
 from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_spec
-from exercises.models import Assignment, Course, Submission, Variant
+from exercises.models import Assignment, Course, Question, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -108,7 +108,8 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     expect(prof.locator(".flash-success")).to_contain_text("Assignment created.")
     expect(prof.locator(".flash-warning")).to_contain_text("can be typed into the next attempt")
     assignment = Assignment.objects.get(course=course)
-    assert len(assignment.parts) == 21 and assignment.points["dE_dw5"] == 2.0
+    question = Question.objects.get(assignment=assignment, position=1)
+    assert len(question.parts) == 21 and question.points["dE_dw5"] == 2.0
     assert assignment.reveal == "after_submission" and assignment.attempts_allowed == 3
     # A new assignment is a draft until the instructor publishes it.
     expect(prof.locator("[data-testid=publication-status]")).to_have_text("Draft")

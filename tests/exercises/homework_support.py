@@ -21,7 +21,7 @@ from exercises.courses.services import courses as course_services
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services.instructors import instructor_grant
 from exercises.grading.variants import variant_solution
-from exercises.models import Assignment, Course, Membership, Submission, Variant
+from exercises.models import Assignment, Course, Membership, Question, Submission, Variant
 
 User = get_user_model()
 
@@ -112,6 +112,11 @@ def make_assignment(course: Course, instructor: Any, *, published: bool = True, 
         Assignment.objects.filter(pk=assignment.pk).update(published_at=ALWAYS)
         assignment.published_at = ALWAYS
     return assignment
+
+
+def question_of(assignment: Assignment, position: int = 1, member: int = 1) -> Question:
+    """An assignment's question (fresh from the database; the first by default)."""
+    return Question.objects.get(assignment=assignment, position=position, member=member)
 
 
 def solution_of(variant: Variant) -> graders.Solution:

@@ -15,7 +15,9 @@ from integration_support import wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))  # homework_support
 
-from homework_support import enroll, make_assignment, make_instructor, make_user, off_by_answers  # noqa: E402
+from homework_support import (  # noqa: E402
+    enroll, make_assignment, make_instructor, make_user, off_by_answers, question_of,
+)
 
 from exercises.courses.services import courses as course_services  # noqa: E402
 from exercises.courses.services import homework as homework_services  # noqa: E402
@@ -79,5 +81,5 @@ def test_kill_9_mid_apply_loses_nothing_and_applies_nothing_twice(start_worker):
     assert (applied.done, applied.total) == (SUBMISSIONS, SUBMISSIONS)
     assert set(Submission.objects.values_list("final_score", flat=True)) == {1.0}
     assignment.refresh_from_db()
-    assert assignment.tolerance == LOOSER["tolerance"]
+    assert question_of(assignment).tolerance == LOOSER["tolerance"]
     print(f"\nregrade kill -9 after {killed.done} of {SUBMISSIONS}; finished in {time.monotonic() - started:.1f}s")

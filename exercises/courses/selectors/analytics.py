@@ -1,6 +1,7 @@
-"""An assignment's analytics: the students' counted attempts per part, step and misconception
-(counted by students, with who they are), item analysis, a score histogram and copying signals.
-Without a `user` the caller checks `can_grade`."""
+"""An assignment's analytics, one question of the set at a time: the students' counted attempts
+per part, step and misconception (counted by students, with who they are), item analysis, a score
+histogram and copying signals (between students given the same network of a pool). Without a
+`user` the caller checks `can_grade`."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from graders.feedback import LOCAL_FORMULA
 from graders.itemstats import ItemAnalysis, item_analysis
 from graders.mistakes import MISTAKES_BY_KEY
 
-from ...models import Assignment, Submission
+from ...models import Assignment, Question, Submission
 from ...values import finite
-from ..config import assignment_parts, assignment_policy, assignment_template
+from ..config import assignment_template, question_parts, question_policy
 from ..permissions import can_grade
+from .questions import question_slot
 from .scores import counted_submissions
 
 
@@ -99,8 +101,9 @@ class AssignmentAnalytics:
     histogram: list[int]  # counted final scores in tenths: [0, 0.1), …, [0.9, 1.0]
     copy_signals: list[CopySignalRow]
     hints: list[HintRow] = field(default_factory=list)  # parts with a hint used, in teaching order
-    items: ItemAnalysis | None = None  # item analysis per part, and of the total
+    items: ItemAnalysis | None = None  # item analysis per part, and of the question's total
     step_items: ItemAnalysis | None = None  # the same with each step as one item
+    position: int = 1  # the question summarised
 
 
 def _share_row(key: str, step: str, counts: Counter) -> ShareRow:
@@ -126,12 +129,20 @@ def hint_rows(counted: list[Submission], part_infos: list[graders.PartInfo]) -> 
             for p in part_infos if p.key in reached]
 
 
-def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> AssignmentAnalytics:
-    """Counted attempts summarised per part, step and misconception, a score histogram, copying signals."""
+def assignment_analytics(*, assignment: Assignment, user: Any | None = None, position: int = 1) -> AssignmentAnalytics:
+    """The question at `position`: counted attempts summarised per part, step and misconception,
+    item analysis, a score histogram, copying signals."""
     if user is not None and not can_grade(course=assignment.course, user=user):
         raise PermissionDenied
-    counted = counted_submissions(assignment=assignment)
-    part_infos = assignment_parts(assignment=assignment)
+    slot = question_slot(assignment=assignment, position=position)
+    members = list(slot.members) if slot is not None else []
+    counted = counted_submissions(assignment=assignment, position=position)
+    part_infos, seen = [], set()
+    for member in members:  # a pool's parts: the first network's, then any other network's own
+        for info in question_parts(question=member):
+            if info.key not in seen:
+                seen.add(info.key)
+                part_infos.append(info)
     steps = {p.key: p.step for p in part_infos}
     reports = [s.report or {} for s in counted]
     analytics = summarize(reports, steps, owners=[s.user_id for s in counted])
@@ -143,7 +154,7 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
                          message=dict(analytics.misconception_messages.get(key) or {}))
         for key, students in analytics.top_misconceptions_by_students(10)
     ]
-    marks = part_max_marks(assignment=assignment, keys=[p.key for p in part_infos])
+    marks = part_max_marks(questions=members, keys=[p.key for p in part_infos])
     items = item_analysis_of(reports, {p.key: [p.key] for p in part_infos}, marks)
     by_step: dict[str, list[str]] = {}
     for part in part_infos:
@@ -153,17 +164,22 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
     for submission in counted:
         score = submission.final_score if submission.final_score is not None else submission.score or 0.0
         histogram[min(9, max(0, int(score * 10)))] += 1
-    sheets = []
     by_owner: dict[str, Submission] = {}
-    for submission in counted:
-        parts = (submission.report or {}).get("parts") or {}
-        expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}
-        answers = {k: v for k, p in parts.items() if (v := finite(p.get("value"))) is not None}
-        owner = str(submission.user_id)
-        by_owner[owner] = submission
-        sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
-    signals = copy_signals(sheets, assignment_policy(assignment=assignment).tolerance,
-                           inputs=assignment_template(config=assignment.template_config).quantity_inputs()) if sheets else []
+    signals = []
+    for member in members:  # copying is looked for among students given the same network
+        sheets = []
+        for submission in counted:
+            if submission.question_id != member.pk:
+                continue
+            parts = (submission.report or {}).get("parts") or {}
+            expected = {k: v for k, p in parts.items() if (v := finite(p.get("expected"))) is not None}
+            answers = {k: v for k, p in parts.items() if (v := finite(p.get("value"))) is not None}
+            owner = str(submission.user_id)
+            by_owner[owner] = submission
+            sheets.append(Sheet(owner=owner, expected=expected, answers=answers))
+        if sheets:
+            signals += copy_signals(sheets, question_policy(question=member).tolerance,
+                                    inputs=assignment_template(config=member.template_config).quantity_inputs())
     signal_rows = [
         CopySignalRow(
             suspect=by_owner[s.suspect].user,
@@ -186,13 +202,17 @@ def assignment_analytics(*, assignment: Assignment, user: Any | None = None) -> 
         copy_signals=signal_rows,
         items=items,
         step_items=step_items,
+        position=position,
     )
 
 
-def part_max_marks(*, assignment: Assignment, keys: Sequence[str]) -> dict[str, float]:
-    """Each part's points under the assignment's settings now (1 unless set)."""
-    points = assignment.points or {}
-    return {key: float(points.get(key, 1.0)) for key in keys}
+def part_max_marks(*, questions: Sequence[Question], keys: Sequence[str]) -> dict[str, float]:
+    """Each part's points under the question's settings now (1 unless set; in a pool, the first
+    network that sets it)."""
+    marks = {}
+    for key in keys:
+        marks[key] = next((float(q.points[key]) for q in questions if key in (q.points or {})), 1.0)
+    return marks
 
 
 def item_analysis_of(reports: Sequence[Mapping[str, Any]], items: Mapping[str, Sequence[str]],

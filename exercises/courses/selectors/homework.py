@@ -18,7 +18,8 @@ from ...values import as_uuid
 from ..permissions import can_grade, role_in, signed_in
 from ..window import CLOSED, NOT_OPEN, attempts_allowed, reveal_allowed, student_extension, submission_window
 from .courses import published_q
-from .scores import counted_score, counted_submission, overrides_by_student, variant_stats
+from .questions import assignments_worth, question_slots
+from .scores import SetResult, counted_submission, overrides_by_question, set_result, variant_stats
 
 Role = Membership.Role
 
@@ -32,10 +33,15 @@ class StudentAssignmentRow:
     late_until: datetime | None
     attempts_used: int
     attempts_allowed: int  # 0 = unlimited
-    score: float | None  # counted score, 0…1 (the override's, if any)
+    score: float | None  # counted score, 0…1 (of the whole set; overridden questions count their override)
     status: str  # open | not_open | closed | late
     extended: bool = False
-    override: ScoreOverride | None = None  # a staff override, with its comment
+    result: SetResult | None = None  # per question and in total (each question's override, with its comment)
+
+    @property
+    def overrides(self) -> tuple[ScoreOverride, ...]:
+        """The staff overrides of the student's questions, with their comments."""
+        return self.result.overrides if self.result else ()
 
     @property
     def course(self) -> Course:
@@ -65,25 +71,25 @@ def _student_rows(*, memberships: list[Membership], user: Any) -> list[StudentAs
             assignment__course_id__in=course_ids, student=user
         ).values_list("assignment_id", "due_at", "extra_attempts")
     }
-    overrides = overrides_by_student(ScoreOverride.objects.filter(assignment__course_id__in=course_ids, student=user))
+    overrides = overrides_by_question(ScoreOverride.objects.filter(assignment__course_id__in=course_ids, student=user))
+    worth = assignments_worth(assignment_ids=[a.pk for a in assignments])
     stats = variant_stats(Variant.objects.filter(assignment__course_id__in=course_ids, owner=user))
     rows = []
     for assignment in assignments:
         ext_due, extra = extensions.get(assignment.pk, (None, 0))
         window = submission_window(assignment=assignment, extension_due=ext_due, now=now)
-        st = stats.get((assignment.pk, user.pk))
-        override = overrides.get((assignment.pk, user.pk))
+        result = set_result(assignment, worth.get(assignment.pk, []), stats, user.pk, overrides)
         rows.append(
             StudentAssignmentRow(
                 assignment=assignment,
                 due_at=window.due_at,
                 late_until=window.late_until,
-                attempts_used=st["used"] if st else 0,
+                attempts_used=result.attempts,
                 attempts_allowed=attempts_allowed(assignment, extra),
-                score=override.score if override is not None else counted_score(assignment, st),
+                score=result.score,
                 status=window.status,
                 extended=window.due_at != assignment.due_at or extra > 0,
-                override=override,
+                result=result,
             )
         )
     return rows
@@ -108,11 +114,11 @@ def assignments_for_user(*, user: Any) -> list[StudentAssignmentRow]:
 
 @dataclass
 class HomeworkState:
-    """Everything the assignment page needs for one student."""
+    """Everything the assignment page needs for one student and one question of the set."""
 
     assignment: Assignment
     student: Any
-    variant: Variant | None  # None until the student first opens the assignment
+    variant: Variant | None  # None until the student first opens the question
     submissions: list[Submission]  # newest first
     attempts_used: int
     attempts_left: int | None  # None: unlimited
@@ -126,8 +132,15 @@ class HomeworkState:
     show_diagnosis: bool
     counted: Submission | None = None  # the submission whose score counts
     extended: bool = False
-    override: ScoreOverride | None = None  # a staff override: its score counts instead
+    override: ScoreOverride | None = None  # a staff override of this question: its score counts instead
     extra_attempts: int = 0  # given by an extension
+    position: int = 1  # the question shown
+    result: SetResult | None = None  # every question's counted score, and the total
+
+    @property
+    def positions(self) -> list[int]:
+        """The set's question positions, in order."""
+        return [q.position for q in self.result.questions] if self.result else [self.position]
 
     @property
     def closes_at(self) -> datetime:
@@ -145,8 +158,10 @@ class HomeworkState:
         return self.override.score if self.override is not None else self.graded_score
 
 
-def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None) -> HomeworkState:
-    """The student's variant, submissions, attempts, window and what may be revealed (to `viewer`)."""
+def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None = None,
+                   position: int = 1) -> HomeworkState:
+    """The student's variant of the question at `position`, its submissions and attempts, the
+    window, what may be revealed (to `viewer`), and the counted score of every question."""
     # `viewer` defaults to the student; staff of the course may look at any student's state (and
     # see everything revealed). Anyone else gets PermissionDenied.
     viewer = student if viewer is None else viewer
@@ -165,7 +180,9 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
     now = timezone.now()
     ext_due, extra = student_extension(assignment=assignment, student=student)
     window = submission_window(assignment=assignment, extension_due=ext_due, now=now)
-    variant = Variant.objects.filter(assignment=assignment, owner=student).first()
+    variant = (Variant.objects.filter(assignment=assignment, owner=student, position=position)
+               .select_related("question").first())
+    overrides = overrides_by_question(ScoreOverride.objects.filter(assignment=assignment, student=student))
     submissions = list(variant.submissions.order_by("-created_at")) if variant is not None else []
     for submission in submissions:
         submission.variant = variant  # no query per submission
@@ -200,9 +217,13 @@ def homework_state(*, assignment: Assignment, student: Any, viewer: Any | None =
         show_diagnosis=staff_view or assignment.show_diagnosis,
         counted=counted_submission(assignment, submissions),
         extended=window.due_at != assignment.due_at or extra > 0,
-        override=ScoreOverride.objects.filter(assignment=assignment, student=student, position=1)
-        .select_related("created_by").first(),
+        override=overrides.get((assignment.pk, student.pk, position)),
         extra_attempts=extra,
+        position=position,
+        result=set_result(
+            assignment, [(slot.position, slot.max_points) for slot in question_slots(assignment=assignment)],
+            variant_stats(Variant.objects.filter(assignment=assignment, owner=student)), student.pk, overrides,
+        ),
     )
 
 
@@ -214,7 +235,8 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     if pk is None:
         return None
     submission = (
-        Submission.objects.select_related("variant__assignment__course", "variant__numbers", "numbers", "user")
+        Submission.objects.select_related("variant__assignment__course", "variant__question", "variant__numbers",
+                                          "numbers", "user")
         .filter(pk=pk, variant__assignment__isnull=False)
         .first()
     )
@@ -225,6 +247,12 @@ def homework_submission_get(*, submission_id: Any, user: Any) -> Submission | No
     if can_grade(course=submission.variant.assignment.course, user=user):
         return submission
     return None
+
+
+def homework_variants(*, assignment: Assignment, student: Any) -> dict[int, Variant]:
+    """position → the student's variant of that question (those drawn so far)."""
+    return {v.position: v for v in Variant.objects.filter(assignment=assignment, owner=student)
+            .select_related("question")}
 
 
 def homework_draft(*, variant: Variant | None) -> HomeworkDraft | None:

@@ -1,5 +1,9 @@
 """Assignment writes: validated settings (every rule of an assignment lives here), defaults,
-create, update, delete, and a sample variant of unsaved settings for the live preview."""
+create, update, delete, the validated settings of its questions (their writes: services/questions.py),
+and a sample variant of unsaved settings for the live preview.
+
+The question settings (QUESTION_FIELDS) given flat among an assignment's settings are those of
+its first question (position 1, member 1): a one-question assignment is written as before."""
 
 from __future__ import annotations
 
@@ -8,14 +12,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import graders
 from graders.tolerance import ToleranceError
 
-from ...models import Assignment, Course, Submission
+from ...models import Assignment, Course, Question, Submission
 from ...practice.services import seed_validate
 from ..config import (
     NetworkTooLarge, assignment_part_infos, assignment_template, config_budget, config_key, config_specs_within,
@@ -31,6 +37,8 @@ ASSIGNMENT_FIELDS = (
     "late_penalty_per_day", "late_until", "reveal", "show_diagnosis", "scoring",
     "hint_penalty_1", "hint_penalty_2", "hint_penalty_3",
 )
+# Settings of one question (of the first one when given among an assignment's settings).
+QUESTION_FIELDS = ("template_config", "parts", "points", "tolerance", "followthrough", "followthrough_credit")
 # Settings that change the scores already given: changed through a regrade (preview, apply).
 REGRADE_FIELDS = (
     "parts", "points", "tolerance", "followthrough", "followthrough_credit", "attempt_penalty",
@@ -173,11 +181,7 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     if not isinstance(instructions, str) or len(instructions) > 20_000:
         raise field_error("instructions", _("Instructions are text of at most 20,000 characters."))
     clean["instructions"] = instructions
-    clean["template_config"], _specs = _clean_template(merged["template_config"])
-    clean["parts"], clean["points"] = _clean_parts(clean["template_config"], merged["parts"], merged["points"])
-    clean["tolerance"] = _clean_tolerance(merged["tolerance"])
-    clean["followthrough"] = boolean(merged, "followthrough")
-    clean["followthrough_credit"] = number(merged, "followthrough_credit", 0, 1)
+    clean.update(_clean_question(merged))
     clean["attempts_allowed"] = integer(merged, "attempts_allowed", 0, 1000)
     clean["attempt_penalty"] = number(merged, "attempt_penalty", 0, 1)
     clean["opens_at"] = when(merged, "opens_at", required=True)
@@ -208,44 +212,166 @@ def assignment_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None 
     return clean
 
 
+def _clean_question(merged: Mapping[str, Any]) -> dict[str, Any]:
+    """The QUESTION_FIELDS of `merged`, validated (the network through graders, within its budget)."""
+    clean: dict[str, Any] = {}
+    clean["template_config"], _specs = _clean_template(merged["template_config"])
+    clean["parts"], clean["points"] = _clean_parts(clean["template_config"], merged["parts"], merged["points"])
+    clean["tolerance"] = _clean_tolerance(merged["tolerance"])
+    clean["followthrough"] = boolean(merged, "followthrough")
+    clean["followthrough_credit"] = number(merged, "followthrough_credit", 0, 1)
+    return clean
+
+
+def question_clean(*, data: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validated settings of one question (QUESTION_FIELDS): `data` over `base` (defaults)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(_("Settings must be an object."), code="invalid")
+    unknown = sorted(str(k) for k in data if k not in QUESTION_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown setting “%(name)s”.") % {"name": unknown[0][:64]}, code="unknown_field")
+    defaults = assignment_defaults()
+    start = dict(base) if base is not None else {name: defaults[name] for name in QUESTION_FIELDS}
+    return _clean_question({**start, **dict(data)})
+
+
+def question_settings(question: Question) -> dict[str, Any]:
+    """A question's settings (QUESTION_FIELDS) as they are saved."""
+    return {name: getattr(question, name) for name in QUESTION_FIELDS}
+
+
+def _first_question(assignment: Assignment) -> Question:
+    return Question.objects.filter(assignment=assignment).order_by("position", "member").first()
+
+
 def assignment_settings(assignment: Assignment) -> dict[str, Any]:
-    """The assignment's editable settings (ASSIGNMENT_FIELDS) as they are saved."""
-    return {name: getattr(assignment, name) for name in ASSIGNMENT_FIELDS}
+    """The assignment's editable settings (ASSIGNMENT_FIELDS; those of QUESTION_FIELDS are its first question's)."""
+    first = _first_question(assignment)
+    return {name: getattr(first if name in QUESTION_FIELDS else assignment, name) for name in ASSIGNMENT_FIELDS}
+
+
+def max_questions() -> int:
+    """Questions an assignment may hold (BPCOURSE_MAX_QUESTIONS)."""
+    return int(getattr(settings, "BPCOURSE_MAX_QUESTIONS", 20))
+
+
+def max_members() -> int:
+    """Networks a question's pool may hold (BPCOURSE_MAX_POOL_MEMBERS)."""
+    return int(getattr(settings, "BPCOURSE_MAX_POOL_MEMBERS", 10))
+
+
+def _questions_error(position: int, member: int, exc: ValidationError) -> ValidationError:
+    """An error of one question's settings, saying which question (and pool member) it is about."""
+    messages = exc.messages[:1] or [_("Invalid settings.")]
+    return field_error(
+        "questions",
+        _("Question %(position)d, network %(member)d: %(error)s")
+        % {"position": position, "member": member, "error": messages[0]},
+        code=getattr(exc, "code", None) or "invalid",
+    )
+
+
+def questions_clean(*, questions: Any) -> list[list[dict[str, Any]]]:
+    """A problem set as given to `assignment_create(data={"questions": …})`: a list (at most
+    BPCOURSE_MAX_QUESTIONS) whose entries are one question's settings, or {"pool": [settings, …]}
+    (at most BPCOURSE_MAX_POOL_MEMBERS). Returns each position's members, validated."""
+    if not isinstance(questions, list | tuple) or not questions:
+        raise field_error("questions", _("Give the questions as a list of at least one."), code="required")
+    if len(questions) > max_questions():
+        raise field_error("questions", _("An assignment holds at most %(limit)d questions.")
+                          % {"limit": max_questions()}, code="too_many_questions")
+    clean = []
+    for position, entry in enumerate(questions, start=1):
+        members = entry.get("pool") if isinstance(entry, Mapping) and set(entry) == {"pool"} else [entry]
+        if not isinstance(members, list | tuple) or not members:
+            raise field_error("questions", _("Question %(position)d: a pool needs at least one network.")
+                              % {"position": position}, code="empty_pool")
+        if len(members) > max_members():
+            raise field_error("questions", _("Question %(position)d: a pool holds at most %(limit)d networks.")
+                              % {"position": position, "limit": max_members()}, code="too_many_members")
+        cleaned = []
+        for member, settings_ in enumerate(members, start=1):
+            try:
+                cleaned.append(question_clean(data=settings_))
+            except ValidationError as exc:
+                raise _questions_error(position, member, exc) from None
+        clean.append(cleaned)
+    return clean
 
 
 def assignment_create(*, course: Course, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    """A new assignment in the course (instructors only), its settings validated through graders."""
+    """A new assignment in the course (instructors only), its settings validated through graders.
+
+    `data["questions"]`, if given, is the problem set (see `questions_clean`); else the question
+    settings among `data` make a one-question assignment."""
     require(can_manage(course=course, user=actor))
+    data = dict(data) if isinstance(data, Mapping) else data
+    questions = None
+    if isinstance(data, dict) and "questions" in data:
+        given = sorted(name for name in data if name in QUESTION_FIELDS)
+        if given:
+            raise field_error(given[0], _("Give the question settings inside “questions”."), code="ambiguous")
+        questions = questions_clean(questions=data.pop("questions"))
     clean = assignment_clean(data=data)
+    if questions is None:
+        questions = [[{name: clean[name] for name in QUESTION_FIELDS}]]
     now = timezone.now()
-    return Assignment.objects.create(course=course, created_at=now, updated_at=now, **clean)
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            course=course, created_at=now, updated_at=now,
+            **{name: value for name, value in clean.items() if name not in QUESTION_FIELDS},
+        )
+        Question.objects.bulk_create([
+            Question(assignment=assignment, position=position, member=member, created_at=now, **settings_)
+            for position, members in enumerate(questions, start=1)
+            for member, settings_ in enumerate(members, start=1)
+        ])
+    return assignment
 
 
-def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    """Change an assignment's settings (instructors only; score-changing ones via regrade once graded)."""
-    # Once students have submitted, the network can no longer change, and settings that change
-    # given scores (REGRADE_FIELDS) go through a regrade (preview, apply) instead.
-    require(can_manage(course=assignment.course, user=actor))
-    current = assignment_settings(assignment)
-    clean = assignment_clean(data=data, base=current)
-    submitted = Submission.objects.filter(variant__assignment=assignment)
+def question_checks(question: Question, clean: Mapping[str, Any]) -> None:
+    """A question's network is locked once answered; score-changing settings go through a regrade once graded."""
+    current = question_settings(question)
+    submitted = Submission.objects.filter(variant__question=question)
     if clean["template_config"] != current["template_config"] and submitted.exists():
         raise field_error(
             "template_config",
             _("Students have already submitted answers for these numbers; the network can no longer change."),
             code="locked",
         )
-    changed = [name for name in REGRADE_FIELDS if clean[name] != current[name]]
+    changed = [name for name in REGRADE_FIELDS if name in current and name in clean and clean[name] != current[name]]
     if changed and submitted.filter(status=Submission.Status.GRADED).exists():
         raise field_error(
             changed[0],
             _("This changes scores already given. Use “Regrade” to preview the changes and apply them."),
             code="needs_regrade",
         )
-    for name, value in clean.items():
-        setattr(assignment, name, value)
-    assignment.updated_at = timezone.now()
-    assignment.save()
+
+
+def assignment_update(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
+    """Change an assignment's settings (instructors only; score-changing ones via regrade once graded).
+    Question settings among `data` change its first question (the others: `question_update`)."""
+    # Once students have submitted, the network can no longer change, and settings that change
+    # given scores (REGRADE_FIELDS) go through a regrade (preview, apply) instead.
+    require(can_manage(course=assignment.course, user=actor))
+    current = assignment_settings(assignment)
+    clean = assignment_clean(data=data, base=current)
+    first = _first_question(assignment)
+    question_checks(first, clean)
+    submitted = Submission.objects.filter(variant__assignment=assignment)
+    changed = [name for name in REGRADE_FIELDS if name not in QUESTION_FIELDS and clean[name] != current[name]]
+    if changed and submitted.filter(status=Submission.Status.GRADED).exists():
+        raise field_error(
+            changed[0],
+            _("This changes scores already given. Use “Regrade” to preview the changes and apply them."),
+            code="needs_regrade",
+        )
+    with transaction.atomic():
+        for name, value in clean.items():
+            setattr(first if name in QUESTION_FIELDS else assignment, name, value)
+        assignment.updated_at = timezone.now()
+        assignment.save()
+        first.save()
     return assignment
 
 

@@ -10,19 +10,23 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ...models import Assignment, Membership, ScoreOverride
+from ...models import Assignment, Membership, Question, ScoreOverride
 from ..permissions import can_grade, require, role_in
+from ..signals import homework_scores_changed
 from .fields import field_error, integer, number
 
 Role = Membership.Role
 MAX_COMMENT = 2000
-QUESTIONS = 1  # every assignment is one question today, at position 1
+MAX_POSITION = 1000
 
 
 def _student_and_position(assignment: Assignment, student: Any, position: Any) -> int:
     if role_in(course=assignment.course, user=student) != Role.STUDENT:
         raise ValidationError(_("This person is not a student of the course."), code="not_student")
-    return integer({"position": position}, "position", 1, QUESTIONS)
+    where = integer({"position": position}, "position", 1, MAX_POSITION)
+    if not Question.objects.filter(assignment=assignment, position=where).exists():
+        raise field_error("position", _("This assignment has no such question."))
+    return where
 
 
 def score_override_set(
@@ -42,6 +46,7 @@ def score_override_set(
     if not created:
         override.score, override.comment, override.created_by, override.updated_at = value, comment.strip(), actor, now
         override.save(update_fields=["score", "comment", "created_by", "updated_at"])
+    homework_scores_changed.send(sender=ScoreOverride, assignment_id=assignment.pk, user_ids=[student.pk])
     return override
 
 
@@ -50,4 +55,6 @@ def score_override_clear(*, assignment: Assignment, actor: Any, student: Any, po
     require(can_grade(course=assignment.course, user=actor))
     where = _student_and_position(assignment, student, position)
     deleted, _rows = ScoreOverride.objects.filter(assignment=assignment, student=student, position=where).delete()
+    if deleted:
+        homework_scores_changed.send(sender=ScoreOverride, assignment_id=assignment.pk, user_ids=[student.pk])
     return bool(deleted)

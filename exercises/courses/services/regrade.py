@@ -27,33 +27,52 @@ from django.utils.translation import gettext_lazy as _
 
 import graders
 
-from ...models import Assignment, Extension, RegradeJob, RegradeNotice, Submission
-from ..config import assignment_policy, assignment_spec, final_score, hint_loss, submission_penalty
+from ...models import Assignment, Extension, Question, RegradeJob, RegradeNotice, Submission
+from ..config import final_score, hint_loss, question_policy, question_spec, submission_penalty
 from ..counted import preview_counted_changes
 from ..permissions import can_grade, can_manage, require
 from ..signals import homework_scores_changed
 from ..window import submission_window
-from .assignments import REGRADE_FIELDS, assignment_clean, assignment_settings
+from .assignments import QUESTION_FIELDS, REGRADE_FIELDS, assignment_clean, assignment_settings, question_settings
 from .fields import field_error
 
 logger = logging.getLogger(__name__)
 MAX_REASON = 1000
 
 
+def _target_question(assignment: Assignment, new_settings: Mapping[str, Any]) -> Question:
+    """The question whose settings a regrade changes: `new_settings["question"]` (a Question id
+    of this assignment), else the first question."""
+    given = new_settings.get("question")
+    questions = Question.objects.filter(assignment=assignment)
+    if given is None:
+        return questions.order_by("position", "member").first()
+    question = questions.filter(pk=given).first() if isinstance(given, int) and not isinstance(given, bool) else None
+    if question is None:
+        raise ValidationError(_("Choose a question of this assignment."), code="unknown_question")
+    return question
+
+
 def _regrade_settings(assignment: Assignment, new_settings: Any) -> dict[str, Any]:
-    """The validated grading settings a regrade would apply (only REGRADE_FIELDS and scoring)."""
+    """The validated grading settings a regrade would apply (only REGRADE_FIELDS and scoring;
+    those of one question are the target question's, named by "question")."""
     if not isinstance(new_settings, Mapping) or not new_settings:
         raise ValidationError(_("Say which settings to change."), code="empty")
     allowed = (*REGRADE_FIELDS, "scoring")
-    other = sorted(str(k) for k in new_settings if k not in allowed)
+    other = sorted(str(k) for k in new_settings if k not in (*allowed, "question"))
     if other:
         raise ValidationError(
             _("A regrade changes only points, parts, tolerance, follow-through and penalties, not “%(name)s”.")
             % {"name": other[0][:64]},
             code="not_regradable",
         )
-    clean = assignment_clean(data=new_settings, base=assignment_settings(assignment))
-    return {name: _jsonable(clean[name]) for name in allowed if name in new_settings}
+    target = _target_question(assignment, new_settings)
+    base = {**assignment_settings(assignment), **question_settings(target)}
+    changes = {k: v for k, v in new_settings.items() if k != "question"}
+    if not changes:
+        raise ValidationError(_("Say which settings to change."), code="empty")
+    clean = assignment_clean(data=changes, base=base)
+    return {"question": target.pk, **{name: _jsonable(clean[name]) for name in allowed if name in changes}}
 
 
 def _jsonable(value: Any) -> Any:
@@ -135,12 +154,19 @@ def _enqueue_first(job_id: int) -> None:
         )
 
 
-def _with_settings(assignment: Assignment, new_settings: Mapping[str, Any]) -> Assignment:
-    """An unsaved copy of the assignment with the new settings."""
+def _with_settings(assignment: Assignment, new_settings: Mapping[str, Any]) -> tuple[Assignment, dict[int, Question]]:
+    """Unsaved copies of the assignment and of the target question with the new settings."""
     copy = Assignment.objects.get(pk=assignment.pk)
+    question = Question.objects.filter(pk=new_settings.get("question"), assignment=assignment).first()
     for name, value in new_settings.items():
-        setattr(copy, name, value)
-    return copy
+        if name == "question":
+            continue
+        if name in QUESTION_FIELDS:
+            if question is not None:
+                setattr(question, name, value)
+        else:
+            setattr(copy, name, value)
+    return copy, ({question.pk: question} if question is not None else {})
 
 
 def _chunk(assignment: Assignment, *, after: str, since: datetime | None) -> list[Submission]:
@@ -150,9 +176,10 @@ def _chunk(assignment: Assignment, *, after: str, since: datetime | None) -> lis
         query = query.filter(pk__gt=uuid.UUID(after))
     if since is not None:
         query = query.filter(graded_at__gte=since)
-    query = query.select_related("user", "variant", "numbers").only(
+    query = query.select_related("user", "variant__question", "numbers").only(
         "id", "seed", "answers", "score", "penalty", "final_score", "report", "hints", "hint_loss", "attempt_number", "late",
         "created_at", "user__id", "user__username", "variant__id", "variant__seed", "numbers__spec",
+        *(f"variant__question__{name}" for name in ("id", "assignment_id", "position", "member", *QUESTION_FIELDS)),
     ).order_by("pk")
     return list(query[: settings.BPCOURSE_REGRADE_CHUNK_SIZE])
 
@@ -163,7 +190,7 @@ def _regrade_one(assignment: Assignment, policy: graders.Policy, dues: Mapping[i
     if submission.numbers_id is not None:  # the numbers the student answered, whatever the code draws now
         spec = submission.numbers.spec
     else:
-        spec = assignment_spec(assignment=assignment, seed=submission.seed or submission.variant.seed)
+        spec = question_spec(question=submission.variant.question, seed=submission.seed or submission.variant.seed)
     report = graders.grade(spec, submission.answers, policy).to_dict()
     score = float(report["score"])
     penalty = submission_penalty(
@@ -201,16 +228,23 @@ def _change(submission: Submission, score: float, final: float) -> dict[str, Any
 Regraded = list[tuple[Submission, dict[str, Any] | None]]
 
 
-def _regrade_chunk(job: RegradeJob, assignment: Assignment) -> tuple[Regraded, bool]:
-    """Re-grade the job's next chunk within the time budget: ((submission, preview row), pass ended?)."""
+def _regrade_chunk(job: RegradeJob, assignment: Assignment,
+                   questions: Mapping[int, Question] | None = None) -> tuple[Regraded, bool]:
+    """Re-grade the job's next chunk within the time budget: ((submission, preview row), pass
+    ended?). Each submission is graded by its own question's policy (`questions`: new settings
+    of some questions, for a preview)."""
     since = job.settings_applied_at if job.catch_up else None
     candidates = _chunk(assignment, after=job.cursor, since=since)
-    policy = assignment_policy(assignment=assignment)
+    questions = dict(questions or {})
+    policies: dict[int, graders.Policy] = {}
     dues = _dues(assignment)
     budget_ends = time.monotonic() + settings.BPCOURSE_REGRADE_CHUNK_SECONDS
     graded: Regraded = []
     for submission in candidates:
-        report, score, penalty, final = _regrade_one(assignment, policy, dues, submission)
+        question = questions.get(submission.variant.question_id, submission.variant.question)
+        if question.pk not in policies:
+            policies[question.pk] = question_policy(question=question)
+        report, score, penalty, final = _regrade_one(assignment, policies[question.pk], dues, submission)
         change = _change(submission, score, final)
         submission.report, submission.score, submission.penalty, submission.final_score = report, score, penalty, final
         graded.append((submission, change))
@@ -227,11 +261,11 @@ def _apply_settings(job_id: int) -> None:
         if job.status != RegradeJob.Status.APPLYING or job.settings_applied_at is not None:
             return
         now = timezone.now()
-        assignment = job.assignment
-        for name, value in job.new_settings.items():
-            setattr(assignment, name, value)
+        assignment, questions = _with_settings(job.assignment, job.new_settings)
         assignment.updated_at = now
         assignment.save()
+        for question in questions.values():
+            question.save()
         job.settings_applied_at, job.cursor, job.updated_at = now, "", now
         job.save(update_fields=["settings_applied_at", "cursor", "updated_at"])
         transaction.on_commit(lambda: _enqueue(job_id))
@@ -277,8 +311,9 @@ def regrade_run_step(*, job_id: int) -> None:
             _apply_settings(job_id)
             return
         previewing = job.status == RegradeJob.Status.PREVIEWING
-        assignment = _with_settings(job.assignment, job.new_settings) if previewing else job.assignment
-        graded, ended = _regrade_chunk(job, assignment)
+        assignment, questions = (_with_settings(job.assignment, job.new_settings) if previewing
+                                 else (job.assignment, {}))
+        graded, ended = _regrade_chunk(job, assignment, questions)
         _commit_chunk(job, graded, ended)
     except Exception as exc:
         if isinstance(exc, OperationalError | InterfaceError):

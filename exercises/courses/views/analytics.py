@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from ...i18n import pick_language
 from ...models import Membership
 from ...templatetags.bpcourse_tags import notation, step_title
-from ...web.http import allow_methods
+from ...web.http import allow_methods, error_page
 from ..item_analysis import FORMULAS, discrimination_reading, facility_reading, formula_mathml
 from ..charts import CountRow, StackedRow, histogram_bin_labels, histogram_chart, misconception_chart, stacked_bar_chart
 from ..selectors import analytics as analytics_selectors
 from ..selectors import courses as course_selectors
-from .common import member_assignment, member_view, require_staff, staff_tabs
+from .common import member_assignment, member_view, require_staff, requested_position, staff_tabs
+from ..selectors.questions import question_slots
 
 Role = Membership.Role
 
@@ -29,7 +30,11 @@ def analytics(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """An assignment's analytics page (staff)."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
-    data = analytics_selectors.assignment_analytics(assignment=assignment)
+    positions = [slot.position for slot in question_slots(assignment=assignment)]
+    position = requested_position(request)
+    if position not in positions:
+        return error_page(request, 404)
+    data = analytics_selectors.assignment_analytics(assignment=assignment, position=position)
     part_bars = [StackedRow(row.key, str(notation(row.key)), row.counts) for row in data.parts]
     step_bars = [StackedRow(row.key, step_title(row.key), row.counts) for row in data.steps]
     misconceptions = [(row, pick_language(row.message)) for row in data.misconceptions]
@@ -41,6 +46,7 @@ def analytics(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "assignment": assignment,
             "course": assignment.course,
             "data": data,
+            "positions": positions if len(positions) > 1 else [],
             "tabs": staff_tabs(assignment, "analytics"),
             "steps_chart": stacked_bar_chart(step_bars, title=_("Answers per step"), element_id="steps-chart"),
             "parts_chart": stacked_bar_chart(part_bars, title=_("Answers per part"), element_id="parts-chart"),

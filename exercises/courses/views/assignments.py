@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,12 +18,12 @@ from django.utils.translation import gettext as _
 
 import graders
 
-from ...models import Assignment, Course
+from ...models import Assignment, Course, Question
 from ...templatetags.bpcourse_tags import significant
 from ...web.http import allow_methods, error_page
 from ...web.ratelimit import RateLimited, rate_limited
 from ...web.sheets import given_groups, parts_by_step
-from ..config import assignment_part_infos, assignment_parts, network_size_check
+from ..config import assignment_part_infos, network_size_check, question_parts
 from ..forms.assignments import DEFAULT_TEMPLATE, GRID_TITLES, REVEAL_WARNING, AssignmentForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
@@ -30,9 +32,11 @@ from ..forms.summary import error_summary, values_grid_context
 from ..permissions import is_staff_role
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import regrade as regrade_selectors
+from ..selectors.questions import first_question, question_slots
+from ..services.assignments import QUESTION_FIELDS
 from ..window import reveal_risky
 from ..services import assignments as assignment_services
-from .common import member_assignment, member_course, member_view, require_instructor, staff_tabs
+from .common import member_assignment, member_course, member_view, require_instructor, requested_position, staff_tabs
 from .homework import homework_page
 from .settings_text import policy_facts
 
@@ -49,13 +53,13 @@ def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return redirect("exercises:course", course_id=course_id)
 
 
-def _part_infos(config: Mapping[str, Any] | None, fallback: Assignment | None = None) -> list[graders.PartInfo]:
+def _part_infos(config: Mapping[str, Any] | None, fallback: Question | None = None) -> list[graders.PartInfo]:
     """Every part of the network a template config describes (for the checklist)."""
     return _part_infos_of(config, fallback)[0]
 
 
 def _part_infos_of(
-    config: Mapping[str, Any] | None, fallback: Assignment | None = None
+    config: Mapping[str, Any] | None, fallback: Question | None = None
 ) -> tuple[list[graders.PartInfo], bool]:
     """The parts, and whether they are the config's own (False: a fallback network's)."""
     candidates = (config, fallback.template_config if fallback else None, {"builtin": DEFAULT_TEMPLATE})
@@ -71,13 +75,14 @@ def _part_infos_of(
     return [], False
 
 
-def bind_assignment_form(data: Any, *, assignment: Assignment | None = None) -> AssignmentForm:
-    """The bound form with the checklist of the network it describes (two passes: the network
-    first, then everything with that network's parts)."""
-    probe = AssignmentForm(data)
+def bind_assignment_form(data: Any, *, question: Question | None = None,
+                         form_class: type[AssignmentForm] = AssignmentForm) -> AssignmentForm:
+    """The bound form (or question form) with the checklist of the network it describes (two
+    passes: the network first, then everything with that network's parts)."""
+    probe = form_class(data)
     probe.is_valid()
-    infos, own = _part_infos_of(probe.parts_config(), assignment)
-    form = AssignmentForm(data, part_infos=infos)
+    infos, own = _part_infos_of(probe.parts_config(), question)
+    form = form_class(data, part_infos=infos)
     form.checklist_is_current = own
     form.is_valid()
     return form
@@ -161,7 +166,8 @@ def preview_context(form: AssignmentForm) -> dict[str, Any]:
     }
 
 
-def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignment | None) -> dict[str, Any]:
+def authoring_context(form: AssignmentForm, course: Course, assignment: Assignment | None) -> dict[str, Any]:
+    """What the authoring form and its network fields (includes/network_fields.html) show."""
     groups, signature = checklist(form)
     return {
         "form": form,
@@ -178,6 +184,7 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
         "preview_url": reverse("exercises:assignment_preview", args=[course.pk]),
         "values_grid": values_grid_context(form),
         "error_summary": error_summary(form),
+        "question_count": len(question_slots(assignment=assignment)) if assignment is not None else 0,
         **preview_context(form),
     }
 
@@ -185,7 +192,7 @@ def _authoring_context(form: AssignmentForm, course: Course, assignment: Assignm
 def _save_assignment(
     request: HttpRequest, course: Course, assignment: Assignment | None
 ) -> tuple[AssignmentForm, Assignment | None]:
-    form = bind_assignment_form(request.POST, assignment=assignment)
+    form = bind_assignment_form(request.POST, question=first_question(assignment=assignment) if assignment else None)
     if not form.is_valid():
         return form, None
     try:
@@ -213,9 +220,9 @@ def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Assignment created."))
             return redirect("exercises:assignment", assignment_id=saved.pk)
-        return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, None), status=400)
+        return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, None), status=400)
     form = AssignmentForm(part_infos=_part_infos({"builtin": DEFAULT_TEMPLATE}))
-    return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, None))
+    return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, None))
 
 
 @member_view
@@ -232,11 +239,13 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             messages.success(request, _("Assignment saved."))
             return redirect("exercises:assignment", assignment_id=saved.pk)
         return render(
-            request, "exercises/homework/assignment_form.html", _authoring_context(form, course, assignment), status=400
+            request, "exercises/homework/assignment_form.html", authoring_context(form, course, assignment), status=400
         )
-    infos = _part_infos(assignment.template_config)
-    form = AssignmentForm(initial=AssignmentForm.initial_from(assignment, parts_by_step(infos)), part_infos=infos)
-    return render(request, "exercises/homework/assignment_form.html", _authoring_context(form, course, assignment))
+    first = first_question(assignment=assignment)
+    infos = _part_infos(first.template_config)
+    form = AssignmentForm(initial=AssignmentForm.initial_from(settings_view(assignment, first), parts_by_step(infos)),
+                          part_infos=infos)
+    return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, assignment))
 
 
 def _preview_too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
@@ -255,7 +264,7 @@ def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
     course, role = member_course(request, course_id)
     require_instructor(role)
     form = bind_assignment_form(request.POST)
-    context = _authoring_context(form, course, None)
+    context = authoring_context(form, course, None)
     context["preview_values_grid"] = values_grid_context(form, show_errors=False)
     status = 400 if context.get("preview_errors") else 200
     return render(request, "exercises/homework/includes/preview_fragment.html", context, status=status)
@@ -264,11 +273,19 @@ def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- the assignment
 
 
-def _assignment_data(assignment: Assignment) -> dict[str, Any]:
+def settings_view(assignment: Assignment, question: Question) -> SimpleNamespace:
+    """An assignment's settings with one question's (network, parts, points, tolerance, follow-through)."""
+    names = ("title", "instructions", "show_diagnosis", "attempts_allowed", "opens_at", "due_at", "late_policy",
+             "late_until", "reveal", "attempt_penalty", "late_penalty_per_day", "scoring")
+    return SimpleNamespace(**{name: getattr(assignment, name) for name in names},
+                           **{name: getattr(question, name) for name in QUESTION_FIELDS})
+
+
+def _question_data(question: Question) -> dict[str, Any]:
     return {
-        "template_config": assignment.template_config,
-        "parts": list(assignment.parts or []),
-        "points": dict(assignment.points or {}),
+        "template_config": question.template_config,
+        "parts": list(question.parts or []),
+        "points": dict(question.points or {}),
     }
 
 
@@ -285,19 +302,30 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _staff_overview(request: HttpRequest, assignment: Assignment, role: str) -> HttpResponse:
+    slots = question_slots(assignment=assignment)
+    position = requested_position(request)
+    slot = next((s for s in slots if s.position == position), None)
+    if slot is None:
+        return error_page(request, 404)
+    member = next((m for m in slot.members if str(m.member) == request.GET.get("member", "")), slot.first)
     context: dict[str, Any] = {
         "assignment": assignment,
         "course": assignment.course,
         "role": role,
         "tabs": staff_tabs(assignment, "overview"),
-        "parts": assignment_parts(assignment=assignment),
+        "slots": slots,
+        "slot": slot,
+        "member": member,
+        "max_questions": settings.BPCOURSE_MAX_QUESTIONS,
+        "max_members": settings.BPCOURSE_MAX_POOL_MEMBERS,
+        "parts": question_parts(question=member),
         "max_points": gradebook_selectors.assignment_max_points(assignment=assignment),
         "jobs": regrade_selectors.regrade_jobs(assignment=assignment, limit=5),
-        "policy_facts": policy_facts(assignment),
+        "policy_facts": policy_facts(assignment, member),
         "publish_form": PublishForm(),
     }
     try:
-        preview = assignment_services.assignment_preview(data=_assignment_data(assignment))
+        preview = assignment_services.assignment_preview(data=_question_data(member))
     except ValidationError as exc:
         context["preview_errors"] = list(exc.messages)
     else:

@@ -87,3 +87,10 @@ def staff_tabs(assignment: Assignment, current: str) -> list[tuple[str, str, boo
         ("edit", _("Edit"), reverse("exercises:assignment_edit", args=[assignment.pk])),
     ]
     return [(label, url, name == current) for name, label, url in tabs]
+
+
+def requested_position(request: HttpRequest) -> int:
+    """The question asked for (`?q=2`, or a posted `question`), 1 when absent or unreadable."""
+    raw = request.POST.get("question") if request.method == "POST" else None
+    raw = raw or request.GET.get("q") or "1"
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 1000 else 1

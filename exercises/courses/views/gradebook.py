@@ -18,17 +18,18 @@ from ...web.http import allow_methods, error_page
 from ...web.ratelimit import rate_limited
 from ...web.results import part_rows, with_hints
 from ...web.sheets import parts_by_step, validation_message
-from ..config import assignment_parts, hint_fraction
+from ..config import hint_fraction, question_parts
 from ..forms.courses import ExtensionForm
 from ..forms.gradebook import OverrideForm
 from ..selectors import courses as course_selectors
 from ..selectors import export as export_selectors
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import homework as homework_selectors
+from ..selectors.questions import question_slot
 from ..services import extensions as extension_services
 from ..services import homework as homework_services
 from ..services import overrides as override_services
-from .common import member_assignment, member_course, member_view, require_staff, staff_tabs
+from .common import member_assignment, member_course, member_view, require_staff, requested_position, staff_tabs
 
 
 @member_view
@@ -43,7 +44,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
     descending = asked.startswith("-")
     sort = asked.lstrip("-") if asked.lstrip("-") in keys else "student"
     gradebook_selectors.gradebook_sort(book, sort, descending=descending)
-    columns = list(zip(book.assignments, book.max_points, keys[1:-1], strict=True))
+    columns = list(zip(book.columns, keys[1:-1], strict=True))
     return render(
         request, "exercises/homework/gradebook.html",
         {"course": course, "book": book, "role": role, "columns": columns, "sort": sort,
@@ -97,11 +98,16 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
     if student is None:
         return error_page(request, 404)
-    state = homework_selectors.homework_state(assignment=assignment, student=student, viewer=request.user)
-    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    position = requested_position(request)
+    state = homework_selectors.homework_state(assignment=assignment, student=student, viewer=request.user,
+                                              position=position)
+    if position not in state.positions:
+        return error_page(request, 404)
+    grouped = parts_by_step(question_parts(question=state.variant.question)) if state.variant else {}
     attempts = []
     for number, submission in enumerate(
-        gradebook_selectors.submission_drilldown(assignment=assignment, student=student, viewer=request.user), start=1
+        gradebook_selectors.submission_drilldown(assignment=assignment, student=student, viewer=request.user,
+                                                 position=position), start=1
     ):
         results = (submission.report or {}).get("parts", {})
         attempts.append(
@@ -125,6 +131,7 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
                 "percent": round(state.override.score * 100, 2) if state.override else None,
                 "comment": state.override.comment if state.override else "",
             }),
+            "pool_size": len(slot.members) if (slot := question_slot(assignment=assignment, position=position)) else 0,
             "tabs": staff_tabs(assignment, "gradebook"),
         },
     )
@@ -164,10 +171,13 @@ def score_override(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
     if student is None:
         return error_page(request, 404)
-    back = redirect(reverse("exercises:student", args=[assignment.pk, student.pk]) + "#override-title")
+    position = requested_position(request)
+    url = reverse("exercises:student", args=[assignment.pk, student.pk])
+    back = redirect((url if position == 1 else f"{url}?q={position}") + "#override-title")
     try:
         if request.POST.get("action") == "clear":
-            override_services.score_override_clear(assignment=assignment, actor=request.user, student=student)
+            override_services.score_override_clear(assignment=assignment, actor=request.user, student=student,
+                                                   position=position)
             messages.success(request, _("The override is cleared: the counted attempt counts again."))
             return back
         form = OverrideForm(request.POST)
@@ -175,7 +185,8 @@ def score_override(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
             messages.error(request, _("Give the score as a percentage from 0 to 100."))
             return back
         override_services.score_override_set(assignment=assignment, actor=request.user, student=student,
-                                             score=form.score(), comment=form.cleaned_data["comment"])
+                                             score=form.score(), comment=form.cleaned_data["comment"],
+                                             position=position)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     else:
@@ -192,10 +203,13 @@ def reseed(request: HttpRequest, assignment_id: int, user_id: int) -> HttpRespon
     student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
     if student is None:
         return error_page(request, 404)
+    position = requested_position(request)
     try:
-        homework_services.homework_reseed(assignment=assignment, student=student, actor=request.user)
+        homework_services.homework_reseed(assignment=assignment, student=student, actor=request.user,
+                                          position=position)
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     else:
         messages.success(request, _("%(user)s has new numbers now.") % {"user": student.get_username()})
-    return redirect("exercises:student", assignment_id=assignment.pk, user_id=student.pk)
+    url = reverse("exercises:student", args=[assignment.pk, student.pk])
+    return redirect(url if position == 1 else f"{url}?q={position}")

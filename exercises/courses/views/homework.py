@@ -28,11 +28,12 @@ from ...web.sheets import (
     answer_boxes, form_token, form_token_message, format_error_message, given_groups, parts_by_step,
     validation_message,
 )
-from ..config import assignment_parts, hint_fraction
+from ..config import hint_fraction, question_parts
 from ..selectors import homework as homework_selectors
+from ..selectors.questions import question_slot
 from ..services import homework as homework_services
 from ..window import CLOSED, NOT_OPEN, visible_report
-from .common import member_assignment, member_view
+from .common import member_assignment, member_view, requested_position
 
 SESSION_HOMEWORK_FORMS = "sent_homework_forms"
 REASONS = {
@@ -49,11 +50,13 @@ def homework_page(request: HttpRequest, assignment: Assignment, *, form: AnswerS
     student = request.user
     if request.method == "POST" and form is None:
         return _homework_submit(request, assignment)
-    state = homework_selectors.homework_state(assignment=assignment, student=student)
+    position = requested_position(request)
+    state = homework_selectors.homework_state(assignment=assignment, student=student, position=position)
+    if position not in state.positions:
+        return error_page(request, 404)
     if state.variant is None and state.status != NOT_OPEN:
-        homework_services.homework_variant(assignment=assignment, student=student)
-        state = homework_selectors.homework_state(assignment=assignment, student=student)
-    part_infos = assignment_parts(assignment=assignment)
+        homework_services.homework_variant(assignment=assignment, student=student, position=position)
+        state = homework_selectors.homework_state(assignment=assignment, student=student, position=position)
     context: dict[str, Any] = {
         "assignment": assignment,
         "course": assignment.course,
@@ -63,6 +66,7 @@ def homework_page(request: HttpRequest, assignment: Assignment, *, form: AnswerS
         "history": [(s, s.status == Submission.Status.GRADED) for s in state.submissions],
     }
     if state.variant is not None:
+        part_infos = question_parts(question=state.variant.question)
         spec = variant_spec(variant=state.variant)
         context["spec"] = spec
         context["givens"] = given_groups(graders.solve(spec).givens)
@@ -110,38 +114,49 @@ def assignment_hint(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """The next hint level of one part of the student's homework: JSON with the part's new panel
     for hints.js, else the typed answers are saved (as with "Save") and the page is shown again."""
     assignment, _role = member_assignment(request, assignment_id)
+    position = requested_position(request)
     part = request.POST.get("hint", "")
-    part_infos = assignment_parts(assignment=assignment)
-    limit = settings.BPCOURSE_MAX_ANSWER_CHARS
-    answers = {p.key: request.POST[p.key][:limit] for p in part_infos if request.POST.get(p.key)}
     try:
-        variant, level = homework_services.homework_hint(assignment=assignment, student=request.user, part_key=part)
+        variant, level = homework_services.homework_hint(assignment=assignment, student=request.user, part_key=part,
+                                                         position=position)
     except ValidationError as exc:
         if wants_json(request):
             return JsonResponse({"detail": validation_message(exc)}, status=400)
         return error_page(request, 400, validation_message(exc))
+    part_infos = question_parts(question=variant.question)
+    limit = settings.BPCOURSE_MAX_ANSWER_CHARS
+    answers = {p.key: request.POST[p.key][:limit] for p in part_infos if request.POST.get(p.key)}
     if wants_json(request):
         sheet = _hint_sheet(assignment, variant, part_infos, answers, enabled=True)
         return JsonResponse({"part": part, "level": level, "html": sheet.panel(part)})
     if answers:
-        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=answers)
-    return redirect(reverse("exercises:assignment", args=[assignment.pk]) + f"#hint-{part}")
+        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=answers,
+                                              position=position)
+    url = reverse("exercises:assignment", args=[assignment.pk])
+    return redirect((url if position == 1 else f"{url}?q={position}") + f"#hint-{part}")
 
 
 def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpResponse:
-    part_infos = assignment_parts(assignment=assignment)
+    position = requested_position(request)
+    variant = homework_selectors.homework_variants(assignment=assignment, student=request.user).get(position)
+    # Without a variant yet (not open, say), the question's first network shapes the form; the
+    # service then says why nothing can be submitted.
+    slot = None if variant is not None else question_slot(assignment=assignment, position=position)
+    if variant is None and slot is None:
+        return error_page(request, 404)
+    part_infos = question_parts(question=variant.question if variant is not None else slot.first)
     form = AnswerSheetForm(request.POST, part_keys=[p.key for p in part_infos])
     if not form.is_valid():
         return homework_page(request, assignment, form=form, status=400, message=form_token_message(form))
     if request.POST.get("action") == "save":
-        return _homework_save(request, assignment, form)
+        return _homework_save(request, assignment, form, position)
     token = form.cleaned_data[FORM_TOKEN_FIELD]
     already = request.session.get(SESSION_HOMEWORK_FORMS, {}).get(token)
     if already:
         return error_page(request, 409, submission_url=reverse("exercises:homework_submission", args=[already]))
     try:
         submission = homework_services.homework_submit(assignment=assignment, student=request.user,
-                                                       answers=form.answers())
+                                                       answers=form.answers(), position=position)
     except SubmissionFormatError as exc:
         form.add_format_errors(exc.messages())
         return homework_page(request, assignment, form=form, status=400, message=format_error_message())
@@ -152,20 +167,23 @@ def _homework_submit(request: HttpRequest, assignment: Assignment) -> HttpRespon
     return redirect("exercises:homework_submission", submission_id=submission.pk)
 
 
-def _homework_save(request: HttpRequest, assignment: Assignment, form: AnswerSheetForm) -> HttpResponse:
+def _homework_save(request: HttpRequest, assignment: Assignment, form: AnswerSheetForm, position: int) -> HttpResponse:
     """"Save": the typed answers are kept on the server; no attempt is used, nothing is graded."""
     try:
-        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=form.answers())
+        homework_services.homework_draft_save(assignment=assignment, student=request.user, answers=form.answers(),
+                                              position=position)
     except ValidationError as exc:
         return homework_page(request, assignment, form=form, status=400, message=validation_message(exc))
     messages.success(request, _("Your answers are saved. No attempt was used; submit them for grading when ready."))
-    return redirect("exercises:assignment", assignment_id=assignment.pk)
+    url = reverse("exercises:assignment", args=[assignment.pk])
+    return redirect(url if position == 1 else f"{url}?q={position}")
 
 
 def _result_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
     """What the live part of a homework submission page shows, filtered by the reveal policy."""
     assignment = submission.variant.assignment
-    state = homework_selectors.homework_state(assignment=assignment, student=submission.user, viewer=request.user)
+    state = homework_selectors.homework_state(assignment=assignment, student=submission.user, viewer=request.user,
+                                              position=submission.variant.position or 1)
     context: dict[str, Any] = {
         "submission": submission,
         "assignment": assignment,
@@ -180,7 +198,7 @@ def _result_context(request: HttpRequest, submission: Submission) -> dict[str, A
             report=submission.report, reveal_expected=state.reveal_expected, show_diagnosis=state.show_diagnosis
         )
         results = report.get("parts", {})
-        grouped = parts_by_step(assignment_parts(assignment=assignment)) or {"": list(results)}
+        grouped = parts_by_step(question_parts(question=submission.variant.question)) or {"": list(results)}
         context.update(graded_context(
             results, grouped, report.get("followthrough_notes"), hints=submission.hints,
             hint_cost=lambda level: hint_fraction(assignment=assignment, level=level)))

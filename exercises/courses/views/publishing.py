@@ -19,12 +19,12 @@ from ...web.forms import AnswerSheetForm
 from ...web.http import allow_methods, error_page
 from ...web.sheets import answer_boxes, given_groups, validation_message
 from ...zones import local_text
-from ..config import assignment_parts
+from ..config import question_parts
 from ..forms.publishing import PublishForm, StudentViewForm
 from ..selectors import courses as course_selectors
 from ..selectors import student_view as student_view_selectors
 from ..services import publishing as publishing_services
-from .common import member_assignment, member_view, require_instructor, require_staff
+from .common import member_assignment, member_view, require_instructor, require_staff, requested_position
 
 Role = Membership.Role
 
@@ -57,6 +57,12 @@ def assignment_publish(request: HttpRequest, assignment_id: int) -> HttpResponse
     return redirect("exercises:assignment", assignment_id=assignment.pk)
 
 
+def _without_question(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("q", None)
+    return query.urlencode()
+
+
 @member_view
 @allow_methods("GET")
 def assignment_as_student(request: HttpRequest, assignment_id: int) -> HttpResponse:
@@ -71,8 +77,11 @@ def assignment_as_student(request: HttpRequest, assignment_id: int) -> HttpRespo
         if form.cleaned_data["student"] is not None:
             student = course_selectors.course_student_get(course=assignment.course, user_id=form.cleaned_data["student"])
         seed = form.cleaned_data["seed"].strip()
-    view = student_view_selectors.student_view(assignment=assignment, viewer=request.user, student=student, seed=seed)
-    part_infos = assignment_parts(assignment=assignment)
+    view = student_view_selectors.student_view(assignment=assignment, viewer=request.user, student=student, seed=seed,
+                                               position=requested_position(request))
+    if view is None:
+        return error_page(request, 404)
+    part_infos = question_parts(question=view.question) if view.question is not None else []
     context: dict[str, Any] = {
         "assignment": assignment,
         "course": assignment.course,
@@ -82,6 +91,7 @@ def assignment_as_student(request: HttpRequest, assignment_id: int) -> HttpRespo
         "reason_message": "",
         "form_message": view.error,
         "history": [(s, s.status == Submission.Status.GRADED) for s in view.state.submissions],
+        "nav_query": _without_question(request),  # the question links keep the chosen student or seed
     }
     if view.spec is not None:
         sheet = AnswerSheetForm(part_keys=[p.key for p in part_infos])

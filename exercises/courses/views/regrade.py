@@ -4,6 +4,7 @@ the scores they change (live progress), applying it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -13,27 +14,47 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...models import Assignment, RegradeJob
+from ...models import Assignment, Question, RegradeJob
 from ...web.results import live_json
 from ...web.http import allow_methods, error_page
 from ...web.sheets import parts_by_step, validation_message
-from ..config import assignment_parts
+from ..config import question_parts
 from ..forms.common import attach_errors
 from ..counted import CountedChange, preview_counted_changes
 from ..forms.grading import FIELD_ALIASES, ApplyForm, RegradeForm
 from ..permissions import can_manage, require
 from ..selectors import regrade as regrade_selectors
 from ..services import regrade as regrade_services
+from ..selectors.questions import question_slots
+from ..services.assignments import QUESTION_FIELDS
 from .common import member_assignment, member_view, require_staff, staff_tabs
 from .settings_text import SETTING_LABELS, setting_text
 
 
-def _regrade_form_context(assignment: Assignment, form: RegradeForm) -> dict[str, Any]:
-    grouped = parts_by_step(assignment_parts(assignment=assignment))
+def _target(request: HttpRequest, assignment: Assignment) -> tuple[Question | None, list[Question]]:
+    """The question a regrade changes (`question`: its id; the first by default) and all of them."""
+    questions = [member for slot in question_slots(assignment=assignment) for member in slot.members]
+    raw = request.POST.get("question") if request.method == "POST" else request.GET.get("question")
+    chosen = next((q for q in questions if str(q.pk) == raw), None) if raw else (questions[0] if questions else None)
+    return chosen, questions
+
+
+def _settings_of(assignment: Assignment, question: Question) -> SimpleNamespace:
+    """The assignment's settings with the question's own (what the regrade form starts from)."""
+    fields = {name: getattr(question, name) for name in QUESTION_FIELDS}
+    return SimpleNamespace(**{name: getattr(assignment, name) for name in (
+        "attempt_penalty", "late_penalty_per_day", "scoring")}, **fields)
+
+
+def _regrade_form_context(assignment: Assignment, form: RegradeForm, question: Question,
+                          questions: list[Question]) -> dict[str, Any]:
+    grouped = parts_by_step(question_parts(question=question))
     return {
         "assignment": assignment,
         "course": assignment.course,
         "form": form,
+        "question": question,
+        "questions": questions if len(questions) > 1 else [],
         "step_fields": [(step, form[f"points_{step}"]) for step in grouped if f"points_{step}" in form.fields],
         "jobs": regrade_selectors.regrade_jobs(assignment=assignment),
         "tabs": staff_tabs(assignment, "regrade"),
@@ -43,24 +64,31 @@ def _regrade_form_context(assignment: Assignment, form: RegradeForm) -> dict[str
 @member_view
 @allow_methods("GET", "POST")
 def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    """New grading settings for an assignment (staff): the form, then a preview job."""
+    """New grading settings for one question of an assignment and its penalties (staff): the
+    form, then a preview job."""
     assignment, role = member_assignment(request, assignment_id)
     require_staff(role)
-    grouped = parts_by_step(assignment_parts(assignment=assignment))
+    question, questions = _target(request, assignment)
+    if question is None:
+        return error_page(request, 404)
+    grouped = parts_by_step(question_parts(question=question))
     if request.method == "POST":
         form = RegradeForm(request.POST)
         if form.is_valid():
             try:
                 job = regrade_services.regrade_preview(
-                    assignment=assignment, actor=request.user, new_settings=form.new_settings(grouped)
+                    assignment=assignment, actor=request.user,
+                    new_settings={**form.new_settings(grouped), "question": question.pk},
                 )
             except ValidationError as exc:
                 attach_errors(form, exc, FIELD_ALIASES)
             else:
                 return redirect("exercises:regrade_job", job_id=job.pk)
-        return render(request, "exercises/homework/regrade.html", _regrade_form_context(assignment, form), status=400)
-    form = RegradeForm(initial=RegradeForm.grading_initial(assignment, grouped))
-    return render(request, "exercises/homework/regrade.html", _regrade_form_context(assignment, form))
+        return render(request, "exercises/homework/regrade.html",
+                      _regrade_form_context(assignment, form, question, questions), status=400)
+    form = RegradeForm(initial=RegradeForm.grading_initial(_settings_of(assignment, question), grouped))
+    return render(request, "exercises/homework/regrade.html",
+                  _regrade_form_context(assignment, form, question, questions))
 
 
 @dataclass(frozen=True)
@@ -116,11 +144,13 @@ def _job_context(request: HttpRequest, job: RegradeJob) -> dict[str, Any]:
 def _settings_summary(job: RegradeJob) -> list[tuple[str, str, str]]:
     """(label, now, after) for every setting the regrade changes; after it was applied, what it set."""
     applied = job.status == RegradeJob.Status.APPLIED
+    question = Question.objects.filter(pk=(job.new_settings or {}).get("question"), assignment=job.assignment).first()
     lines = []
     for name, value in (job.new_settings or {}).items():
         if name not in SETTING_LABELS:
             continue
-        current = getattr(job.assignment, name, None)
+        owner = question if name in QUESTION_FIELDS and question is not None else job.assignment
+        current = getattr(owner, name, None)
         if name == "points":
             current = dict(current or {})
         if not applied and current == value:

@@ -55,10 +55,11 @@ SETTING_LABELS = {
 }
 
 
-def policy_facts(assignment: Assignment) -> list[tuple[str, str]]:
-    """(label, text) of every grading and late policy of an assignment, for its overview."""
-    facts = [(SETTING_LABELS["tolerance"](), setting_text("tolerance", assignment.tolerance))]
-    credit = setting_text("followthrough_credit", assignment.followthrough_credit) if assignment.followthrough else _("no")
+def policy_facts(assignment: Assignment, question: Any) -> list[tuple[str, str]]:
+    """(label, text) of every grading and late policy of an assignment (tolerance and
+    follow-through: the question's), for its overview."""
+    facts = [(SETTING_LABELS["tolerance"](), setting_text("tolerance", question.tolerance))]
+    credit = setting_text("followthrough_credit", question.followthrough_credit) if question.followthrough else _("no")
     facts.append((SETTING_LABELS["followthrough_credit"](), credit))
     facts.append((SETTING_LABELS["attempt_penalty"](), setting_text("attempt_penalty", assignment.attempt_penalty)))
     late = assignment.get_late_policy_display()

@@ -23,9 +23,9 @@ from pylti1p3.grade import Grade
 from requests import RequestException
 
 from ...courses.permissions import can_grade
-from ...courses.selectors.gradebook import assignment_max_points
-from ...courses.selectors.scores import counted_score, variant_stats
-from ...models import Assignment, Course, LtiGradeSync, LtiIdentity, LtiResourceLink, Membership, Variant
+from ...courses.selectors.questions import assignments_worth
+from ...courses.selectors.scores import overrides_by_question, set_result, variant_stats
+from ...models import Assignment, Course, LtiGradeSync, LtiIdentity, LtiResourceLink, Membership, ScoreOverride, Variant
 from .. import claims
 from .connector import platform_connector
 
@@ -73,13 +73,15 @@ def grades_request(*, assignment_id: int, user_ids: Iterable[int]) -> list[int]:
 
 
 def _counted_points(assignment: Assignment, user_id: int) -> tuple[float, float] | None:
-    """(points, maximum) of a student's counted attempt; None before any graded attempt."""
+    """(points, maximum) the student has on the assignment: each question's counted attempt, or
+    its staff override; None before anything is graded or overridden."""
+    worth = assignments_worth(assignment_ids=[assignment.pk]).get(assignment.pk, [])
     stats = variant_stats(Variant.objects.filter(assignment=assignment, owner_id=user_id))
-    score = counted_score(assignment, stats.get((assignment.pk, user_id)))
-    if score is None:
+    overrides = overrides_by_question(ScoreOverride.objects.filter(assignment=assignment, student_id=user_id))
+    result = set_result(assignment, worth, stats, user_id, overrides)
+    if result.points is None:
         return None
-    maximum = assignment_max_points(assignment=assignment)
-    return round(score * maximum, 6), maximum
+    return round(result.points, 6), result.max_points
 
 
 def grade_send(*, sync_id: int) -> str:

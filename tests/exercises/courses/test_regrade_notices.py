@@ -38,7 +38,7 @@ def test_the_counted_score_can_move_to_another_attempt():
     # Switching best → last: 90 % → 50 %.
     (switch,) = counted_changes(attempts, scoring_before="best", scoring_after="last", names={}, overrides={})
     assert switch.points_change == pytest.approx(-40.0)
-    (overridden,) = counted_changes(attempts, scoring_before="best", scoring_after="best", names={}, overrides={7: 0.8})
+    (overridden,) = counted_changes(attempts, scoring_before="best", scoring_after="best", names={}, overrides={(7, 1): 0.8})
     assert overridden.override == 0.8 and overridden.points_change == 0.0
 
 

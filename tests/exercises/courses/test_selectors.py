@@ -86,7 +86,7 @@ def test_assignments_for_student_rows(course, instructor, alice, bob, django_cap
 def test_assignments_for_student_constant_queries(course, instructor, alice, django_assert_num_queries):
     for i in range(2):
         make_assignment(course, instructor, title=f"A{i}")
-    with django_assert_num_queries(5):  # membership, assignments, extensions, overrides, variant stats
+    with django_assert_num_queries(6):  # membership, assignments, extensions, overrides, variant stats, questions
         assert len(homework_selectors.assignments_for_student(course=course, user=alice)) == 2
     for i in range(6):
         a = make_assignment(course, instructor, title=f"B{i}")
@@ -182,11 +182,11 @@ def test_homework_state_constant_queries(course, instructor, alice, django_asser
     a = make_assignment(course, instructor)
     variant = homework_services.homework_variant(assignment=a, student=alice)
     fake_graded(variant, alice, 2)
-    with django_assert_num_queries(5):  # role, extension, variant, submissions, override
+    with django_assert_num_queries(7):  # role, extension, variant, submissions, overrides, questions, per-question stats
         state = homework_selectors.homework_state(assignment=a, student=alice)
         assert [s.variant.assignment_id for s in state.submissions] == [a.pk, a.pk]
     fake_graded(variant, alice, 8)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert len(homework_selectors.homework_state(assignment=a, student=alice).submissions) == 10
 
 
@@ -221,7 +221,7 @@ def test_gradebook_query_count_is_constant(course, instructor, django_assert_num
     fill(a1, students)
     fill(a2, students[:6], attempts=5)
     extension_services.extension_grant(assignment=a1, actor=instructor, student=students[0], due_at=a1.due_at + timedelta(days=1))
-    with django_assert_num_queries(5):  # assignments, students, extensions, overrides, per-variant aggregates
+    with django_assert_num_queries(6):  # assignments, students, extensions, overrides, per-variant aggregates, questions
         book = gradebook_selectors.gradebook(course=course)
     rows = {r.student.username: r for r in book.rows}
     assert len(rows) == 12 and rows["s000"].cells[0].extended and not rows["s001"].cells[0].extended
@@ -341,16 +341,16 @@ def test_copying_signal_flags_a_classmates_numbers(course, instructor, django_ca
 
 def test_analytics_query_count_is_constant(course, instructor, django_assert_num_queries):
     a = make_assignment(course, instructor)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert analytics_selectors.assignment_analytics(assignment=a).students == 0
     report = graders.grade(graders.generate("article", "x"), {"net_h1": "0.1"}).to_dict()
     students = add_students(course, 15)
     for student in students:
         fake_graded(homework_services.homework_variant(assignment=a, student=student), student, 4, report=report)
-    with django_assert_num_queries(1):  # one query: each student's counted attempt, with its user
+    with django_assert_num_queries(2):  # the question's networks; each student's counted attempt, with its user
         data = analytics_selectors.assignment_analytics(assignment=a)
     assert data.students == 15
-    with django_assert_num_queries(2):  # + the caller's role
+    with django_assert_num_queries(3):  # + the caller's role
         analytics_selectors.assignment_analytics(assignment=a, user=instructor)
 
 

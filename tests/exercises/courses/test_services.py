@@ -28,7 +28,7 @@ from exercises.courses.services import regrade as regrade_services
 from exercises.grading import pipeline
 from exercises.practice import services as practice_services
 from exercises.grading import store
-from exercises.courses.config import assignment_parts, assignment_policy, assignment_template
+from exercises.courses.config import assignment_template, question_parts, question_policy
 from exercises.models import Assignment, Course, Extension, Membership, RegradeJob, Submission, Variant
 from exercises.grading.variants import variant_spec
 
@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
+    question_of,
     frozen,
     make_assignment,
     make_user,
@@ -123,9 +124,9 @@ def test_set_role_and_last_instructor(course, instructor, alice):
 def test_assignment_create_defaults(course, instructor):
     a = make_assignment(course, instructor)
     assert a.secret and len(a.secret) == 64
-    assert a.tolerance == {"kind": "sigfigs", "value": 4}
-    assert assignment_policy(assignment=a).parts is None and assignment_policy(assignment=a).diagnose
-    assert assignment_template(config=a.template_config).name == "article-random"
+    assert question_of(a).tolerance == {"kind": "sigfigs", "value": 4}
+    assert question_policy(question=question_of(a)).parts is None and question_policy(question=question_of(a)).diagnose
+    assert assignment_template(config=question_of(a).template_config).name == "article-random"
     assert gradebook_selectors.assignment_max_points(assignment=a) == 40.0
 
 
@@ -133,8 +134,8 @@ def test_assignment_settings_reach_the_policy(course, instructor):
     a = make_assignment(course, instructor, parts=["out_h1", "net_h1"], points={"net_h1": 2, "out_h1": 0.5},
                         tolerance={"kind": "relative", "value": 0.01}, followthrough=False,
                         followthrough_credit=0.5, attempts_allowed=3, attempt_penalty=0.1)
-    assert a.parts == ["net_h1", "out_h1"]  # teaching order
-    policy = assignment_policy(assignment=a)
+    assert question_of(a).parts == ["net_h1", "out_h1"]  # teaching order
+    policy = question_policy(question=question_of(a))
     assert policy.parts == ("net_h1", "out_h1") and policy.points_for("net_h1") == 2.0
     assert policy.tolerance == graders.Tolerance("relative", 0.01) and not policy.followthrough
     assert gradebook_selectors.assignment_max_points(assignment=a) == 2.5
@@ -181,8 +182,8 @@ def test_assignment_custom_template_with_ranges(course, instructor):
     config = {"layers": [2, 3, 1], "activations": ["tanh", "sigmoid"], "loss": "half_sse",
               "inputs": [0.1, 0.9, 0.1], "weights": [-0.5, 0.5, 0.05]}
     a = make_assignment(course, instructor, template_config=config)
-    assert assignment_template(config=a.template_config).layers == (2, 3, 1)
-    assert "net_h3" in {p.key for p in assignment_parts(assignment=a)}
+    assert assignment_template(config=question_of(a).template_config).layers == (2, 3, 1)
+    assert "net_h3" in {p.key for p in question_parts(question=question_of(a))}
 
 
 def test_assignment_fixed_values_give_everyone_the_same_numbers(course, instructor, alice, bob):
@@ -496,7 +497,7 @@ def test_regrade_preview_shows_changed_score_and_apply_writes_it(course, instruc
     # Nothing is written by a preview.
     three.refresh_from_db()
     a.refresh_from_db()
-    assert three.final_score == 0.0 and a.tolerance == {"kind": "sigfigs", "value": 4}
+    assert three.final_score == 0.0 and question_of(a).tolerance == {"kind": "sigfigs", "value": 4}
     with django_capture_on_commit_callbacks(execute=True):
         job = regrade_services.regrade_apply(job=job, actor=instructor)
     job.refresh_from_db()
@@ -505,7 +506,7 @@ def test_regrade_preview_shows_changed_score_and_apply_writes_it(course, instruc
     a.refresh_from_db()
     assert three.score == pytest.approx(0.25) and three.final_score == pytest.approx(0.25)
     assert three.report["parts"]["net_h1"]["status"] == "correct"
-    assert a.tolerance == {"kind": "relative", "value": 0.01}
+    assert question_of(a).tolerance == {"kind": "relative", "value": 0.01}
     second.refresh_from_db()
     assert second.final_score == pytest.approx(0.25)  # penalties are recomputed, not lost
     # New submissions are graded with the new settings.

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
+    question_of,
     EN,
     ZH,
     assert_labelled_and_local,
@@ -597,9 +598,9 @@ def test_authoring_form_creates_an_assignment(client, instructor, course):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assignment = Assignment.objects.get(course=course)
-    assert assignment.parts == ["net_h1", "out_h1", "dE_dw6"]
-    assert assignment.points.get("dE_dw6") == 3
-    assert assignment.tolerance == {"kind": "relative", "value": 0.01}
+    assert question_of(assignment).parts == ["net_h1", "out_h1", "dE_dw6"]
+    assert question_of(assignment).points.get("dE_dw6") == 3
+    assert question_of(assignment).tolerance == {"kind": "relative", "value": 0.01}
     assert assignment.attempt_penalty == pytest.approx(0.1)
     assert assignment.attempts_allowed == 3 and assignment.reveal == "after_due"
     # The staff page shows the sample and its expected answers.
@@ -663,8 +664,8 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
     response = client.post(url, {**custom, "parts": keys})
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = Assignment.objects.get(title="Custom")
-    assert saved.parts == [] and saved.template_config["layers"] == [2, 3, 1]
-    assert saved.template_config["inputs"] == [-0.9, 0.95, 0.05]
+    assert question_of(saved).parts == [] and question_of(saved).template_config["layers"] == [2, 3, 1]
+    assert question_of(saved).template_config["inputs"] == [-0.9, 0.95, 0.05]
 
     # the article's numbers, one box each: inputs i1 i2, w1…w8 by layer, destination, source, b1 b2, targets
     boxes = {"fixed_in_0": "0.05", "fixed_in_1": "0.1", "fixed_t_0": "0.01", "fixed_t_1": "0.99",
@@ -675,7 +676,7 @@ def test_authoring_every_part_custom_and_fixed_networks(client, instructor, cour
                                  **boxes)
     assert client.post(url, fixed).status_code == 302
     saved = Assignment.objects.get(title="Fixed")
-    assert saved.template_config["fixed"]["inputs"] == [0.05, 0.1]
+    assert question_of(saved).template_config["fixed"]["inputs"] == [0.05, 0.1]
 
 
 def test_authoring_errors_are_shown_on_the_fields(client, instructor, course):
