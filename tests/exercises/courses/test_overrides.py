@@ -46,7 +46,7 @@ def test_an_override_counts_instead_of_the_attempts_everywhere(half, instructor,
     row = {r.student.username: r for r in gradebook_selectors.gradebook(course=half.course).rows}["alice_s"]
     assert row.cells[0].score == 0.8 and row.cells[0].points == pytest.approx(1.6) and row.cells[0].override
     (student_row,) = homework_selectors.assignments_for_student(course=half.course, user=alice)
-    assert student_row.score == 0.8 and student_row.override.comment.startswith("Your method")
+    assert student_row.score == 0.8 and student_row.overrides[0].comment.startswith("Your method")
     # Setting again replaces it and records who and when.
     later = override_services.score_override_set(assignment=half, actor=instructor, student=alice, score=0.75)
     assert later.pk == override.pk and later.created_by == instructor and later.updated_at >= override.updated_at
