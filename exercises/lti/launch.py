@@ -4,15 +4,17 @@ signature, expired, deployment, token or message. The reason picks the translate
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 from typing import Any
 
 import jwt
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, LtiKeyException
 
 from ..models import LtiNonce, LtiPlatform
 from .http import platform_session
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 # Used nonces are kept this long; a token issued earlier than that is refused as expired, so a
 # nonce forgotten can never be replayed.
 NONCE_KEPT = timedelta(days=2)
+KEYSET_SECONDS = 600  # how long a platform's public keys are kept
 REASONS = ("state", "nonce", "platform", "audience", "signature", "expired", "deployment", "token", "message")
 
 
@@ -66,6 +69,25 @@ class ToolLaunch(DjangoMessageLaunch):
         except LtiException as exc:
             known = LtiPlatform.objects.filter(issuer=self._get_jwt_body().get("iss", "")).exists()
             raise LaunchRefused("audience" if known else "platform", str(exc)) from exc
+
+    def get_public_key(self) -> tuple[str, str]:
+        """The platform's key for the token's key id, from its keyset cached for KEYSET_SECONDS;
+        a key id the cached set lacks (the platform rotated) fetches the keyset again."""
+        registration = self._registration
+        assert registration is not None
+        url = registration.get_key_set_url() or ""
+        cache_key = "lti-keyset:" + hashlib.sha256(url.encode()).hexdigest()
+        cached = cache.get(cache_key)
+        if cached:
+            registration.set_key_set(cached)
+            try:
+                return super().get_public_key()
+            except LtiKeyException:
+                pass
+        fresh = self.fetch_public_key(url)
+        cache.set(cache_key, fresh, KEYSET_SECONDS)
+        registration.set_key_set(fresh)
+        return super().get_public_key()
 
     def validate_jwt_signature(self) -> ToolLaunch:
         public_key, alg = _refuse("signature", self.get_public_key)

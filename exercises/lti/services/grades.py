@@ -132,7 +132,7 @@ def grades_resend(*, course: Course, actor: object) -> int:
     if not can_grade(course=course, user=actor):
         raise PermissionDenied(_("You do not have permission to do this in this course."))
     students = list(
-        Membership.objects.filter(course=course, role=Membership.Role.STUDENT).values_list("user_id", flat=True)
+        Membership.objects.filter(course=course, role=Membership.Role.STUDENT, active=True).values_list("user_id", flat=True)
     )
     assignment_ids = (
         LtiResourceLink.objects.filter(context__course=course, assignment__course=course)

@@ -37,6 +37,18 @@ SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading server that says nothing when a client it was answering has died (kill -9)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def rsa_key() -> tuple[str, dict[str, Any]]:
     """A fresh RSA private key (PEM) and its public JWK."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -102,7 +114,7 @@ class Platform:
         self.public_jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
         self.pending: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = QuietServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://{self.host}:{self.server.server_address[1]}"
         self.issuer = self.issuer or self.url
 

@@ -40,6 +40,17 @@ def test_a_valid_launch_is_accepted_and_ties_the_account_to_issuer_and_subject(p
     assert LtiIdentity.objects.get(issuer=platform.issuer, subject=SAM.sub).user.username.startswith("lti-")
 
 
+def test_the_platforms_keys_are_cached_and_fetched_again_for_a_new_key_id(platform: Platform) -> None:
+    for _ in range(2):
+        assert Browser(platform, platform.tool_base).launch(SAM, claims(platform)).status_code == 404
+    assert sum(line.startswith("GET /jwks") for line in platform.log) == 1
+    platform.private_pem, platform.public_jwk = rsa_key()  # the platform rotates its key
+    platform.kid = "sim-rotated"
+    platform.public_jwk.update({"kid": platform.kid, "alg": "RS256", "use": "sig"})
+    assert Browser(platform, platform.tool_base).launch(SAM, claims(platform)).status_code == 404
+    assert sum(line.startswith("GET /jwks") for line in platform.log) == 2
+
+
 def test_a_replayed_launch_is_refused_as_a_used_nonce(platform: Platform, caplog) -> None:
     browser = Browser(platform, platform.tool_base)
     assert browser.launch(SAM, claims(platform)).status_code == 404
