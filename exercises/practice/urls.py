@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import progress_views, views
+from . import progress_views, views, walkthrough
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("walkthrough/", views.walkthrough, name="walkthrough"),
+    path("walkthrough/", walkthrough.walkthrough, name="walkthrough"),
     path("practice/", views.practice_list, name="practice_list"),
     path("practice/<str:template>/", views.practice_start, name="practice_start"),
     path("practice/<str:template>/<str:seed>/", views.practice, name="practice"),

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from browser_support import SCREENSHOTS, save_screenshot  # noqa: E402
-from exercises.practice.views import walkthrough_context  # noqa: E402
+from exercises.practice.walkthrough import walkthrough_context  # noqa: E402
 from tests.graders.reference import two_training_steps  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

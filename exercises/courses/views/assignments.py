@@ -276,7 +276,8 @@ def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
 def settings_view(assignment: Assignment, question: Question) -> SimpleNamespace:
     """An assignment's settings with one question's (network, parts, points, tolerance, follow-through)."""
     names = ("title", "instructions", "show_diagnosis", "attempts_allowed", "opens_at", "due_at", "late_policy",
-             "late_until", "reveal", "attempt_penalty", "late_penalty_per_day", "scoring")
+             "late_until", "reveal", "attempt_penalty", "late_penalty_per_day", "scoring",
+             "hint_penalty_1", "hint_penalty_2", "hint_penalty_3")
     return SimpleNamespace(**{name: getattr(assignment, name) for name in names},
                            **{name: getattr(question, name) for name in QUESTION_FIELDS})
 

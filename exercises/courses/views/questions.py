@@ -17,7 +17,8 @@ from ...models import Assignment, Question
 from ...web.http import allow_methods, error_page
 from ...web.ratelimit import rate_limited
 from ...web.sheets import parts_by_step, validation_message
-from ..forms.assignments import DEFAULT_TEMPLATE, QuestionForm
+from ..forms.assignments import DEFAULT_TEMPLATE
+from ..forms.questions import QuestionForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
 from ..services import questions as question_services

@@ -43,7 +43,8 @@ def _settings_of(assignment: Assignment, question: Question) -> SimpleNamespace:
     """The assignment's settings with the question's own (what the regrade form starts from)."""
     fields = {name: getattr(question, name) for name in QUESTION_FIELDS}
     return SimpleNamespace(**{name: getattr(assignment, name) for name in (
-        "attempt_penalty", "late_penalty_per_day", "scoring")}, **fields)
+        "attempt_penalty", "late_penalty_per_day", "scoring", "hint_penalty_1", "hint_penalty_2",
+        "hint_penalty_3")}, **fields)
 
 
 def _regrade_form_context(assignment: Assignment, form: RegradeForm, question: Question,

@@ -17,12 +17,12 @@ import graders
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import homework as homework_services
 from exercises.grading.variants import variant_spec
-from exercises.models import Question, Submission, Variant
+from exercises.models import Assignment, Question, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
-from homework_support import reference_answers, settings_for  # noqa: E402
+from homework_support import ALWAYS, reference_answers, settings_for  # noqa: E402
 
 pytest_plugins = ["homework_support"]
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,10 @@ def problem_set(course: Any, instructor: Any) -> Any:
     data = settings_for(title="Two questions")
     data.pop("template_config")
     data["questions"] = [ARTICLE, {"pool": [ARTICLE, TANH]}]
-    return assignment_services.assignment_create(course=course, actor=instructor, data=data)
+    assignment = assignment_services.assignment_create(course=course, actor=instructor, data=data)
+    Assignment.objects.filter(pk=assignment.pk).update(published_at=ALWAYS)  # published, as students see it
+    assignment.published_at = ALWAYS
+    return assignment
 
 
 def page(client: Any, assignment: Any, position: int, **extra: Any) -> Any:

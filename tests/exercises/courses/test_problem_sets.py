@@ -21,12 +21,13 @@ from exercises.courses.selectors.questions import question_slots
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services import questions as question_services
-from exercises.models import Question, Submission, Variant
+from exercises.models import Assignment, Question, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
 
 from homework_support import (  # noqa: E402
+    ALWAYS,
     enroll,
     fake_graded,
     make_user,
@@ -48,7 +49,10 @@ def make_set(course: Any, instructor: Any, questions: list[Any], **overrides: An
     data = settings_for(**overrides)
     data.pop("template_config")
     data["questions"] = questions
-    return assignment_services.assignment_create(course=course, actor=instructor, data=data)
+    assignment = assignment_services.assignment_create(course=course, actor=instructor, data=data)
+    Assignment.objects.filter(pk=assignment.pk).update(published_at=ALWAYS)  # published, as students see it
+    assignment.published_at = ALWAYS
+    return assignment
 
 
 def students(course: Any, count: int) -> list[Any]:

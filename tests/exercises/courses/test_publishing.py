@@ -130,7 +130,7 @@ def test_an_assignment_goes_back_to_draft_only_before_any_submission(assignment,
 
 def test_the_migration_publishes_assignments_made_before_drafts_existed(course, instructor):
     old = make_assignment(course, instructor, published=False)
-    migration = importlib.import_module("exercises.migrations.0012_instructor")
+    migration = importlib.import_module("exercises.migrations.0014_instructor")
     migration.publish_existing(apps, None)
     old.refresh_from_db()
     assert old.published_at == old.created_at

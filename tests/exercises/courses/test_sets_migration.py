@@ -16,8 +16,8 @@ from exercises.grading.numbers import spec_digest
 from exercises.grading.variants import submission_spec, variant_spec
 from exercises.models import Question, Submission, Variant
 
-BEFORE = [("exercises", "0011_variant_hints_used")]
-AFTER = [("exercises", "0012_sets")]
+BEFORE = [("exercises", "0015_lti")]
+AFTER = [("exercises", "0016_sets")]
 
 
 def migrate(targets: list[tuple[str, str]]) -> object:

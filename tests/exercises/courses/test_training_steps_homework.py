@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from exercises.courses.selectors.questions import first_question
 from exercises.courses.services import homework as homework_services
 from exercises.models import Assignment
 
@@ -36,8 +37,9 @@ def test_the_form_offers_step_2_groups_and_keeps_their_points(client, instructor
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assignment = Assignment.objects.get(course=course)
-    assert assignment.parts == ["net_o1", "w5_new", "s2_net_o1", "s2_w5_new"]
-    assert assignment.points["s2_w5_new"] == 3 and assignment.points["w5_new"] == 1
+    question = first_question(assignment=assignment)
+    assert question.parts == ["net_o1", "w5_new", "s2_net_o1", "s2_w5_new"]
+    assert question.points["s2_w5_new"] == 3 and question.points["w5_new"] == 1
     html = client.get(reverse("exercises:assignment_edit", args=[assignment.pk])).content.decode()
     assert "Training step 2 · Updates" in html and 'id="id_part_s2_w5_new"' in html
     assert 'name="points_s2_updates"' in html and 'value="3"' in html
