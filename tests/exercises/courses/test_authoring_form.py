@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # test_views' form data
 pytest.register_assert_rewrite("homework_support")
 
-from homework_support import EN, ZH, make_assignment  # noqa: E402
+from homework_support import EN, ZH, make_assignment, question_of  # noqa: E402
 from test_views import assignment_form_data  # noqa: E402
 
 pytest_plugins = ["homework_support"]
@@ -77,7 +77,7 @@ def test_a_fixed_network_typed_in_the_grid_is_saved_as_the_grader_reads_it(clien
                                 **{**ARTICLE_BOXES, "fixed_w_1_0_1": "0.47"})  # w6 changed
     response = client.post(create_url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    fixed = Assignment.objects.get(title="Article").template_config["fixed"]
+    fixed = question_of(Assignment.objects.get(title="Article")).template_config["fixed"]
     assert fixed["weights"] == [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.47], [0.5, 0.55]]]
     assert fixed["biases"] == [[0.35], [0.6]] and fixed["inputs"] == [0.05, 0.1] and fixed["targets"] == [0.01, 0.99]
     # the edit form shows the same numbers in the same boxes

@@ -217,9 +217,11 @@ def test_the_total_is_the_sum_of_question_scores_weighted_by_their_points(course
     stats = book.column_stats
     assert (stats[1].average, stats[2].median) == (3.75, 4.75)
     lines = gradebook_selectors.gradebook_csv(course=course).splitlines()
-    assert lines[0].split(",")[3:6] == ["Set ✓ Q1 (4)", "Set ✓ Q2 (6)", "Set ✓ (10)"]
+    # each column: points, %, attempts, late attempts, override %
+    assert lines[0].split(",")[3:18:5] == ["Set ✓ Q1 (4)", "Set ✓ Q2 (6)", "Set ✓ (10)"]
     alice_line = next(line for line in lines if line.startswith(f"{alice.username},"))
-    assert alice_line.split(",")[3:6] == ["2", "6", "8"]
+    assert alice_line.split(",")[3:18:5] == ["2", "6", "8"]
+    assert alice_line.split(",")[4:19:5] == ["50", "100", "80"]
 
 
 def test_the_student_list_shows_the_total_of_the_set(course, instructor, alice):

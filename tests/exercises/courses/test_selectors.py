@@ -91,7 +91,7 @@ def test_assignments_for_student_constant_queries(course, instructor, alice, dja
     for i in range(6):
         a = make_assignment(course, instructor, title=f"B{i}")
         fake_graded(homework_services.homework_variant(assignment=a, student=alice), alice, 3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(homework_selectors.assignments_for_student(course=course, user=alice)) == 8
 
 
@@ -213,7 +213,7 @@ def test_gradebook_counts_and_points(course, instructor, alice, bob, django_capt
 
 def test_gradebook_query_count_is_constant(course, instructor, django_assert_num_queries):
     a1 = make_assignment(course, instructor, title="HW1")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         empty = gradebook_selectors.gradebook(course=course)
     assert empty.rows == []
     a2 = make_assignment(course, instructor, title="HW2")
@@ -227,9 +227,9 @@ def test_gradebook_query_count_is_constant(course, instructor, django_assert_num
     assert len(rows) == 12 and rows["s000"].cells[0].extended and not rows["s001"].cells[0].extended
     assert rows["s005"].cells[0].score == pytest.approx(0.5) and rows["s005"].cells[1].attempts == 5
     assert rows["s011"].cells[1].score is None and rows["s011"].cells[1].attempts == 0
-    with django_assert_num_queries(6):  # + the caller's role
+    with django_assert_num_queries(7):  # + the caller's role
         gradebook_selectors.gradebook(course=course, user=instructor)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         gradebook_selectors.gradebook_csv(course=course, user=instructor)
 
 
