@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import graders
@@ -24,6 +25,7 @@ from graders.variants import ARTICLE_SPEC, Template
 
 from ...i18n import pick_language
 from ...web.sheets import parts_by_step
+from ..config import NetworkTooLarge, network_size_check
 from ..grader_messages import grader_error_message
 from ..window import reveal_risky
 from .common import DATETIME_FORMAT, datetime_widget
@@ -197,10 +199,25 @@ class AssignmentForm(GradingFields):
         }
 
     def _add_values_grid(self) -> NetworkValuesGrid | None:
-        """The boxes of the fixed values for the shape the form describes now (none while the
-        shape cannot be read); prefilled with the article's numbers where they fit."""
-        arch = shape_of(self.shape_config())
+        """The boxes of the fixed values for the shape the form describes now, prefilled with the
+        article's numbers where they fit. Only where they can be used: a fresh page, or a posted
+        form whose network is fixed (a preview of another network builds none), and never for a
+        shape that cannot be read or is too large to ask (`grid_refusal` says why)."""
+        self.grid_refusal = ""
+        if self.is_bound and self._raw("network") != "fixed":
+            return None
+        shape = self.shape_config()
+        arch = shape_of(shape)
         if arch is None:
+            return None
+        try:
+            network_size_check(config=shape)
+        except NetworkTooLarge as exc:
+            self.grid_refusal = gettext(
+                "This network is too large: it asks %(parts)d quantities, at most %(limit)d are allowed. "
+                "Use fewer layers or neurons.") % {"parts": exc.parts, "limit": exc.limit}
+            return None
+        except (graders.SpecError, ValueError, TypeError, KeyError):
             return None
         grid = NetworkValuesGrid(arch)
         grid.add_fields(self, initial_values(ARTICLE_SPEC, arch))
@@ -295,7 +312,9 @@ class AssignmentForm(GradingFields):
     def _clean_values_grid(self) -> None:
         """Fixed values need a readable shape and a number in every box."""
         if self.values_grid is None:
-            if not self.errors.get("layers") and not self.errors.get("activations"):
+            if self.grid_refusal and "layers" not in self.errors:
+                self.add_error("layers", self.grid_refusal)
+            elif not self.errors.get("layers") and not self.errors.get("activations"):
                 try:
                     parse_shape(self.shape_config())
                 except graders.SpecError as exc:
