@@ -131,6 +131,7 @@ def test_the_fixed_values_grid_follows_the_shape_and_a_failed_save_focuses_the_s
             expect(summary).to_be_focused()
             expect(summary.locator('a[href="#id_title"]')).to_be_visible()
             save_screenshot(page, f"authoring-error-summary-{tag}.png", capsys)
+            summary.screenshot(path=str(SCREENSHOTS / f"authoring-error-summary-detail-{tag}.png"))
             box = summary.locator('a[href="#id_fixed_w_1_0_2"]')
             expect(box).to_contain_text("w9")
             box.click()
@@ -152,5 +153,6 @@ def test_the_fixed_values_grid_follows_the_shape_and_a_failed_save_focuses_the_s
         wide = page.evaluate(WIDER_THAN_VIEWPORT)
         assert wide["overflow"] <= 0 and not wide["elements"], wide
         save_screenshot(page, "authoring-grid-phone.png", capsys)
+        page.locator(".fixed-values").screenshot(path=str(SCREENSHOTS / "authoring-grid-phone-detail.png"))
     finally:
         context.close()

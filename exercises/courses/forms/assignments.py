@@ -7,7 +7,6 @@ the rules (valid networks, dates in order, late windows) are the services', whos
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,17 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import graders
-from graders.spec import parse_shape
-from graders.tolerance import ToleranceError
-from graders.variants import ARTICLE_SPEC, Template
+from graders.variants import Template
 
 from ...i18n import pick_language
 from ...web.sheets import parts_by_step
-from ..grader_messages import grader_error_message
 from ..window import reveal_risky
 from .common import DATETIME_FORMAT, datetime_widget
 from .grading import PART_KEY, POINT_SECTIONS, GradingFields
-from .network_values import EMPTY_BOX, NetworkValuesGrid, initial_values, shape_of
+from .network_fields import GRIDS, NetworkShapeFields
+from .network_values import initial_values, shape_of
 
 NETWORK_CHOICES = [
     ("builtin", _("A ready-made network")),
@@ -57,7 +54,6 @@ REVEAL_WARNING = _(
     "Careful: with more than one attempt, the answers shown after a submission can be typed into the "
     "next attempt. Reveal them after the student's last attempt, or allow one attempt."
 )
-GRIDS = ("inputs", "weights", "biases", "targets")
 GRID_TITLES = {
     "inputs": _("Inputs"),
     "weights": _("Weights"),
@@ -78,7 +74,7 @@ class PartKeysField(forms.MultipleChoiceField):
         return bool(PART_KEY.match(str(value)))
 
 
-class AssignmentForm(GradingFields):
+class AssignmentForm(NetworkShapeFields, GradingFields):
     """Everything an assignment is made of. `assignment_data()` returns the service's `data`."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -170,46 +166,6 @@ class AssignmentForm(GradingFields):
         self.values_grid = self._add_values_grid()
         self.set_parts(part_infos)
 
-    # ------------------------------------------------------------------- fixed values' grid
-
-    def _raw(self, name: str) -> Any:
-        """What the form holds for a field before cleaning: the posted text, else its initial."""
-        if self.is_bound:
-            return self.data.get(self.add_prefix(name))
-        return self.initial.get(name, self.fields[name].initial)
-
-    def shape_config(self) -> dict[str, Any]:
-        """The network's shape as typed (layer sizes, activations, loss, intercepts, η), uncleaned."""
-        layers = [piece for piece in re.split(r"[\s,\-–x×]+", str(self._raw("layers") or "")) if piece]
-        train = self._raw("train_biases")
-        rate = self._raw("learning_rate")
-        try:
-            rate = float(rate) if rate not in (None, "") else 0.5
-        except (TypeError, ValueError):
-            rate = 0.5
-        return {
-            "layers": [int(piece) if piece.isdigit() else piece for piece in layers],
-            "activations": [a for a in re.split(r"[\s,]+", str(self._raw("activations") or "").lower()) if a],
-            "loss": str(self._raw("loss") or "half_sse"),
-            "bias": str(self._raw("bias") or "shared"),
-            "train_biases": train in (True, "on", "true", "True", "1"),
-            "learning_rate": rate,
-        }
-
-    def _add_values_grid(self) -> NetworkValuesGrid | None:
-        """The boxes of the fixed values for the shape the form describes now (none while the
-        shape cannot be read); prefilled with the article's numbers where they fit."""
-        arch = shape_of(self.shape_config())
-        if arch is None:
-            return None
-        grid = NetworkValuesGrid(arch)
-        grid.add_fields(self, initial_values(ARTICLE_SPEC, arch))
-        return grid
-
-    def template_fields(self) -> tuple[str, ...]:
-        """The network section's field names, the fixed values' boxes included."""
-        return (*self.TEMPLATE_FIELDS, *(self.values_grid.field_names() if self.values_grid else ()))
-
     # ------------------------------------------------------------------- the parts checklist
 
     def set_parts(self, part_infos: Iterable[graders.PartInfo]) -> None:
@@ -292,42 +248,6 @@ class AssignmentForm(GradingFields):
             self.add_error("parts" if self.by_part else "steps", _("Ask at least one part."))
         return data
 
-    def _clean_values_grid(self) -> None:
-        """Fixed values need a readable shape and a number in every box."""
-        if self.values_grid is None:
-            if not self.errors.get("layers") and not self.errors.get("activations"):
-                try:
-                    parse_shape(self.shape_config())
-                except graders.SpecError as exc:
-                    field = "activations" if exc.field.startswith("activations") else (
-                        exc.field if exc.field in self.fields and exc.field != "network" else "layers")
-                    self.add_error(field, grader_error_message(exc))
-            return
-        for name in self.values_grid.missing(self.cleaned_data):
-            if name not in self.errors:
-                self.add_error(name, EMPTY_BOX)
-
-    # Where a grader error on a group of fixed values is shown: its first box.
-    FIRST_BOX = {"inputs": "fixed_in_0", "targets": "fixed_t_0", "weights": "fixed_w_0_0_0", "biases": "fixed_b_0_0"}
-
-    def _check_network(self) -> None:
-        """Read the network as the grader will (no numbers drawn): a broken range or value is
-        marked on its own field, in the reader's language (the services check everything again)."""
-        if any(name in self.errors for name in self.template_fields()):
-            return
-        config = self.template_config()
-        if config is None:
-            return
-        try:
-            graders.template_from_dict(config)
-        except (graders.SpecError, ToleranceError) as exc:
-            base = str(getattr(exc, "field", "")).split("[")[0]
-            if self.cleaned_data.get("network") == "fixed":
-                target = self.FIRST_BOX.get(base, base)
-            else:
-                target = f"{base}_low" if base in GRIDS else base
-            self.add_error(target if target in self.fields else "network", grader_error_message(exc))
-
     def asked_parts_raw(self) -> set[str]:
         if self.by_part:
             return set(self.cleaned_data.get("parts") or [])
@@ -360,14 +280,6 @@ class AssignmentForm(GradingFields):
                     config[grid] = ends
             return config
         return None
-
-    def parts_config(self) -> dict[str, Any] | None:
-        """A config whose parts are the network's (they depend on its shape alone): the network
-        itself, or — while fixed values are still missing — its shape."""
-        config = self.template_config()
-        if config is None and self.cleaned_data.get("network") == "fixed" and self.values_grid is not None:
-            return self.shape_config()
-        return config
 
     def reveal_warning(self) -> bool:
         """Whether the form, as filled in now, reveals answers after each of several attempts."""

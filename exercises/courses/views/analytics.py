@@ -14,8 +14,8 @@ from ...i18n import pick_language
 from ...models import Membership
 from ...templatetags.bpcourse_tags import notation, step_title
 from ...web.http import allow_methods, error_page
-from ..item_analysis import FORMULAS, discrimination_reading, facility_reading, formula_mathml
 from ..charts import CountRow, StackedRow, histogram_bin_labels, histogram_chart, misconception_chart, stacked_bar_chart
+from ..item_analysis import FORMULAS, discrimination_reading, facility_reading, formula_mathml
 from ..selectors import analytics as analytics_selectors
 from ..selectors import courses as course_selectors
 from .common import member_assignment, member_view, require_staff, requested_position, staff_tabs

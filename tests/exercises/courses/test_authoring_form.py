@@ -218,3 +218,19 @@ def test_the_live_preview_brings_the_grid_of_a_new_shape_without_error_marks(cli
     assert grid, html[-3000:]
     assert 'name="fixed_w_0_0_2"' in grid.group(2) and "has-error" not in grid.group(2)
     assert "aria-invalid" not in grid.group(2)
+
+
+def test_a_fixed_network_too_large_to_ask_gets_no_boxes_and_says_why(client, create_url):
+    data = assignment_form_data(network="fixed", layers="8-8-8-8-8-8", activations="tanh, tanh, tanh, tanh, tanh")
+    response = client.post(create_url, data, **EN)
+    assert response.status_code == 400
+    assert response.context["form"].errors["layers"] == [
+        "This network is too large: it asks 850 quantities, at most 400 are allowed. Use fewer layers or neurons."]
+    assert 'name="fixed_w_0_0_0"' not in response.content.decode()
+
+
+def test_a_posted_form_of_another_network_builds_no_boxes(client, create_url):
+    response = client.post(create_url, assignment_form_data(network="custom", title=""))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'name="fixed_w_0_0_0"' not in html and 'data-testid="grid-waits"' in html
