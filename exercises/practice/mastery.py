@@ -65,7 +65,7 @@ def mastery_events(*, user: Any) -> list[PartEvent]:
     )
     rows.reverse()
     variants = Variant.objects.select_related("assignment").defer(
-        "solved_parts", "wrong_counts", "assignment__template_config", "assignment__instructions")
+        "solved_parts", "wrong_counts", "assignment__instructions")
     by_id = {v.pk: v for v in variants.filter(pk__in={row.variant_id for row in rows})}  # each variant once
     threshold = reveal_after_wrong()
     wrong: dict[tuple[Any, str], int] = {}
