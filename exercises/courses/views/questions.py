@@ -107,6 +107,7 @@ def question_edit(request: HttpRequest, assignment_id: int, question_id: int) ->
 
 @member_view
 @allow_methods("POST")
+@rate_limited("authoring_save")
 def question_remove(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
     """Remove a question or one network of a pool (not once answered)."""
     try:
@@ -129,6 +130,7 @@ def question_remove(request: HttpRequest, assignment_id: int, question_id: int) 
 
 @member_view
 @allow_methods("POST")
+@rate_limited("authoring_save")
 def question_move(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Swap a question with the one above (`direction=up`) or below (`down`)."""
     assignment, role = member_assignment(request, assignment_id)
