@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from .models import (
     ApiToken, Assignment, Course, Extension, Invitation, LtiContext, LtiDeployment, LtiGradeSync, LtiKey, LtiPlatform,
-    Membership, RegradeJob, Submission, Variant,
+    Membership, Question, RegradeJob, Submission, Variant,
 )
 
 
@@ -13,7 +13,7 @@ class VariantAdmin(admin.ModelAdmin):
     list_display = ("id", "template", "seed", "kind", "owner", "created_at")
     list_filter = ("kind", "template")
     search_fields = ("id", "seed", "owner__username")
-    raw_id_fields = ("owner", "assignment")
+    raw_id_fields = ("owner", "assignment", "question")
     readonly_fields = ("id", "created_at")
 
 
@@ -68,8 +68,16 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "course")
 
 
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ("position", "member", "template_config", "parts", "points", "tolerance", "followthrough",
+              "followthrough_credit")
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    inlines = (QuestionInline,)
     list_display = ("title", "course", "opens_at", "due_at", "attempts_allowed", "scoring", "reveal")
     list_filter = ("reveal", "scoring", "late_policy")
     search_fields = ("title", "course__title", "course__code")

@@ -57,8 +57,9 @@ def test_an_instructor_builds_a_set_with_a_pool_and_two_students_get_different_p
     prof.locator('li[data-position="2"] [data-testid=add-pool-member]').click()
     prof.wait_for_url(re.compile(r"/questions/new/\?pool=2$"))
     expect(prof.locator("h1")).to_contain_text("Add a network to the pool of question 2")
-    prof.select_option("#id_builtin", "relu-3-3-2")
-    expect(prof.locator('#assignment-preview [data-key="net_o2"]')).to_have_count(1)
+    prof.select_option("#id_builtin", "relu-3-3-2")  # three hidden neurons and two outputs
+    expect(prof.locator('#assignment-preview [data-key="net_h3"]')).to_have_count(1)
+    expect(prof.locator('#parts-checklist input[value="net_h3"]')).to_have_count(1)
     expect(prof.locator('#parts-checklist input[value="net_o2"]')).to_have_count(1)
     save_screenshot(prof, "problem-set-pool-member-form.png", capsys)
     prof.click("#save-question")

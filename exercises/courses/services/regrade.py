@@ -178,8 +178,8 @@ def _chunk(assignment: Assignment, *, after: str, since: datetime | None) -> lis
         query = query.filter(graded_at__gte=since)
     query = query.select_related("user", "variant__question", "numbers").only(
         "id", "seed", "answers", "score", "penalty", "final_score", "report", "hints", "hint_loss", "attempt_number", "late",
-        "created_at", "user__id", "user__username", "variant__id", "variant__seed", "numbers__spec",
-        *(f"variant__question__{name}" for name in ("id", "assignment_id", "position", "member", *QUESTION_FIELDS)),
+        "created_at", "user__id", "user__username", "variant__id", "variant__seed", "variant__position",
+        "numbers__spec", *(f"variant__question__{name}" for name in ("id", "assignment_id", "position", "member", *QUESTION_FIELDS)),
     ).order_by("pk")
     return list(query[: settings.BPCOURSE_REGRADE_CHUNK_SIZE])
 
@@ -218,6 +218,7 @@ def _change(submission: Submission, score: float, final: float) -> dict[str, Any
         "student": submission.user.username if submission.user else "",
         "student_id": submission.user_id,
         "attempt": submission.attempt_number,
+        "question": submission.variant.position or 1,
         "old": None if old is None else round(old, 6),
         "new": round(final, 6),
         "old_score": None if submission.score is None else round(submission.score, 6),

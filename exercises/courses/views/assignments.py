@@ -53,12 +53,12 @@ def assignment_delete(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return redirect("exercises:course", course_id=course_id)
 
 
-def _part_infos(config: Mapping[str, Any] | None, fallback: Question | None = None) -> list[graders.PartInfo]:
+def network_part_infos(config: Mapping[str, Any] | None, fallback: Question | None = None) -> list[graders.PartInfo]:
     """Every part of the network a template config describes (for the checklist)."""
-    return _part_infos_of(config, fallback)[0]
+    return network_part_infos_of(config, fallback)[0]
 
 
-def _part_infos_of(
+def network_part_infos_of(
     config: Mapping[str, Any] | None, fallback: Question | None = None
 ) -> tuple[list[graders.PartInfo], bool]:
     """The parts, and whether they are the config's own (False: a fallback network's)."""
@@ -81,7 +81,7 @@ def bind_assignment_form(data: Any, *, question: Question | None = None,
     passes: the network first, then everything with that network's parts)."""
     probe = form_class(data)
     probe.is_valid()
-    infos, own = _part_infos_of(probe.parts_config(), question)
+    infos, own = network_part_infos_of(probe.parts_config(), question)
     form = form_class(data, part_infos=infos)
     form.checklist_is_current = own
     form.is_valid()
@@ -221,7 +221,7 @@ def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
             messages.success(request, _("Assignment created."))
             return redirect("exercises:assignment", assignment_id=saved.pk)
         return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, None), status=400)
-    form = AssignmentForm(part_infos=_part_infos({"builtin": DEFAULT_TEMPLATE}))
+    form = AssignmentForm(part_infos=network_part_infos({"builtin": DEFAULT_TEMPLATE}))
     return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, None))
 
 
@@ -242,7 +242,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             request, "exercises/homework/assignment_form.html", authoring_context(form, course, assignment), status=400
         )
     first = first_question(assignment=assignment)
-    infos = _part_infos(first.template_config)
+    infos = network_part_infos(first.template_config)
     form = AssignmentForm(initial=AssignmentForm.initial_from(settings_view(assignment, first), parts_by_step(infos)),
                           part_infos=infos)
     return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, assignment))

@@ -22,7 +22,7 @@ from ..forms.questions import QuestionForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
 from ..services import questions as question_services
-from .assignments import _part_infos, authoring_context, bind_assignment_form, settings_view
+from .assignments import authoring_context, bind_assignment_form, network_part_infos, settings_view
 from .common import member_assignment, member_view, require_instructor
 
 
@@ -80,7 +80,7 @@ def question_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
             messages.success(request, _("Question %(position)d saved.") % {"position": saved.position})
             return _overview(assignment, saved.position)
         return _render(request, form, assignment, question=None, pool_of=pool_of, status=400)
-    form = QuestionForm(part_infos=_part_infos({"builtin": DEFAULT_TEMPLATE}))
+    form = QuestionForm(part_infos=network_part_infos({"builtin": DEFAULT_TEMPLATE}))
     return _render(request, form, assignment, question=None, pool_of=pool_of)
 
 
@@ -100,7 +100,7 @@ def question_edit(request: HttpRequest, assignment_id: int, question_id: int) ->
             messages.success(request, _("Question %(position)d saved.") % {"position": saved.position})
             return _overview(assignment, saved.position)
         return _render(request, form, assignment, question=question, pool_of=None, status=400)
-    infos = _part_infos(question.template_config)
+    infos = network_part_infos(question.template_config)
     initial = QuestionForm.initial_from(settings_view(assignment, question), parts_by_step(infos))
     form = QuestionForm(initial=initial, part_infos=infos)
     return _render(request, form, assignment, question=question, pool_of=None)
@@ -108,6 +108,7 @@ def question_edit(request: HttpRequest, assignment_id: int, question_id: int) ->
 
 @member_view
 @allow_methods("POST")
+@rate_limited("authoring_save")
 def question_remove(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
     """Remove a question or one network of a pool (not once answered)."""
     try:
@@ -130,6 +131,7 @@ def question_remove(request: HttpRequest, assignment_id: int, question_id: int) 
 
 @member_view
 @allow_methods("POST")
+@rate_limited("authoring_save")
 def question_move(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Swap a question with the one above (`direction=up`) or below (`down`)."""
     assignment, role = member_assignment(request, assignment_id)

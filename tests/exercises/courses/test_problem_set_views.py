@@ -93,7 +93,8 @@ def test_a_submission_goes_to_the_question_it_was_typed_for(client, problem_set,
     submission = Submission.objects.get(user=alice)
     assert submission.variant_id == variant.pk and submission.final_score == 1.0
     result = client.get(response["Location"]).content.decode()
-    assert "100" in result
+    assert "100" in result and "Question 2 of 2" in result
+    assert f'href="/assignments/{problem_set.pk}/?q=2"' in result  # "try again" returns to question 2
     assert page(client, problem_set, 1).content.decode().count("Question 2<span class=\"meta\"> · 100") == 1
 
 

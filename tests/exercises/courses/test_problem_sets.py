@@ -21,7 +21,8 @@ from exercises.courses.selectors.questions import question_slots
 from exercises.courses.services import assignments as assignment_services
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services import questions as question_services
-from exercises.models import Assignment, Question, Submission, Variant
+from exercises.courses.services import regrade as regrade_services
+from exercises.models import Assignment, Question, RegradeJob, Submission, Variant
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -31,6 +32,7 @@ from homework_support import (  # noqa: E402
     enroll,
     fake_graded,
     make_user,
+    off_by_answers,
     reference_answers,
     settings_for,
 )
@@ -278,3 +280,45 @@ def test_only_instructors_write_questions(course, instructor, ta, alice):
             question_services.question_remove(question=question, actor=actor)
         with pytest.raises(PermissionDenied):
             question_services.question_move(assignment=a, actor=actor, position=2, offset=-1)
+
+
+# ---------------------------------------------------------------------------------- regrade
+
+
+def test_a_regrade_changes_one_questions_settings_and_grades_each_submission_by_its_own(
+    course, instructor, alice, django_capture_on_commit_callbacks
+):
+    a = make_set(course, instructor, [{"template_config": ARTICLE, "parts": ["net_h1"]},
+                                      {"template_config": ARTICLE, "parts": ["net_h1"]}])
+    submissions = {}
+    for position in (1, 2):
+        variant = homework_services.homework_variant(assignment=a, student=alice, position=position)
+        with django_capture_on_commit_callbacks(execute=True):
+            made = homework_services.homework_submit(assignment=a, student=alice, position=position,
+                                                     answers=off_by_answers(variant, ["net_h1"]))
+        made.refresh_from_db()
+        assert made.final_score == 0.0  # 0.4 % off: wrong at 4 significant figures
+        submissions[position] = made
+    second = Question.objects.get(assignment=a, position=2)
+    looser = {"tolerance": {"kind": "relative", "value": 0.01}, "question": second.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = regrade_services.regrade_preview(assignment=a, actor=instructor, new_settings=looser)
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.PREVIEW_READY and job.total == 2
+    assert [(c["submission"], c["question"], c["new"]) for c in job.changes] == [(str(submissions[2].pk), 2, 1.0)]
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_services.regrade_apply(job=job, actor=instructor)
+    assert Question.objects.get(pk=second.pk).tolerance == {"kind": "relative", "value": 0.01}
+    assert Question.objects.get(assignment=a, position=1).tolerance == {"kind": "sigfigs", "value": 4}
+    assert [Submission.objects.get(pk=submissions[p].pk).final_score for p in (1, 2)] == [0.0, 1.0]
+
+
+def test_a_regrade_refuses_a_question_of_another_assignment(course, instructor):
+    a = make_set(course, instructor, [Q_ARTICLE])
+    b = make_set(course, instructor, [Q_ARTICLE])
+    other = Question.objects.get(assignment=b)
+    with pytest.raises(ValidationError) as exc:
+        regrade_services.regrade_preview(assignment=a, actor=instructor,
+                                         new_settings={"tolerance": {"kind": "relative", "value": 0.1},
+                                                       "question": other.pk})
+    assert exc.value.code == "unknown_question"
