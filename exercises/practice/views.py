@@ -66,6 +66,9 @@ SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
 UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
+# Seconds a result page reached from the answer sheet waits for its verdict before it shows
+# "queued" (and its script waits on).
+PAGE_WAIT_S = 0.5
 
 
 def _new_seed() -> str:
@@ -273,7 +276,9 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
 
     remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
     remember(request, SESSION_SENT_FORMS, token, str(submission.pk))
-    return redirect("exercises:submission", submission_id=submission.pk)
+    # The result page may wait a moment for the verdict (usually tens of milliseconds away), so
+    # that it shows it at once; the proxy sends such waits to the threaded `events` server.
+    return redirect(reverse("exercises:submission", args=[submission.pk]) + f"?wait={PAGE_WAIT_S}")
 
 
 def _previous_answers(request: HttpRequest) -> dict[str, str]:
@@ -333,9 +338,21 @@ def _owns_submission(request: HttpRequest, submission: Submission) -> bool:
 
 @allow_methods("GET")
 def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """A submission's page; with ?wait=S an unfinished one is first given up to S seconds
+    (BPCOURSE_STATUS_WAIT_SECONDS at most) to be graded, then shown as it is."""
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return error_page(request, 404)
+    wait = 0.0 if submission.is_finished else requested_wait(request)
+    if wait:
+        status = wait_for_verdict(
+            submission_id=submission.pk, seconds=wait,
+            read=lambda: selectors.submission_status_for_viewer(
+                submission_id=submission_id, user=request.user, session_key=request.session.session_key
+            ),
+        )
+        if status != submission.status:
+            submission = _submission_for_viewer(request, submission_id) or submission
     variant = submission.variant
     context = {
         **_result_context(request, submission),

@@ -52,7 +52,7 @@ def fill_answers(page: Page, answers: dict[str, str]) -> None:
 
 def submit_answers(page: Page) -> None:
     page.click("#submit-answers")
-    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
 
 
 # -------------------------------------------------------------------------------------- tests

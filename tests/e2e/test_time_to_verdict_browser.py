@@ -91,7 +91,7 @@ def click_to_verdict_times(page: Page, url: str, answers: dict[str, str]) -> lis
         for key, text in answers.items():
             page.fill(f"#id_{key}", text)
         page.click("#submit-answers")
-        page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+        page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
         live = page.locator("#submission-live")
         expect(live).to_have_attribute("data-final", "true")
         expect(live).to_have_attribute("data-status", "graded")
