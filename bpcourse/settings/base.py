@@ -363,6 +363,9 @@ BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 BPCOURSE_STATUS_WAIT_SECONDS = env_float("BPCOURSE_STATUS_WAIT_SECONDS", 8.0)
+# The result page an answer sheet leads to waits this long for the verdict before it shows
+# "queued" (within the limit above; 0: it never waits).
+BPCOURSE_PAGE_WAIT_SECONDS = env_float("BPCOURSE_PAGE_WAIT_SECONDS", 0.5)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -66,9 +67,6 @@ SESSION_VARIANTS = services.SESSION_VARIANTS
 SESSION_SENT_FORMS = "sent_forms"
 WALKTHROUGH_TRAINING_UPDATES = (0, 1, 10, 100, 1000)
 UNFINISHED_STATUSES = frozenset({Submission.Status.QUEUED, Submission.Status.GRADING})
-# Seconds a result page reached from the answer sheet waits for its verdict before it shows
-# "queued" (and its script waits on).
-PAGE_WAIT_S = 0.5
 
 
 def _new_seed() -> str:
@@ -278,7 +276,9 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
     remember(request, SESSION_SENT_FORMS, token, str(submission.pk))
     # The result page may wait a moment for the verdict (usually tens of milliseconds away), so
     # that it shows it at once; the proxy sends such waits to the threaded `events` server.
-    return redirect(reverse("exercises:submission", args=[submission.pk]) + f"?wait={PAGE_WAIT_S}")
+    url = reverse("exercises:submission", args=[submission.pk])
+    page_wait = float(settings.BPCOURSE_PAGE_WAIT_SECONDS)
+    return redirect(url + f"?wait={page_wait:g}" if page_wait > 0 else url)
 
 
 def _previous_answers(request: HttpRequest) -> dict[str, str]:
