@@ -107,8 +107,8 @@ class _Outcome:
 
 
 def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, others: int) -> list[_Claim]:
-    """Atomically take submissions queued (or, for `own`, stale in grading) → grading: `own` and
-    up to `others` more queued ones of the same kind as `kind_of_id`'s variant, oldest first.
+    """Atomically take submissions queued (or stale in grading: a dead worker's claim) → grading:
+    `own` and up to `others` more of the same kind as `kind_of_id`'s variant, oldest first.
 
     On PostgreSQL one statement claims and returns each variant's row and the frozen numbers (a
     data-modifying WITH joined to both tables): one round trip before grading; other workers'
@@ -128,16 +128,20 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
         params += [_prep("id", own), queued, grading, _prep("grading_started_at", stale_before)]
     if others > 0:
         kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
+        def takeable(alias: str) -> str:  # queued, or a dead worker's claim
+            return f"({alias}{status} = %s OR ({alias}{status} = %s AND {alias}{started} < %s))"
+
         picked = (
-            f"SELECT s.{pk_col} FROM {table} s WHERE s.{status} = %s AND s.{pk_col} <> %s "
+            f"SELECT s.{pk_col} FROM {table} s WHERE {takeable('s.')} AND s.{pk_col} <> %s "
             f"AND EXISTS (SELECT 1 FROM {vtable} v WHERE v.{vpk} = s.{variant_col} AND v.{kind} = "
             f"(SELECT v2.{kind} FROM {vtable} v2 JOIN {table} s2 ON s2.{variant_col} = v2.{vpk} "
             f"WHERE s2.{pk_col} = %s)) ORDER BY s.{_col('enqueued_at')} LIMIT %s"
         )
         # PostgreSQL: ARRAY(…) runs the locking sub-select once (IN (…) may re-run it and take more).
         picked = f"= ANY(ARRAY({picked} FOR UPDATE SKIP LOCKED))" if postgres else f"IN ({picked})"
-        where.append(f"({pk_col} {picked} AND {status} = %s)")
-        params += [queued, _prep("id", kind_of_id), _prep("id", kind_of_id), others, queued]
+        where.append(f"({pk_col} {picked} AND {takeable('')})")
+        stale = [queued, grading, _prep("grading_started_at", stale_before)]
+        params += [*stale, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *stale]
     sql = (
         f"UPDATE {table} SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
         f"WHERE {' OR '.join(where)} "

@@ -221,3 +221,16 @@ def test_concurrent_batches_grade_each_submission_once():
         assert numbers == list(range(1, 9))
         assert Variant.objects.get(pk=variant.pk).attempt_count == 8
     assert set(Submission.objects.values_list("status", flat=True)) == {Submission.Status.GRADED}
+
+
+def test_a_batch_takes_over_the_dead_claims_of_its_kind_but_not_live_ones(settings):
+    variant = practice_services.variant_create(template="article", seed="batch")
+    dead, live, own = make_queued(variant), make_queued(variant), make_queued(variant)
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS + 1)
+    Submission.objects.filter(pk=dead.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=long_ago, claim_token=uuid.uuid4())
+    Submission.objects.filter(pk=live.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now(), claim_token=uuid.uuid4())
+    assert pipeline.submissions_grade(submission_id=own.pk, limit=32) == pipeline.GradeRun(True, 2)
+    assert statuses([dead, live, own]) == [Submission.Status.GRADED, Submission.Status.GRADING,
+                                           Submission.Status.GRADED]
