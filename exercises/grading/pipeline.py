@@ -340,11 +340,12 @@ def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: 
 
 @dataclass(frozen=True)
 class GradeRun:
-    """What one call of submissions_grade did: whether it stored the named submission, and how
-    many submissions it stored in all."""
+    """What one call of submissions_grade did: whether it stored the named submission, how many
+    it stored in all, and whether it stopped for time while more may be waiting."""
 
     own_stored: bool
     stored: int
+    more: bool = False
 
 
 # Seconds one submission takes to grade and store in this process (moving average, None before
@@ -407,8 +408,10 @@ def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds
             _measured((time.monotonic() - round_start) / len(claims))
         own = None
         claimed_others = sum(1 for c in claims if c.pk != pk)
-        if others == 0 or claimed_others < others or time.monotonic() - started >= seconds:
+        if others == 0 or claimed_others < others:
             return GradeRun(own_stored, stored)
+        if time.monotonic() - started >= seconds:
+            return GradeRun(own_stored, stored, more=True)
 
 
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:
