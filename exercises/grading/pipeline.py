@@ -354,10 +354,12 @@ _per_submission_s: float | None = None
 
 
 def _batch_size(limit: int, seconds_left: float) -> int:
-    """How many submissions to claim next: two before anything is measured, else as many as fit."""
+    """How many submissions to claim next: as many as fit in the time left, but at least two
+    (its own and one more: every round looks at the queue, and a full round sends a task to go
+    on), and two before anything is measured."""
     if _per_submission_s is None:
         return min(limit, 2)
-    return max(1, min(limit, int(seconds_left / max(_per_submission_s, 1e-4))))
+    return max(min(limit, 2), min(limit, int(seconds_left / max(_per_submission_s, 1e-4))))
 
 
 def _measured(per_submission: float) -> None:
