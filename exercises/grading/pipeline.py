@@ -123,14 +123,16 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
     postgres = connection.vendor == "postgresql"
     params: list[Any] = [grading, _prep("grading_started_at", now), _prep("claim_token", token)]
     where: list[str] = []
+    takeable_params = [queued, grading, _prep("grading_started_at", stale_before)]
+
+    def takeable(alias: str) -> str:  # queued, or a dead worker's claim (takeable_params)
+        return f"({alias}{status} = %s OR ({alias}{status} = %s AND {alias}{started} < %s))"
+
     if own is not None:
-        where.append(f"({pk_col} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)))")
-        params += [_prep("id", own), queued, grading, _prep("grading_started_at", stale_before)]
+        where.append(f"({pk_col} = %s AND {takeable('')})")
+        params += [_prep("id", own), *takeable_params]
     if others > 0:
         kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
-        def takeable(alias: str) -> str:  # queued, or a dead worker's claim
-            return f"({alias}{status} = %s OR ({alias}{status} = %s AND {alias}{started} < %s))"
-
         picked = (
             f"SELECT s.{pk_col} FROM {table} s WHERE {takeable('s.')} AND s.{pk_col} <> %s "
             f"AND EXISTS (SELECT 1 FROM {vtable} v WHERE v.{vpk} = s.{variant_col} AND v.{kind} = "
@@ -140,8 +142,7 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
         # PostgreSQL: ARRAY(…) runs the locking sub-select once (IN (…) may re-run it and take more).
         picked = f"= ANY(ARRAY({picked} FOR UPDATE SKIP LOCKED))" if postgres else f"IN ({picked})"
         where.append(f"({pk_col} {picked} AND {takeable('')})")
-        stale = [queued, grading, _prep("grading_started_at", stale_before)]
-        params += [*stale, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *stale]
+        params += [*takeable_params, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *takeable_params]
     sql = (
         f"UPDATE {table} SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
         f"WHERE {' OR '.join(where)} "
