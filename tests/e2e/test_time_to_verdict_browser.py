@@ -63,7 +63,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def simulated_worker(submission_id: str, queue: str | None = None) -> bool:
+def simulated_worker(submission_id: str, queue: str | None = None, coalesce: bool = False) -> bool:
     def grade() -> None:
         try:
             pipeline.submission_grade(submission_id=submission_id)
