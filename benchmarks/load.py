@@ -383,7 +383,11 @@ def run_noop(services: Services, n: int, duration: float, think: float) -> Phase
             t0 = time.perf_counter()
             phase.submitted += 1
             client.send_task("benchmarks.noop", args=[key])
-            if replies.blpop([key], timeout=30) is None:
+            try:
+                reply = replies.blpop([key], timeout=30)
+            except redis.RedisError:  # a starved machine: count it, do not abort the run
+                reply = None
+            if reply is None:
                 phase.errors += 1
                 continue
             phase.latencies.append(time.perf_counter() - t0)

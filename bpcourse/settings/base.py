@@ -238,6 +238,9 @@ BPCOURSE_REGRADE_TIME_LIMIT = env_int("BPCOURSE_REGRADE_TIME_LIMIT", 20)# A grad
 # (and a quarter of the soft time limit): fewer task round trips than submissions under load.
 BPCOURSE_GRADING_BATCH = env_int("BPCOURSE_GRADING_BATCH", 32)
 BPCOURSE_GRADING_BATCH_SECONDS = env_float("BPCOURSE_GRADING_BATCH_SECONDS", 1.0)
+# While a grading task of a queue waits to start, submits send none (exercises.grading.wake);
+# the flag that says so lasts at most this long. 0: every submit sends its own task.
+BPCOURSE_GRADING_WAKE_SECONDS = env_float("BPCOURSE_GRADING_WAKE_SECONDS", 10.0)
 # A running regrade whose cursor has not moved this long gets its next step sent again (beat).
 BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 60.0)
 
@@ -389,6 +392,9 @@ BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 BPCOURSE_STATUS_WAIT_SECONDS = env_float("BPCOURSE_STATUS_WAIT_SECONDS", 8.0)
+# The result page an answer sheet leads to waits this long for the verdict before it shows
+# "queued" (within the limit above; 0: it never waits).
+BPCOURSE_PAGE_WAIT_SECONDS = env_float("BPCOURSE_PAGE_WAIT_SECONDS", 0.5)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

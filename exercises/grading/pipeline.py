@@ -107,8 +107,8 @@ class _Outcome:
 
 
 def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, others: int) -> list[_Claim]:
-    """Atomically take submissions queued (or, for `own`, stale in grading) → grading: `own` and
-    up to `others` more queued ones of the same kind as `kind_of_id`'s variant, oldest first.
+    """Atomically take submissions queued (or stale in grading: a dead worker's claim) → grading:
+    `own` and up to `others` more of the same kind as `kind_of_id`'s variant, oldest first.
 
     On PostgreSQL one statement claims and returns each variant's row and the frozen numbers (a
     data-modifying WITH joined to both tables): one round trip before grading; other workers'
@@ -123,21 +123,26 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
     postgres = connection.vendor == "postgresql"
     params: list[Any] = [grading, _prep("grading_started_at", now), _prep("claim_token", token)]
     where: list[str] = []
+    takeable_params = [queued, grading, _prep("grading_started_at", stale_before)]
+
+    def takeable(alias: str) -> str:  # queued, or a dead worker's claim (takeable_params)
+        return f"({alias}{status} = %s OR ({alias}{status} = %s AND {alias}{started} < %s))"
+
     if own is not None:
-        where.append(f"({pk_col} = %s AND ({status} = %s OR ({status} = %s AND {started} < %s)))")
-        params += [_prep("id", own), queued, grading, _prep("grading_started_at", stale_before)]
+        where.append(f"({pk_col} = %s AND {takeable('')})")
+        params += [_prep("id", own), *takeable_params]
     if others > 0:
         kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
         picked = (
-            f"SELECT s.{pk_col} FROM {table} s WHERE s.{status} = %s AND s.{pk_col} <> %s "
+            f"SELECT s.{pk_col} FROM {table} s WHERE {takeable('s.')} AND s.{pk_col} <> %s "
             f"AND EXISTS (SELECT 1 FROM {vtable} v WHERE v.{vpk} = s.{variant_col} AND v.{kind} = "
             f"(SELECT v2.{kind} FROM {vtable} v2 JOIN {table} s2 ON s2.{variant_col} = v2.{vpk} "
             f"WHERE s2.{pk_col} = %s)) ORDER BY s.{_col('enqueued_at')} LIMIT %s"
         )
         # PostgreSQL: ARRAY(…) runs the locking sub-select once (IN (…) may re-run it and take more).
         picked = f"= ANY(ARRAY({picked} FOR UPDATE SKIP LOCKED))" if postgres else f"IN ({picked})"
-        where.append(f"({pk_col} {picked} AND {status} = %s)")
-        params += [queued, _prep("id", kind_of_id), _prep("id", kind_of_id), others, queued]
+        where.append(f"({pk_col} {picked} AND {takeable('')})")
+        params += [*takeable_params, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *takeable_params]
     sql = (
         f"UPDATE {table} SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
         f"WHERE {' OR '.join(where)} "
@@ -336,11 +341,12 @@ def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: 
 
 @dataclass(frozen=True)
 class GradeRun:
-    """What one call of submissions_grade did: whether it stored the named submission, and how
-    many submissions it stored in all."""
+    """What one call of submissions_grade did: whether it stored the named submission, how many
+    it stored in all, and whether it stopped for time while more may be waiting."""
 
     own_stored: bool
     stored: int
+    more: bool = False
 
 
 # Seconds one submission takes to grade and store in this process (moving average, None before
@@ -349,10 +355,12 @@ _per_submission_s: float | None = None
 
 
 def _batch_size(limit: int, seconds_left: float) -> int:
-    """How many submissions to claim next: two before anything is measured, else as many as fit."""
+    """How many submissions to claim next: as many as fit in the time left, but at least two
+    (its own and one more: every round looks at the queue, and a full round sends a task to go
+    on), and two before anything is measured."""
     if _per_submission_s is None:
         return min(limit, 2)
-    return max(1, min(limit, int(seconds_left / max(_per_submission_s, 1e-4))))
+    return max(min(limit, 2), min(limit, int(seconds_left / max(_per_submission_s, 1e-4))))
 
 
 def _measured(per_submission: float) -> None:
@@ -403,8 +411,10 @@ def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds
             _measured((time.monotonic() - round_start) / len(claims))
         own = None
         claimed_others = sum(1 for c in claims if c.pk != pk)
-        if others == 0 or claimed_others < others or time.monotonic() - started >= seconds:
+        if others == 0 or claimed_others < others:
             return GradeRun(own_stored, stored)
+        if time.monotonic() - started >= seconds:
+            return GradeRun(own_stored, stored, more=True)
 
 
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:

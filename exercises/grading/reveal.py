@@ -6,10 +6,12 @@ hidden. The state lives on the practice variant; the pipeline records each grade
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from ..models import Variant
 
@@ -25,22 +27,43 @@ def reveal_after_wrong() -> int:
 
 
 def practice_record_report(*, variant_id: Any, report: Mapping[str, Any] | None) -> None:
-    """Add a graded report's verdicts to its practice variant's state (call inside a transaction)."""
+    """Add a graded report's verdicts to its practice variant's state (call inside a transaction).
+
+    Two hand-written statements (read locked, write): on the grading hot path the ORM's query
+    building cost more than the rest of storing a result."""
     parts: Mapping[str, Any] = (report or {}).get("parts") or {}
-    variant = Variant.objects.select_for_update().filter(pk=variant_id).first()
-    if variant is None or variant.is_homework:
-        return
-    solved = set(variant.solved_parts or [])
-    wrong = dict(variant.wrong_counts or {})
-    for key, part in parts.items():
-        status = part.get("status")
-        if status == "correct":
-            solved.add(key)
-        elif status in WRONG_STATUSES:
-            wrong[key] = int(wrong.get(key, 0)) + 1
-    variant.solved_parts = sorted(solved)
-    variant.wrong_counts = wrong
-    variant.save(update_fields=["solved_parts", "wrong_counts"])
+    meta = Variant._meta
+    table, qn = connection.ops.quote_name(meta.db_table), connection.ops.quote_name
+    solved_field, wrong_field = meta.get_field("solved_parts"), meta.get_field("wrong_counts")
+    pk = meta.pk.get_db_prep_value(variant_id, connection)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn(meta.get_field('kind').column)}, {qn(solved_field.column)}, {qn(wrong_field.column)} "
+            f"FROM {table} WHERE {qn(meta.pk.column)} = %s{lock}",
+            [pk],
+        )
+        row = cursor.fetchone()
+        if row is None or row[0] == Variant.Kind.HOMEWORK:
+            return
+        solved = set(_json(row[1]) or [])
+        wrong = dict(_json(row[2]) or {})
+        for key, part in parts.items():
+            status = part.get("status")
+            if status == "correct":
+                solved.add(key)
+            elif status in WRONG_STATUSES:
+                wrong[key] = int(wrong.get(key, 0)) + 1
+        cursor.execute(
+            f"UPDATE {table} SET {qn(solved_field.column)} = %s, {qn(wrong_field.column)} = %s "
+            f"WHERE {qn(meta.pk.column)} = %s",
+            [solved_field.get_db_prep_save(sorted(solved), connection),
+             wrong_field.get_db_prep_save(wrong, connection), pk],
+        )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def reveal_reasons(variant: Variant) -> dict[str, str]:

@@ -8,8 +8,10 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from .enqueue import enqueue_grading
 from .pipeline import claim_settled_wait, submissions_grade
 from .sweep import submission_sweep
+from .wake import wake_taken
 
 logger = logging.getLogger(__name__)
 # How many times a copy comes back for a claim held by another copy (each wait is one stale age).
@@ -39,7 +41,12 @@ def grade_submission(self: Task, submission_id: str) -> None:
     """
     limit = max(1, int(settings.BPCOURSE_GRADING_BATCH))
     seconds = min(float(settings.BPCOURSE_GRADING_BATCH_SECONDS), settings.CELERY_TASK_SOFT_TIME_LIMIT / 4)
-    if submissions_grade(submission_id=submission_id, limit=limit, seconds=seconds).own_stored:
+    queue = None if self.request.is_eager else (self.request.delivery_info or {}).get("routing_key")
+    wake_taken(queue)  # before claiming: submits from now on send a task again
+    run = submissions_grade(submission_id=submission_id, limit=limit, seconds=seconds)
+    if run.more:  # out of time with more waiting: a task to go on (unless one is on its way)
+        enqueue_grading(str(submission_id), queue, coalesce=True)
+    if run.own_stored:
         return
     wait = claim_settled_wait(submission_id=submission_id, young=seconds, settle=0.1 if limit > 1 else 0.0)
     if wait is not None and not self.request.is_eager and self.request.retries < TAKEOVER_RETRIES:

@@ -224,7 +224,11 @@ def practice(request: HttpRequest, template: str, seed: str) -> HttpResponse:
 
     remember(request, SESSION_VARIANTS, f"{template}/{seed}", str(variant.pk))
     remember(request, SESSION_SENT_FORMS, token, str(submission.pk))
-    return redirect("exercises:submission", submission_id=submission.pk)
+    # The result page may wait a moment for the verdict (usually tens of milliseconds away), so
+    # that it shows it at once; the proxy sends such waits to the threaded `events` server.
+    url = reverse("exercises:submission", args=[submission.pk])
+    page_wait = float(settings.BPCOURSE_PAGE_WAIT_SECONDS)
+    return redirect(url + f"?wait={page_wait:g}" if page_wait > 0 else url)
 
 
 @allow_methods("POST")
@@ -315,9 +319,21 @@ def _owns_submission(request: HttpRequest, submission: Submission) -> bool:
 
 @allow_methods("GET")
 def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """A submission's page; with ?wait=S an unfinished one is first given up to S seconds
+    (BPCOURSE_STATUS_WAIT_SECONDS at most) to be graded, then shown as it is."""
     submission = _submission_for_viewer(request, submission_id)
     if submission is None:
         return error_page(request, 404)
+    wait = 0.0 if submission.is_finished else requested_wait(request)
+    if wait:
+        status = wait_for_verdict(
+            submission_id=submission.pk, seconds=wait,
+            read=lambda: selectors.submission_status_for_viewer(
+                submission_id=submission_id, user=request.user, session_key=request.session.session_key
+            ),
+        )
+        if status != submission.status:
+            submission = _submission_for_viewer(request, submission_id) or submission
     variant = submission.variant
     context = {
         **_result_context(request, submission),

@@ -52,7 +52,7 @@ def fill_answers(page: Page, answers: dict[str, str]) -> None:
 
 def submit_answers(page: Page) -> None:
     page.click("#submit-answers")
-    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
 
 
 # -------------------------------------------------------------------------------------- tests
@@ -121,7 +121,7 @@ def test_practice_all_correct_then_diagnosis_then_chinese(live_server, page: Pag
 
 
 def test_status_updates_live_without_reload(live_server, page: Page, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(enqueue, "enqueue_grading", lambda submission_id, queue=None: True)  # hold grading back
+    monkeypatch.setattr(enqueue, "enqueue_grading", lambda submission_id, queue=None, coalesce=False: True)  # hold grading back
     page.goto(f"{live_server.url}/practice/article/{SEED}/")
     fill_answers(page, {"net_h1": "0.325", "out_h1": "1/(1+exp(-0.325))"})
     submit_answers(page)

@@ -53,7 +53,7 @@ def test_the_result_page_groups_follow_through_and_names_the_near_miss(live_serv
     for key, text in flipped_chain_answers().items():
         page.fill(f"#id_{key}", text)
     page.click("#submit-answers")
-    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
     notes = page.locator("[data-followthrough-notes] li")
     expect(notes).to_have_count(1)
     row = page.locator('tr[data-key="dE_dw7"] [data-diagnosis="delta_for_weight_gradient"]')

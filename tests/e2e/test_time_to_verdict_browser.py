@@ -63,7 +63,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def simulated_worker(submission_id: str, queue: str | None = None) -> bool:
+def simulated_worker(submission_id: str, queue: str | None = None, coalesce: bool = False) -> bool:
     def grade() -> None:
         try:
             pipeline.submission_grade(submission_id=submission_id)
@@ -91,7 +91,7 @@ def click_to_verdict_times(page: Page, url: str, answers: dict[str, str]) -> lis
         for key, text in answers.items():
             page.fill(f"#id_{key}", text)
         page.click("#submit-answers")
-        page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+        page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
         live = page.locator("#submission-live")
         expect(live).to_have_attribute("data-final", "true")
         expect(live).to_have_attribute("data-status", "graded")
@@ -107,20 +107,22 @@ def summary(times: list[float]) -> str:
 
 def test_click_to_verdict_is_printed_and_well_under_the_old_first_poll(live_server, page: Page, monkeypatch, capsys,
                                                                        settings):
-    """Measured back to back: the page polling (the server does not wait) and long polling."""
+    """Measured back to back: the page polling (the server never waits), long polls from the
+    page's script, and the result page itself waiting for the verdict (as deployed)."""
     monkeypatch.setattr(enqueue, "enqueue_grading", simulated_worker)
     settings.BPCOURSE_NOTIFY_URL = announcements_url(settings)
     solution = graders.solve(graders.generate("article", SEED))
     answers = {part.key: f"{solution.values[part.key]:.6g}" for part in solution.parts}
     url = f"{live_server.url}/practice/article/{SEED}/"
-    settings.BPCOURSE_STATUS_WAIT_SECONDS = 0
-    polled = click_to_verdict_times(page, url, answers)
-    settings.BPCOURSE_STATUS_WAIT_SECONDS = 8
-    pushed = click_to_verdict_times(page, url, answers)
-    announced = "through Redis" if settings.BPCOURSE_NOTIFY_URL else "nowhere (the wait re-reads the database)"
+    measured = {}
+    for mode, status_wait, page_wait in (("polling", 0, 0), ("long poll", 8, 0), ("page waits", 8, 0.5)):
+        settings.BPCOURSE_STATUS_WAIT_SECONDS, settings.BPCOURSE_PAGE_WAIT_SECONDS = status_wait, page_wait
+        measured[mode] = click_to_verdict_times(page, url, answers)
+    announced = "through Redis" if settings.BPCOURSE_NOTIFY_URL else "nowhere (waits re-read the database)"
     with capsys.disabled():
         print(f"\nclick → verdict on screen, {CLICKS} clicks each (worker grades {WORKER_DELAY_S * 1000:.0f} ms "
-              f"after the commit; verdicts announced {announced}):\n"
-              f"  polling (no server wait): {summary(polled)}\n  long poll:                {summary(pushed)}")
+              f"after the commit; verdicts announced {announced}):")
+        for mode, times in measured.items():
+            print(f"  {mode:<11} {summary(times)}")
     save_screenshot(page, "verdict-timing-graded.png", capsys)
-    assert statistics.median(pushed) < SLOWEST_P50_MS
+    assert statistics.median(measured["page waits"]) < SLOWEST_P50_MS

@@ -89,6 +89,7 @@ def start_worker(
             BPCOURSE_TASKS_EAGER="0",
             BPCOURSE_TEST_GRADE_DELAY=str(grade_delay),
             BPCOURSE_GRADING_BATCH=os.environ.get("BPCOURSE_IT_GRADING_BATCH", "32"),  # batches, as deployed
+            BPCOURSE_NOTIFY_URL=broker or broker_url,  # announcements and the wake flag, as deployed
             BPCOURSE_VAR_DIR=str(tmp_path / "var"),
             PYTHONUNBUFFERED="1",
         )

@@ -75,10 +75,15 @@ def database_url() -> str:
 
 @contextmanager
 def use_broker(url: str) -> Iterator[None]:
-    """Point this process's Celery app at `url` and turn eager mode off."""
+    """Point this process's Celery app at `url` and turn eager mode off; verdict announcements
+    and the grading wake flag (exercises.grading.notify, .wake) use the same Redis, as deployed."""
+    from django.conf import settings
+
     from bpcourse.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved_notify = settings.BPCOURSE_NOTIFY_URL
+    settings.BPCOURSE_NOTIFY_URL = url
 
     def reset_pools() -> None:
         from kombu import pools
@@ -95,6 +100,7 @@ def use_broker(url: str) -> Iterator[None]:
     finally:
         reset_pools()
         app.conf.broker_url, app.conf.task_always_eager = saved
+        settings.BPCOURSE_NOTIFY_URL = saved_notify
 
 
 class Worker:

@@ -83,14 +83,24 @@ def test_a_batch_is_sized_by_the_time_one_submission_takes(monkeypatch):
     monkeypatch.setattr(pipeline, "_per_submission_s", None)
     assert pipeline._batch_size(32, 1.0) == 2  # nothing measured yet
     monkeypatch.setattr(pipeline, "_per_submission_s", 5.0)
-    assert pipeline._batch_size(32, 1.0) == 1  # its own submission at least
+    assert pipeline._batch_size(32, 1.0) == 2  # its own and one more: the queue is always looked at
+    assert pipeline._batch_size(32, -1.0) == 2
+    assert pipeline._batch_size(1, 1.0) == 1
 
 
-def test_a_batch_with_no_time_grades_its_own_submission_only():
+def test_a_batch_with_no_time_grades_one_round_of_two_and_says_more_may_wait():
     variant = practice_services.variant_create(template="article", seed="batch")
     subs = [make_queued(variant) for _ in range(4)]
-    assert pipeline.submissions_grade(submission_id=subs[0].pk, limit=32, seconds=0) == pipeline.GradeRun(True, 1)
-    assert statuses(subs) == [Submission.Status.GRADED] + [Submission.Status.QUEUED] * 3
+    run = pipeline.submissions_grade(submission_id=subs[0].pk, limit=32, seconds=0)
+    assert run == pipeline.GradeRun(True, 2, more=True)
+    assert statuses(subs) == [Submission.Status.GRADED] * 2 + [Submission.Status.QUEUED] * 2
+
+
+def test_a_slow_batch_that_drained_the_queue_says_nothing_more_waits(monkeypatch):
+    monkeypatch.setattr(pipeline, "_per_submission_s", 5.0)
+    variant = practice_services.variant_create(template="article", seed="batch")
+    subs = [make_queued(variant) for _ in range(2)]
+    assert pipeline.submissions_grade(submission_id=subs[0].pk, limit=32, seconds=1.0) == pipeline.GradeRun(True, 2)
 
 
 def test_a_batch_stops_starting_rounds_after_its_time(monkeypatch):
@@ -98,7 +108,8 @@ def test_a_batch_stops_starting_rounds_after_its_time(monkeypatch):
     subs = [make_queued(variant) for _ in range(6)]
     clock = iter([0.0, 0.0, 0.0, 0.5, 1.5])  # start, size, round, measured, the check after round 1
     monkeypatch.setattr(pipeline.time, "monotonic", lambda: next(clock))
-    assert pipeline.submissions_grade(submission_id=subs[0].pk, limit=2, seconds=1.0).stored == 2
+    run = pipeline.submissions_grade(submission_id=subs[0].pk, limit=2, seconds=1.0)
+    assert run == pipeline.GradeRun(True, 2, more=True)
     assert statuses(subs).count(Submission.Status.QUEUED) == 4
 
 
@@ -221,3 +232,16 @@ def test_concurrent_batches_grade_each_submission_once():
         assert numbers == list(range(1, 9))
         assert Variant.objects.get(pk=variant.pk).attempt_count == 8
     assert set(Submission.objects.values_list("status", flat=True)) == {Submission.Status.GRADED}
+
+
+def test_a_batch_takes_over_the_dead_claims_of_its_kind_but_not_live_ones(settings):
+    variant = practice_services.variant_create(template="article", seed="batch")
+    dead, live, own = make_queued(variant), make_queued(variant), make_queued(variant)
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS + 1)
+    Submission.objects.filter(pk=dead.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=long_ago, claim_token=uuid.uuid4())
+    Submission.objects.filter(pk=live.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now(), claim_token=uuid.uuid4())
+    assert pipeline.submissions_grade(submission_id=own.pk, limit=32) == pipeline.GradeRun(True, 2)
+    assert statuses([dead, live, own]) == [Submission.Status.GRADED, Submission.Status.GRADING,
+                                           Submission.Status.GRADED]

@@ -37,7 +37,7 @@ def graded(client: Client, capture, sheet: dict[str, str]) -> Submission:
     with capture(execute=True):
         response = submit(client, sheet, url())
     assert response.status_code == 302, response.content[:300]
-    submission = Submission.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    submission = Submission.objects.get(pk=response["Location"].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
     assert submission.status == Submission.Status.GRADED
     return submission
 

@@ -114,3 +114,40 @@ def test_without_redis_a_wait_rereads_the_database_until_its_limit(settings):
     with mock.patch("exercises.grading.notify.time.sleep") as sleep:
         status = waits.wait_for_verdict(submission_id="x", seconds=5, read=lambda: next(reads))
     assert status == "graded" and sleep.call_count == 2
+
+
+def test_the_answer_sheet_leads_to_a_result_page_that_waits_for_the_verdict(client, settings):
+    settings.BPCOURSE_STATUS_WAIT_SECONDS = 8
+    settings.BPCOURSE_PAGE_WAIT_SECONDS = 0.5
+    submission = queued_submission(client)
+    page_url = reverse("exercises:submission", args=[submission.pk])
+    calls: list[float] = []
+    with grading_meanwhile(submission, calls):
+        html = client.get(page_url, {"wait": "0.5"}).content.decode()
+    assert calls == [0.5]
+    assert 'data-status="graded"' in html and 'data-final="true"' in html
+
+
+def test_a_result_page_whose_wait_ends_shows_queued_and_leaves_the_rest_to_its_script(client, settings):
+    settings.BPCOURSE_STATUS_WAIT_SECONDS = 0.05
+    submission = queued_submission(client)
+    html = client.get(reverse("exercises:submission", args=[submission.pk]), {"wait": "0.5"}).content.decode()
+    assert 'data-status="queued"' in html and 'data-final="false"' in html
+
+
+def test_a_finished_submissions_page_never_waits(client, settings):
+    settings.BPCOURSE_STATUS_WAIT_SECONDS = 8
+    submission = queued_submission(client)
+    pipeline.submission_grade(submission_id=submission.pk)
+    with mock.patch.object(waits, "verdict_wait") as verdict_wait:
+        client.get(reverse("exercises:submission", args=[submission.pk]), {"wait": "0.5"})
+    verdict_wait.assert_not_called()
+
+
+def test_without_a_page_wait_the_sheet_leads_to_the_plain_result_page(client, settings):
+    settings.BPCOURSE_PAGE_WAIT_SECONDS = 0
+    submission = queued_submission(client)
+    url = reverse("exercises:practice", args=["article", SEED])
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    response = client.post(url, {"form_token": token, "net_h1": "0.3"})
+    assert response["Location"] == reverse("exercises:submission", args=[Submission.objects.exclude(pk=submission.pk).get().pk])
