@@ -42,6 +42,14 @@ def test_every_part_has_a_hint_button_but_the_error_after_the_update(client):
     assert f'formaction="{hint_url()}"' in html and "hints.js" in html
 
 
+def test_enter_in_a_box_submits_the_answers_because_the_default_button_comes_before_every_hint_button(client):
+    html = client.get(page_url(TEMPLATE, SEED)).content.decode()
+    answer_form = html[html.index('name="form_token"'):]
+    submits = re.findall(r'<button type="submit"[^>]*>', answer_form)
+    assert 'class="default-submit"' in submits[0] and "name=" not in submits[0]
+    assert any('name="hint"' in button for button in submits[1:])
+
+
 def test_three_hints_come_one_level_at_a_time_and_are_recorded(client):
     levels = []
     for _ in range(4):
