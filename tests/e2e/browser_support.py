@@ -28,8 +28,10 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 
 def new_page(browser: Browser, locale: str = "en-US", **options: Any) -> tuple[BrowserContext, Page]:
-    """A fresh context (its own cookies) of a desktop-sized browser in the locale, and a page."""
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, **options)
+    """A fresh context (its own cookies) of a browser in the locale (desktop-sized unless
+    `viewport=` says otherwise), and a page."""
+    options = {"viewport": {"width": 1280, "height": 900}, **options}
+    context = browser.new_context(locale=locale, **options)
     context.set_default_timeout(15_000)
     return context, context.new_page()
 

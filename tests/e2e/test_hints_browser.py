@@ -117,7 +117,7 @@ def test_homework_states_the_costs_and_the_result_applies_them(live_server, brow
     submission = Submission.objects.get(variant=variant)
     assert submission.score == pytest.approx(1.0)
     assert submission.final_score == pytest.approx(1 - 0.5 / 40)  # one of 40 parts lost half its point
-    expect(page.locator("[data-testid=score]")).to_have_text("99%")
+    expect(page.locator("[data-testid=score]")).to_have_text("98.8\u00a0%")  # the percent filter: one decimal
     expect(page.locator("[data-testid=hint-loss]")).to_be_visible()
     row = page.locator('tr[data-key="dE_dw5"]')
     row.locator("xpath=ancestor::details").evaluate("el => el.open = true")

@@ -50,6 +50,10 @@ def test_a_due_date_typed_in_beijing_reads_right_in_beijing_and_new_york(live_se
     assignment = Assignment.objects.get(course=course)
     due_utc = assignment.due_at.astimezone(dt_timezone.utc)
     assert (due_utc.date(), due_utc.hour, due_utc.minute) == (due_day, 15, 59)  # storage stays UTC
+    # A new assignment is a draft until published (Publication card on its overview).
+    expect(page.locator("[data-testid=publish-card]")).to_have_attribute("data-published", "false")
+    page.click("#publish-assignment")
+    expect(page.locator("[data-testid=publish-card]")).to_have_attribute("data-published", "true")
     save_screenshot(page, "zones-teacher-zh.png", capsys)
     context.close()
 
