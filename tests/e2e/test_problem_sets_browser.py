@@ -69,6 +69,9 @@ def test_an_instructor_builds_a_set_with_a_pool_and_two_students_get_different_p
     expect(prof.locator('li[data-position="2"] li[data-member]')).to_have_count(2)
     expect(prof.locator('li[data-position="2"]')).to_contain_text("a pool of 2 networks")
     save_screenshot(prof, "problem-set-overview.png", capsys)
+    expect(prof.locator("[data-testid=publication-status]")).to_have_text("Draft")  # new assignments are drafts
+    prof.click("#publish-assignment")
+    expect(prof.locator("[data-testid=publication-status]")).to_have_text("Published")
     rows = list(Question.objects.filter(assignment=assignment).values_list("position", "member", "template_config"))
     assert rows == [(1, 1, {"builtin": "article-random"}), (2, 1, {"builtin": "tanh-2-3-1"}),
                     (2, 2, {"builtin": "relu-3-3-2"})]
