@@ -208,7 +208,7 @@ def test_instructor_assigns_students_submit_gradebook_analytics_regrade(live_ser
     assert prof.locator("#steps-chart g.bar-row").count() == 3
     assert prof.locator("#histogram-chart g.bar-row").count() == 10
     message = Submission.objects.get(user__username="ben").report["parts"]["dE_dout_o1"]["diagnoses"][0]["message"]
-    expect(prof.locator(".misconception-list")).to_contain_text(message["en"])
+    expect(prof.locator("#misconception-table")).to_contain_text(message["en"])
     save_screenshot(prof, "homework-analytics.png", capsys)
 
     # ---- regrade: a relative tolerance of 1 % accepts ana's E_total; the preview shows it

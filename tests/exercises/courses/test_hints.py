@@ -5,6 +5,7 @@ student, only while they can still submit and the answers are not shown."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -143,6 +144,13 @@ def test_the_page_states_the_costs_before_asking_and_each_button_its_own(costly,
     assert "Hint 1 (costs 10 % of this part&#x27;s points)" in html
     html_zh = logged_in(alice).get(reverse("exercises:assignment", args=[costly.pk]), **ZH).content.decode()
     assert "提示 1 扣该小题分值的 10 %" in html_zh
+
+
+def test_enter_in_an_answer_box_submits_for_grading_and_asks_no_costly_hint(costly, alice):
+    html = logged_in(alice).get(reverse("exercises:assignment", args=[costly.pk])).content.decode()
+    form = html[html.index('name="form_token"'):]
+    button = re.search(r'<button type="submit"[^>]*>', form).group(0)  # the one Enter clicks
+    assert "data-default-submit" in button and "formaction" not in button and "name=" not in button
 
 
 def test_the_hint_page_flow_works_without_javascript_and_saves_the_typed_answers(costly, alice):
