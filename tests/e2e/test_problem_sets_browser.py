@@ -215,7 +215,7 @@ def test_an_instructor_drafts_a_pooled_set_views_it_as_a_student_publishes_it_ov
     second.goto(f"{base}/courses/{course.pk}/")
     homework_row = second.locator(f'#homework-table tr[data-assignment="{assignment.pk}"]')
     expect(homework_row).to_contain_text("由课程教师设定")
-    expect(homework_row).to_contain_text(f"第 2 题: {COMMENT}")
+    expect(homework_row).to_contain_text(f"第 2 题：{COMMENT}")
     wide = second.evaluate("document.documentElement.scrollWidth")
     assert wide <= PHONE["width"], wide
     save_screenshot(second, "problem-set-override-course-zh-390.png", capsys)
