@@ -96,7 +96,7 @@ def homework_reseed(*, assignment: Assignment, student: Any, actor: Any, positio
         raise ValidationError(_("This person is not a student of the course."), code="not_student")
     variant = homework_variant(assignment=assignment, student=student, position=position)
     with transaction.atomic():
-        variant = Variant.objects.select_for_update().select_related("question").get(pk=variant.pk)
+        variant = Variant.objects.select_for_update(of=("self",)).select_related("question").get(pk=variant.pk)
         variant.question.assignment = assignment
         seed, reseed, numbers = _usable_seed(variant.question, student.pk, variant.reseed + 1, position)
         variant.seed, variant.reseed, variant.numbers = seed, reseed, numbers
