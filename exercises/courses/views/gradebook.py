@@ -89,13 +89,18 @@ class Attempt:
     rows_by_step: list[tuple[str, list[Any]]]
 
 
+def _staff_and_student(request: HttpRequest, assignment_id: int, user_id: int) -> tuple[Any, Any | None]:
+    """The assignment, for its course's staff only, and one of the course's students (None: no such student)."""
+    assignment, role = member_assignment(request, assignment_id)
+    require_staff(role)
+    return assignment, course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+
+
 @member_view
 @allow_methods("GET")
 def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
     """Drill-down: every part of every attempt of one student, the extension form, re-seeding."""
-    assignment, role = member_assignment(request, assignment_id)
-    require_staff(role)
-    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    assignment, student = _staff_and_student(request, assignment_id, user_id)
     if student is None:
         return error_page(request, 404)
     position = requested_position(request)
@@ -141,9 +146,7 @@ def student_detail(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
 @allow_methods("POST")
 def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
     """Give one student a later due date (staff)."""
-    assignment, role = member_assignment(request, assignment_id)
-    require_staff(role)
-    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    assignment, student = _staff_and_student(request, assignment_id, user_id)
     if student is None:
         return error_page(request, 404)
     form = ExtensionForm(request.POST)
@@ -166,9 +169,7 @@ def extension(request: HttpRequest, assignment_id: int, user_id: int) -> HttpRes
 @rate_limited("grading_write")
 def score_override(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
     """Set (or, with action=clear, remove) the score that counts for one student, with a comment (staff)."""
-    assignment, role = member_assignment(request, assignment_id)
-    require_staff(role)
-    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    assignment, student = _staff_and_student(request, assignment_id, user_id)
     if student is None:
         return error_page(request, 404)
     position = requested_position(request)
@@ -198,9 +199,7 @@ def score_override(request: HttpRequest, assignment_id: int, user_id: int) -> Ht
 @allow_methods("POST")
 def reseed(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
     """Give one student new numbers (staff)."""
-    assignment, role = member_assignment(request, assignment_id)
-    require_staff(role)
-    student = course_selectors.course_student_get(course=assignment.course, user_id=user_id)
+    assignment, student = _staff_and_student(request, assignment_id, user_id)
     if student is None:
         return error_page(request, 404)
     position = requested_position(request)
