@@ -51,7 +51,7 @@ def test_a_wrong_w5_update_carried_into_step_2_is_credited(live_server, browser:
     page.locator("#id_s2_net_o1").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{name}-sheet.png"))
     page.click("#submit-answers")
-    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/$"))
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}/(\?wait=[0-9.]+)?$"))
     notes = page.locator("[data-followthrough-notes] li")
     expect(notes).to_have_count(1)
     if locale == "en-US":
