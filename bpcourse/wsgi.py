@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn bpcourse.wsgi)."""
+"""WSGI entry point (gunicorn bpcourse.wsgi): Django's application behind the API's fast lane."""
 
 import os
 
@@ -8,4 +8,8 @@ from django.core.wsgi import get_wsgi_application
 # DJANGO_ALLOWED_HOSTS); manage.py and bin/run keep the development settings.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpcourse.settings.prod")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from exercises.api.hot import HotPaths  # noqa: E402  (needs the apps loaded)
+
+application = HotPaths(django_application)

@@ -392,6 +392,9 @@ BPCOURSE_NOTIFY_URL = env_str("BPCOURSE_NOTIFY_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 BPCOURSE_STATUS_WAIT_SECONDS = env_float("BPCOURSE_STATUS_WAIT_SECONDS", 8.0)
+# The API's fast lane (exercises.api.hot, in bpcourse/wsgi.py): anonymous practice submits and
+# status reads answered without the full middleware stack. False: every request takes the full stack.
+BPCOURSE_HOT_PATHS = env_bool("BPCOURSE_HOT_PATHS", True)
 # The result page an answer sheet leads to waits this long for the verdict before it shows
 # "queued" (within the limit above; 0: it never waits).
 BPCOURSE_PAGE_WAIT_SECONDS = env_float("BPCOURSE_PAGE_WAIT_SECONDS", 0.5)

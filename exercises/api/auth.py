@@ -15,6 +15,11 @@ from ..web.ratelimit import client_ip, rate_limit_buckets, rate_limit_hit
 from .tokens import api_token_get, api_token_touch
 
 
+# Set in a request's META by the fast lane (exercises.api.hot) once it has counted the request in
+# that rate-limit scope, so that the full stack, answering it after all, does not count it twice.
+RATE_COUNTED = "bpcourse.rate_limit_counted"
+
+
 class Viewer:
     """Who is calling: a user (or anonymous) and the browser session key, if any."""
 
@@ -62,7 +67,8 @@ def signed_in_user(request: HttpRequest) -> Any:
 def rate_limit(request: HttpRequest, *, scope: str, user: Any = None, session_key: str = "") -> None:
     """Count the call against the scope's limits (per user, else session, and per address for
     anonymous calls); RateLimited (answered 429 with Retry-After by the API's handler) beyond them."""
+    counted = request.META.get(RATE_COUNTED) == scope
     rate_limit_hit(scope=scope, buckets=rate_limit_buckets(
         scope=scope, ip=client_ip(request), user_id=user.pk if user is not None else None,
         session_key=session_key,
-    ))
+    ), count=not counted, counted=counted)

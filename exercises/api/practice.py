@@ -242,21 +242,28 @@ def create_submission(request: HttpRequest, variant_id: str, payload: Submission
     viewer, variant = _viewer_variant(request, variant_id)
     rate_limit(request, scope="practice_submit", user=viewer.signed_in_user, session_key=viewer.session_key)
     try:
-        submission = services.submission_create(
-            variant=variant,
-            answers=answers_as_text(payload.answers),
-            user=viewer.signed_in_user,
-            session_key=viewer.session_key,
-        )
+        return Status(202, submission_accept(request, variant=variant, viewer=viewer, answers=payload.answers))
     except SubmissionFormatError as exc:
         return Status(422, format_error_body(exc))
     except ValidationError as exc:
         return Status(422, {"detail": detail_of(exc)})
-    return Status(202, {
+
+
+def submission_accept(request: HttpRequest, *, variant: Variant, viewer: Viewer, answers: dict[str, Any]) -> dict[str, Any]:
+    """Store a practice submission (queued for grading) and the 202 body that names it; answers
+    that do not read raise SubmissionFormatError or ValidationError and store nothing.
+    Shared by the API view and its fast lane (exercises.api.hot)."""
+    submission = services.submission_create(
+        variant=variant,
+        answers=answers_as_text(answers),
+        user=viewer.signed_in_user,
+        session_key=viewer.session_key,
+    )
+    return {
         "id": str(submission.id),
         "status": submission.status,
         "url": request.build_absolute_uri(f"/api/submissions/{submission.id}"),
-    })
+    }
 
 
 @router.post(
@@ -315,6 +322,16 @@ def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
     `?wait=S` (a long poll) first waits up to S seconds (at most BPCOURSE_STATUS_WAIT_SECONDS)
     for an unfinished submission's verdict."""
     viewer = get_viewer(request)
+    response = submission_status_response(request, submission_id=submission_id, viewer=viewer)
+    if response is None:
+        raise Http404
+    return response
+
+
+def submission_status_response(request: HttpRequest, *, submission_id: str, viewer: Viewer) -> HttpResponse | None:
+    """The status answer of a practice submission the viewer may read (304 while unchanged,
+    after an optional long poll); None when there is none. Shared by the API view and its fast
+    lane (exercises.api.hot)."""
     asked = request.headers.get("If-None-Match", "")
     wait = requested_wait(request)
     if asked or wait:
@@ -333,10 +350,11 @@ def get_submission(request: HttpRequest, submission_id: str) -> HttpResponse:
         submission_id=submission_id, user=viewer.user, session_key=viewer.session_key, public_practice=True
     )
     if submission is None:
-        raise Http404
+        return None
     # The status endpoint is polled: skip re-validating our own output (it is built to match
     # SubmissionOut, and tests check that it does), which costs more than building it.
-    response = JsonResponse(_submission_out(submission), encoder=NinjaJSONEncoder)
+    response = JsonResponse(_submission_out(submission), encoder=NinjaJSONEncoder,
+                            content_type="application/json; charset=utf-8")
     if submission.status in UNFINISHED:  # a finished one may still change (a regrade): no ETag
         response["ETag"] = _status_etag(submission.status)
     return response

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 import graders
 
 from ..models import Submission, Variant
+from ..rows import insert
 from .enqueue import enqueue_grading_on_commit
 from .registry import grading_queue
 from .variants import variant_solution
@@ -105,7 +106,8 @@ def submission_store(
         hints=dict(variant.hints_used or {}),
     )
     # One INSERT is atomic by itself (no BEGIN/COMMIT round trips); called inside a caller's
-    # transaction, the enqueue still waits for that transaction's commit.
-    submission.save(force_insert=True)
+    # transaction, the enqueue still waits for that transaction's commit. Written by hand: every
+    # submit makes one (exercises.rows).
+    insert(submission)
     enqueue_grading_on_commit(str(submission.id), queue=grading_queue(variant.kind))
     return submission

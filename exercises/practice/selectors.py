@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
 from django.db.models import QuerySet
 
 from ..models import Submission, Variant
+from ..rows import column, columns, instance, table, width
 from ..values import as_uuid
 
 
@@ -30,7 +34,7 @@ def variant_get_for_viewer(
     pk = as_uuid(variant_id)
     if pk is None:
         return None
-    variant = Variant.objects.filter(pk=pk).first()
+    variant = _variant_read(pk)
     if variant is None or variant.is_homework:  # homework is served by its course pages only
         return None
     if public_practice:
@@ -56,7 +60,7 @@ def submission_get_for_viewer(
     pk = as_uuid(submission_id)
     if pk is None:
         return None
-    submission = Submission.objects.select_related("variant").filter(pk=pk).first()
+    submission = _submission_read(pk)
     if submission is None or submission.variant.is_homework:
         return None
     if public_practice and submission.variant.kind == Variant.Kind.PRACTICE:
@@ -76,17 +80,62 @@ def submission_status_for_viewer(*, submission_id: Any, user: AbstractBaseUser |
     pk = as_uuid(submission_id)
     if pk is None:
         return None
-    row = (
-        Submission.objects.filter(pk=pk, variant__kind=Variant.Kind.PRACTICE)
-        .values_list("status", "user_id", "session_key")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_status_sql(connection.vendor), [_db_id(Submission, pk), Variant.Kind.PRACTICE])
+        row = cursor.fetchone()
     if row is None:
         return None
     status, owner_id, owner_session = row
     if public_practice:
         return status
     return status if _owns(owner_id=owner_id, owner_session=owner_session, user=user, session_key=session_key) else None
+
+
+# The three reads above serve every status poll and submit: hand-written SQL (exercises.rows).
+
+
+def _db_id(model: type[Submission] | type[Variant], pk: uuid.UUID) -> Any:
+    return model._meta.pk.get_db_prep_value(pk, connection)
+
+
+@cache
+def _status_sql(vendor: str) -> str:
+    s, v = Submission, Variant
+    return (f"SELECT s.{column(s, 'status')}, s.{column(s, 'user')}, s.{column(s, 'session_key')} "
+            f"FROM {table(s)} s JOIN {table(v)} v ON v.{column(v, 'id')} = s.{column(s, 'variant')} "
+            f"WHERE s.{column(s, 'id')} = %s AND v.{column(v, 'kind')} = %s")
+
+
+@cache
+def _variant_sql(vendor: str) -> str:
+    return f"SELECT {columns(Variant, 'v')} FROM {table(Variant)} v WHERE v.{column(Variant, 'id')} = %s"
+
+
+@cache
+def _submission_sql(vendor: str) -> str:
+    s, v = Submission, Variant
+    return (f"SELECT {columns(s, 's')}, {columns(v, 'v')} FROM {table(s)} s "
+            f"JOIN {table(v)} v ON v.{column(v, 'id')} = s.{column(s, 'variant')} WHERE s.{column(s, 'id')} = %s")
+
+
+def _variant_read(pk: uuid.UUID) -> Variant | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_variant_sql(connection.vendor), [_db_id(Variant, pk)])
+        row = cursor.fetchone()
+    return None if row is None else instance(Variant, row)
+
+
+def _submission_read(pk: uuid.UUID) -> Submission | None:
+    """A submission with its variant (as select_related("variant"))."""
+    s, v = Submission, Variant
+    with connection.cursor() as cursor:
+        cursor.execute(_submission_sql(connection.vendor), [_db_id(s, pk)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    submission = instance(s, row[:width(s)])
+    s.variant.field.set_cached_value(submission, instance(v, row[width(s):]))
+    return submission
 
 
 def seed_is_homework(*, seed: str) -> bool:

@@ -107,9 +107,9 @@ def _increment(key: str, seconds: int) -> int:
         return 1
 
 
-def rate_limit_hit(*, scope: str, buckets: Iterable[Bucket], count: bool = True) -> None:
-    """Count one request in every bucket (or only look, `count=False`); RateLimited when any
-    bucket is over its limit."""
+def rate_limit_hit(*, scope: str, buckets: Iterable[Bucket], count: bool = True, counted: bool = False) -> None:
+    """Count one request in every bucket (or only look, `count=False`; `counted`: the request is
+    in the counts already); RateLimited when any bucket is over its limit."""
     if not settings.BPCOURSE_RATE_LIMITS_ENABLED:
         return
     now = time.time()
@@ -117,7 +117,7 @@ def rate_limit_hit(*, scope: str, buckets: Iterable[Bucket], count: bool = True)
     for bucket in buckets:
         key, retry_after = _window(bucket, now)
         try:
-            used = _increment(key, bucket.seconds) if count else int(cache.get(key, 0)) + 1
+            used = _increment(key, bucket.seconds) if count else int(cache.get(key, 0)) + (0 if counted else 1)
         except Exception as exc:  # the cache (Redis) is down: serve rather than fail every request
             logger.warning("rate limit %s not applied, cache unreachable (%s: %s)", scope, type(exc).__name__, exc)
             return

@@ -1,0 +1,227 @@
+"""The fast lane: the two calls a grading client makes most — submit a practice variant's answers,
+read a submission's verdict — answered without Django's full middleware stack, URL resolver and
+django-ninja when they are the plain case (issue 13: web CPU per submission).
+
+It is a WSGI wrapper around Django's application (bpcourse/wsgi.py). A request it takes runs the
+same code as the API views (`submission_accept`, `submission_status_response`) under the
+middleware that shapes such an answer — security headers, CSP, language, framing — and skips the
+rest, which has nothing to do for it:
+  * sessions, authentication, CSRF: the lane takes only callers with neither a session cookie nor
+    an `Authorization` header for a submit (anonymous scripts: the owner is nobody), and only
+    callers without `Authorization` for a status read (a practice status is a capability: the
+    API serves it to whoever holds the id, signed in or not);
+  * time zones, messages, static files: a JSON answer uses none of them.
+Anything else — a token, a cookie on a write, a body that does not parse as the API's schema,
+answers that do not read, an unknown or homework id, a plain-HTTP request the site redirects to
+HTTPS — goes to the full stack unchanged (the body it read is handed on), which answers it as
+before: nothing is stored twice, because the lane stores only once it has decided to answer.
+BPCOURSE_HOT_PATHS = False turns the lane off.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from functools import cache
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core import signals
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.handlers.base import reset_urlconf
+from django.core.handlers.exception import response_for_exception
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import set_script_prefix
+from django.utils.cache import patch_vary_headers
+from django.utils import translation
+from pydantic import ValidationError as SchemaError
+
+from bpcourse.middleware import default_error_message
+
+from ..grading.store import SubmissionFormatError
+from ..practice import selectors
+from ..web.ratelimit import RateLimited, client_ip, rate_limit_buckets, rate_limit_hit
+from .auth import RATE_COUNTED, Viewer
+from .practice import submission_accept, submission_status_response
+from .schemas import SubmissionIn
+
+logger = logging.getLogger(__name__)
+
+SUBMIT_SCOPE = "practice_submit"
+NINJA_JSON = "application/json; charset=utf-8"
+_UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+_SUBMIT = re.compile(rf"/api/variants/{_UUID}/submissions")
+_STATUS = re.compile(rf"/api/submissions/{_UUID}")
+
+
+class _StaticPolicy(CSPMiddleware):
+    """The site's Content-Security-Policy headers, built once: the lane's answers set no nonce
+    and no per-view policy, so every one gets the same (rebuilt when the settings change)."""
+
+    _built: dict[str, str] | None = None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if _StaticPolicy._built is None:
+            response = super().process_response(request, response)
+            _StaticPolicy._built = {h: response[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in response}
+            return response
+        for header, value in _StaticPolicy._built.items():
+            response.headers.setdefault(header, value)
+        return response
+
+
+class _VaryCookie:
+    """Vary: Cookie, as the full stack's session middleware says of every API answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:  # tests: middleware read their settings when built
+    _StaticPolicy._built = None
+    _answering.cache_clear()
+
+
+# What shapes a JSON answer of the full stack, in its order (outermost first).
+_ANSWER_MIDDLEWARE = (SecurityMiddleware, _StaticPolicy, _VaryCookie, LocaleMiddleware, CommonMiddleware,
+                      XFrameOptionsMiddleware)
+
+
+class Declined(Exception):
+    """The fast lane does not answer this request: the full stack does."""
+
+
+def _anonymous() -> Viewer:
+    return Viewer(AnonymousUser(), "", via_session=False)
+
+
+def _status(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """GET /api/submissions/<id> for a caller without a token."""
+    if "authorization" in request.headers:
+        raise Declined
+    response = submission_status_response(request, submission_id=submission_id, viewer=_anonymous())
+    if response is None:
+        raise Declined  # the full stack's 404, in its words
+    return response
+
+
+def _submit(request: HttpRequest, variant_id: str) -> HttpResponse:
+    """POST /api/variants/<id>/submissions for a caller without a session cookie or a token."""
+    if "authorization" in request.headers or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        raise Declined  # tokens and sessions (CSRF) are the full stack's
+    if request.content_type != "application/json":
+        raise Declined
+    try:
+        payload = SubmissionIn.model_validate_json(request.body)
+    except (SchemaError, RequestDataTooBig) as exc:
+        raise Declined from exc
+    variant = selectors.variant_get_for_viewer(variant_id=variant_id, user=None, session_key=None,
+                                               public_practice=True)
+    if variant is None:
+        raise Declined
+    try:
+        rate_limit_hit(scope=SUBMIT_SCOPE, buckets=rate_limit_buckets(scope=SUBMIT_SCOPE, ip=client_ip(request)))
+    except RateLimited as exc:
+        response = _json({"detail": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    request.META[RATE_COUNTED] = SUBMIT_SCOPE  # if the full stack answers after all, it does not count again
+    try:
+        body = submission_accept(request, variant=variant, viewer=_anonymous(), answers=payload.answers)
+    except (SubmissionFormatError, ValidationError) as exc:  # stored nothing: the full stack says why (422)
+        raise Declined from exc
+    return _json(body, status=202)
+
+
+def _json(body: dict[str, Any], status: int) -> HttpResponse:
+    """A JSON answer as django-ninja renders one."""
+    return JsonResponse(body, status=status, content_type=NINJA_JSON)
+
+
+_ROUTES: tuple[tuple[str, re.Pattern[str], Callable[[HttpRequest, str], HttpResponse]], ...] = (
+    ("POST", _SUBMIT, _submit),
+    ("GET", _STATUS, _status),
+)
+
+
+def _route(environ: dict[str, Any]) -> tuple[Callable[[HttpRequest, str], HttpResponse], str] | None:
+    method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+    for route_method, pattern, view in _ROUTES:
+        if method == route_method and (match := pattern.fullmatch(path)):
+            return view, match.group(1)
+    return None
+
+
+@cache
+def _answering(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """The view wrapped in the middleware that shapes its answer (each one's request and response
+    steps, as in the full stack; built once per view); its errors become the API's JSON errors.
+    The id from the path is the request's `lane_id`."""
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        try:
+            return view(request, request.lane_id)  # type: ignore[attr-defined]
+        except Declined:
+            raise
+        except Exception as exc:  # as the full stack: logged, then a JSON 500
+            response = response_for_exception(request, exc)
+            return _json({"detail": default_error_message(response.status_code)}, status=response.status_code)
+
+    handler: Callable[[HttpRequest], HttpResponse] = answer
+    for middleware in reversed(_ANSWER_MIDDLEWARE):
+        handler = middleware(handler)
+    return handler
+
+
+class HotPaths:
+    """WSGI: the fast lane in front of Django's application (see the module's docstring)."""
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        route = _route(environ) if getattr(settings, "BPCOURSE_HOT_PATHS", False) else None
+        if route is None:
+            return self.application(environ, start_response)
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        view, request = route[0], WSGIRequest(environ)
+        request.lane_id = route[1]  # type: ignore[attr-defined]
+        try:
+            response = _answering(view)(request)
+        except Declined:
+            return self._hand_on(request, environ, start_response)
+        finally:
+            translation.deactivate()
+            reset_urlconf(sender=None)
+        response._handler_class = self.__class__
+        headers = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return response  # the server closes it: request_finished, as for Django's own answers
+
+    def _hand_on(self, request: HttpRequest, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        """The full stack answers; a body the lane read is given back to it."""
+        body = getattr(request, "_body", None)
+        if body is not None:
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.application(environ, start_response)
