@@ -137,6 +137,18 @@ def test_a_student_never_sees_another_students_variant_or_the_pool_networks_not_
 # --------------------------------------------------------------------------- staff pages
 
 
+def test_the_sample_student_view_totals_the_set_as_a_students_page_does(client, problem_set, instructor, alice):
+    def total(html: str) -> str:
+        return re.search(r'data-testid="set-total">(.*?)</p>', html).group(1)
+
+    client.force_login(alice)
+    students = total(page(client, problem_set, 1).content.decode())
+    assert students.startswith("Total: 0 of ") and students != "Total: 0 of 0 points"
+    client.force_login(instructor)
+    sample = client.get(reverse("exercises:assignment_as_student", args=[problem_set.pk])).content.decode()
+    assert 'data-testid="student-view-banner"' in sample and total(sample) == students
+
+
 def test_the_overview_lists_the_questions_and_their_pools(client, instructor, problem_set):
     client.force_login(instructor)
     html = client.get(reverse("exercises:assignment", args=[problem_set.pk])).content.decode()
