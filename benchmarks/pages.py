@@ -48,6 +48,32 @@ def _timed(call: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
+def _get_with(client: object, url: str) -> Callable[[], object]:
+    def call() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    return call
+
+
+def _graded_student(count: int) -> object:
+    """A student with `count` graded practice attempts (article-random, half of them with flipped signs)."""
+    from django.contrib.auth import get_user_model
+
+    import graders
+    from exercises.models import Submission
+    from exercises.practice import services as practice_services
+
+    user = get_user_model().objects.create_user(username="bench-student", password="bench-pw-123456")
+    for i in range(count):
+        variant = practice_services.variant_create(template="article-random", seed=f"bench-{i}", owner=user)
+        values = graders.solve(graders.generate("article-random", f"bench-{i}")).quantities()
+        answers = {k: f"{(-v if i % 2 and k.startswith('dE_dout') else v):.6g}" for k, v in values.items()}
+        practice_services.submission_create(variant=variant, answers=answers, user=user)  # graded inline (eager)
+    graded = Submission.objects.filter(user=user, status=Submission.Status.GRADED).count()
+    assert graded == count, graded
+    return user
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=300)
@@ -90,6 +116,9 @@ def _run(repeat: int) -> int:
 
     baseline = _timed(get("/bench-trivial"), repeat)
     practice_page = _timed(get(practice_url), repeat)
+    student = Client()
+    student.force_login(_graded_student(50))
+    progress_page = _timed(_get_with(student, "/progress/"), repeat)
     figures = {
         "trivial view (baseline)": baseline,
         "home": _timed(get("/"), repeat),
@@ -97,6 +126,7 @@ def _run(repeat: int) -> int:
         "practice page (article-random)": practice_page,
         # a submit = its page load + the POST; subtract the page load measured above
         "practice submit + synchronous grading": _timed(submit, max(50, repeat // 3)) - practice_page,
+        "my progress (signed in, 50 graded attempts)": progress_page,
     }
     print(f"{'server time (median, in-process, SQLite)':<44}{'ms':>9}{'× baseline':>12}")
     for name, seconds in figures.items():

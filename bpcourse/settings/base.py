@@ -216,6 +216,10 @@ BPCOURSE_REVIEW_INTERVALS_DAYS = tuple(
     float(days) for days in env_list("BPCOURSE_REVIEW_INTERVALS_DAYS", ["1", "3", "7", "14", "30"])
 )
 BPCOURSE_MASTERY_HISTORY = env_int("BPCOURSE_MASTERY_HISTORY", 100)
+# "My progress" caches each student's parsed graded attempts (Django's cache) until a new one is
+# graded or a regrade changes a report; this bounds how long anything else that places parts
+# (a new version of the graders after a deploy) could stay unseen.
+BPCOURSE_MASTERY_CACHE_SECONDS = env_int("BPCOURSE_MASTERY_CACHE_SECONDS", 3600)
 # A submission still queued (or stuck in grading) this long is re-enqueued by the sweep.
 # Chosen with the Redis visibility timeout below so that a killed worker's submissions are
 # graded within a minute: redelivery after <= 30 s (+ up to 5 s until a worker's restore

@@ -22,7 +22,7 @@ from ..permissions import can_grade
 from ..window import attempts_allowed, submission_window
 from .homework import HomeworkState, homework_state
 from .questions import question_slot, question_slots
-from .scores import QuestionResult, SetResult
+from .scores import set_result
 
 SAMPLE_SEED = "sample"
 
@@ -43,8 +43,9 @@ def _sample_state(assignment: Assignment, viewer: Any, position: int) -> Homewor
     """A student who has not submitted yet and has no extension."""
     window = submission_window(assignment=assignment, now=timezone.now())
     allowed = attempts_allowed(assignment, 0)
-    result = SetResult(questions=tuple(QuestionResult(position=slot.position, score=None, max_points=0.0)
-                                       for slot in question_slots(assignment=assignment)))
+    # Built as a student's result is, with no attempts: each question's points stay the set's own.
+    result = set_result(assignment, [(slot.position, slot.max_points) for slot in question_slots(assignment=assignment)],
+                        {}, viewer.pk)
     return HomeworkState(
         assignment=assignment, student=viewer, variant=None, submissions=[], attempts_used=0,
         attempts_left=allowed or None, can_submit=False, reason="", due_at=window.due_at,

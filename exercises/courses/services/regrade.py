@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 import graders
 
 from ...models import Assignment, Extension, Question, RegradeJob, RegradeNotice, Submission
+from ...practice.mastery import mastery_forget
 from ..config import final_score, hint_loss, question_policy, question_spec, submission_penalty
 from ..counted import preview_counted_changes
 from ..permissions import can_grade, can_manage, require
@@ -282,6 +283,9 @@ def _commit_chunk(job: RegradeJob, graded: Regraded, ended: bool) -> None:
         applying = current.status == RegradeJob.Status.APPLYING
         if applying:
             Submission.objects.bulk_update([s for s, _ in graded], ["report", "score", "penalty", "hint_loss", "final_score"])
+            # A report may change without its score (a diagnosis): every regraded student's mastery is read anew.
+            regraded = {s.user_id for s, _ in graded}
+            transaction.on_commit(lambda: mastery_forget(user_ids=regraded))
             changed = sorted({s.user_id for s, change in graded if change and s.user_id is not None})
             if changed:
                 homework_scores_changed.send(sender=Submission, assignment_id=current.assignment_id, user_ids=changed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -33,10 +32,11 @@ from ..permissions import is_staff_role
 from ..selectors import gradebook as gradebook_selectors
 from ..selectors import regrade as regrade_selectors
 from ..selectors.questions import first_question, question_slots
-from ..services.assignments import QUESTION_FIELDS
 from ..window import reveal_risky
 from ..services import assignments as assignment_services
-from .common import member_assignment, member_course, member_view, require_instructor, requested_position, staff_tabs
+from .common import (
+    member_assignment, member_course, member_view, require_instructor, requested_position, settings_of, staff_tabs,
+)
 from .homework import homework_page
 from .settings_text import policy_facts
 
@@ -243,7 +243,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
         )
     first = first_question(assignment=assignment)
     infos = network_part_infos(first.template_config)
-    form = AssignmentForm(initial=AssignmentForm.initial_from(settings_view(assignment, first), parts_by_step(infos)),
+    form = AssignmentForm(initial=AssignmentForm.initial_from(settings_of(assignment, first), parts_by_step(infos)),
                           part_infos=infos)
     return render(request, "exercises/homework/assignment_form.html", authoring_context(form, course, assignment))
 
@@ -271,15 +271,6 @@ def assignment_preview(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- the assignment
-
-
-def settings_view(assignment: Assignment, question: Question) -> SimpleNamespace:
-    """An assignment's settings with one question's (network, parts, points, tolerance, follow-through)."""
-    names = ("title", "instructions", "show_diagnosis", "attempts_allowed", "opens_at", "due_at", "late_policy",
-             "late_until", "reveal", "attempt_penalty", "late_penalty_per_day", "scoring",
-             "hint_penalty_1", "hint_penalty_2", "hint_penalty_3")
-    return SimpleNamespace(**{name: getattr(assignment, name) for name in names},
-                           **{name: getattr(question, name) for name in QUESTION_FIELDS})
 
 
 def _question_data(question: Question) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...models import Assignment, Course, Membership
+from ...models import Assignment, Course, Membership, Question
 from ...web.http import error_page
 from ..permissions import is_staff_role
 from ..selectors import courses as course_selectors
+from ..services.assignments import ASSIGNMENT_FIELDS, QUESTION_FIELDS
 
 Role = Membership.Role
 
@@ -36,6 +38,13 @@ def member_course(request: HttpRequest, course_id: Any) -> tuple[Course, str]:
     if found is None:
         raise NotMember
     return found
+
+
+def settings_of(assignment: Assignment, question: Question) -> SimpleNamespace:
+    """The assignment's settings (ASSIGNMENT_FIELDS) with `question`'s own QUESTION_FIELDS, as
+    attributes: what the edit, question and regrade forms start from."""
+    return SimpleNamespace(**{name: getattr(question if name in QUESTION_FIELDS else assignment, name)
+                              for name in ASSIGNMENT_FIELDS})
 
 
 def member_assignment(request: HttpRequest, assignment_id: Any) -> tuple[Assignment, str]:

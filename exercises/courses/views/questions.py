@@ -22,8 +22,8 @@ from ..forms.questions import QuestionForm
 from ..forms.common import attach_errors
 from ..forms.grading import FIELD_ALIASES
 from ..services import questions as question_services
-from .assignments import authoring_context, bind_assignment_form, network_part_infos, settings_view
-from .common import member_assignment, member_view, require_instructor
+from .assignments import authoring_context, bind_assignment_form, network_part_infos
+from .common import member_assignment, member_view, require_instructor, settings_of
 
 
 def _overview(assignment: Assignment, position: int | None = None) -> HttpResponse:
@@ -101,7 +101,7 @@ def question_edit(request: HttpRequest, assignment_id: int, question_id: int) ->
             return _overview(assignment, saved.position)
         return _render(request, form, assignment, question=question, pool_of=None, status=400)
     infos = network_part_infos(question.template_config)
-    initial = QuestionForm.initial_from(settings_view(assignment, question), parts_by_step(infos))
+    initial = QuestionForm.initial_from(settings_of(assignment, question), parts_by_step(infos))
     form = QuestionForm(initial=initial, part_infos=infos)
     return _render(request, form, assignment, question=question, pool_of=None)
 

@@ -4,7 +4,6 @@ the scores they change (live progress), applying it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from ..selectors import regrade as regrade_selectors
 from ..services import regrade as regrade_services
 from ..selectors.questions import question_slots
 from ..services.assignments import QUESTION_FIELDS
-from .common import member_assignment, member_view, require_staff, staff_tabs
+from .common import member_assignment, member_view, require_staff, settings_of, staff_tabs
 from .settings_text import SETTING_LABELS, setting_text
 
 
@@ -37,14 +36,6 @@ def _target(request: HttpRequest, assignment: Assignment) -> tuple[Question | No
     raw = request.POST.get("question") if request.method == "POST" else request.GET.get("question")
     chosen = next((q for q in questions if str(q.pk) == raw), None) if raw else (questions[0] if questions else None)
     return chosen, questions
-
-
-def _settings_of(assignment: Assignment, question: Question) -> SimpleNamespace:
-    """The assignment's settings with the question's own (what the regrade form starts from)."""
-    fields = {name: getattr(question, name) for name in QUESTION_FIELDS}
-    return SimpleNamespace(**{name: getattr(assignment, name) for name in (
-        "attempt_penalty", "late_penalty_per_day", "scoring", "hint_penalty_1", "hint_penalty_2",
-        "hint_penalty_3")}, **fields)
 
 
 def _regrade_form_context(assignment: Assignment, form: RegradeForm, question: Question,
@@ -87,7 +78,7 @@ def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 return redirect("exercises:regrade_job", job_id=job.pk)
         return render(request, "exercises/homework/regrade.html",
                       _regrade_form_context(assignment, form, question, questions), status=400)
-    form = RegradeForm(initial=RegradeForm.grading_initial(_settings_of(assignment, question), grouped))
+    form = RegradeForm(initial=RegradeForm.grading_initial(settings_of(assignment, question), grouped))
     return render(request, "exercises/homework/regrade.html",
                   _regrade_form_context(assignment, form, question, questions))
 

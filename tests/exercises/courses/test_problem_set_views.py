@@ -137,6 +137,18 @@ def test_a_student_never_sees_another_students_variant_or_the_pool_networks_not_
 # --------------------------------------------------------------------------- staff pages
 
 
+def test_the_sample_student_view_totals_the_set_as_a_students_page_does(client, problem_set, instructor, alice):
+    def total(html: str) -> str:
+        return re.search(r'data-testid="set-total">(.*?)</p>', html).group(1)
+
+    client.force_login(alice)
+    students = total(page(client, problem_set, 1).content.decode())
+    assert students.startswith("Total: 0 of ") and students != "Total: 0 of 0 points"
+    client.force_login(instructor)
+    sample = client.get(reverse("exercises:assignment_as_student", args=[problem_set.pk])).content.decode()
+    assert 'data-testid="student-view-banner"' in sample and total(sample) == students
+
+
 def test_the_overview_lists_the_questions_and_their_pools(client, instructor, problem_set):
     client.force_login(instructor)
     html = client.get(reverse("exercises:assignment", args=[problem_set.pk])).content.decode()
@@ -205,6 +217,23 @@ def test_analytics_and_regrade_work_question_by_question(client, instructor, pro
     second = Question.objects.get(assignment=problem_set, position=2, member=2)
     regrade = client.get(reverse("exercises:regrade", args=[problem_set.pk]) + f"?question={second.pk}")
     assert regrade.status_code == 200 and f'name="question" value="{second.pk}"' in regrade.content.decode()
+
+
+def test_the_regrade_and_question_forms_start_from_that_questions_settings_and_the_sets_penalties(
+        client, instructor, problem_set):
+    second = Question.objects.get(assignment=problem_set, position=2, member=2)
+    Question.objects.filter(pk=second.pk).update(tolerance={"kind": "sigfigs", "value": 2}, followthrough_credit=0.25)
+    Assignment.objects.filter(pk=problem_set.pk).update(hint_penalty_2=0.3)
+    client.force_login(instructor)
+
+    def value(html: str, name: str) -> str:
+        return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
+
+    regrade = client.get(reverse("exercises:regrade", args=[problem_set.pk]) + f"?question={second.pk}")
+    edit = client.get(reverse("exercises:question_edit", args=[problem_set.pk, second.pk]))
+    for html in (regrade.content.decode(), edit.content.decode()):
+        assert float(value(html, "tolerance_value")) == 2 and float(value(html, "followthrough_credit")) == 25
+    assert float(value(regrade.content.decode(), "hint_penalty_2")) == 30
 
 
 # --------------------------------------------------------------------------------- the API

@@ -13,6 +13,7 @@ from django.utils import timezone
 from exercises.courses.services import homework as homework_services
 from exercises.courses.services import regrade as regrade_services
 from exercises.models import RegradeJob, Submission
+from exercises.practice.mastery import graded_attempts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # homework_support
 pytest.register_assert_rewrite("homework_support")
@@ -180,3 +181,20 @@ def test_a_step_killed_between_its_commit_and_sending_the_next_is_carried_on_by_
         regrade_services.regrade_run_step(job_id=job.pk)  # Redis redelivers the unacknowledged copy
     job.refresh_from_db()
     assert job.status == RegradeJob.Status.PREVIEW_READY and job.done == 5 and len(job.changes) == 5
+
+
+def test_an_applied_regrade_forgets_the_regraded_students_cached_mastery(graded, instructor,
+                                                                       django_capture_on_commit_callbacks):
+    student = Submission.objects.order_by("pk").first().user
+
+    def statuses() -> list[str]:
+        return [status for attempt in graded_attempts(user=student) for key, _, _, status, _ in attempt.parts
+                if key == "net_h1"]
+
+    assert statuses() == ["incorrect"]  # read now: cached until something changes
+    job = start(graded, instructor, django_capture_on_commit_callbacks, apply=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_services.regrade_run_step(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == RegradeJob.Status.APPLIED
+    assert statuses() == ["correct"]  # the same graded_at, a new report

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from exercises.courses.services.courses import course_create
 from exercises.courses.services.homework import homework_variant
 from exercises.grading.variants import variant_solution
 from exercises.models import Submission, Variant
+from exercises.practice import mastery as mastery_selectors
 from exercises.practice import services as practice_services
 from exercises.practice.mastery import mastery_events, progress_for_user
 
@@ -261,3 +263,56 @@ def test_the_api_lists_only_the_parts_an_adaptive_exercise_asks(signed_in):
     body = signed_in.get(f"/api/variants/{exercise.pk}").json()
     assert body["part_keys"] == exercise.focus["parts"]
     assert {p["step"] for p in body["parts"]} == {exercise.focus["step"]}
+
+
+@pytest.fixture
+def parse_spy():
+    """Counts the reports parsed (each graded submission's network placed) by mastery reads."""
+    cache.clear()
+    with mock.patch.object(mastery_selectors, "_part_infos", wraps=mastery_selectors._part_infos) as spy:
+        yield spy
+    cache.clear()
+
+
+def test_a_second_view_with_nothing_new_graded_parses_no_report(signed_in, student, parse_spy,
+                                                                django_capture_on_commit_callbacks):
+    for i in range(2):
+        practise_full(django_capture_on_commit_callbacks, student, f"cached-{i}", flip=bool(i))
+    def view() -> str:
+        html = signed_in.get(reverse("exercises:progress")).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+    first = view()
+    assert parse_spy.call_count == 2 and 'data-key="sign_flipped"' in first
+    assert view() == first and parse_spy.call_count == 2
+
+
+def test_a_newly_graded_submission_changes_the_page(signed_in, student, parse_spy, django_capture_on_commit_callbacks):
+    practise_full(django_capture_on_commit_callbacks, student, "right", flip=False)
+    before = signed_in.get(reverse("exercises:progress")).content.decode()
+    assert 'data-key="sign_flipped"' not in before
+    practise_full(django_capture_on_commit_callbacks, student, "flipped", flip=True)
+    after = signed_in.get(reverse("exercises:progress")).content.decode()
+    assert 'data-key="sign_flipped"' in after
+    assert parse_spy.call_count == 2  # only the new one parsed: the first is kept from the cache
+
+
+def test_an_answer_shown_after_a_view_counts_at_the_next_without_parsing_again(student, parse_spy,
+                                                                               django_capture_on_commit_callbacks):
+    submission = practise_full(django_capture_on_commit_callbacks, student, "shown-later", flip=False)
+    assert not any(e.revealed for e in mastery_events(user=student))
+    Variant.objects.filter(pk=submission.variant_id).update(revealed_parts=["net_h1"], hints_used={"out_h1": 3})
+    events = {e.part: e for e in mastery_events(user=student)}
+    assert events["net_h1"].revealed and events["out_h1"].hint_level == 3 and parse_spy.call_count == 1
+
+
+def test_the_progress_page_is_served_with_the_cache_down(signed_in, student, parse_spy,
+                                                         django_capture_on_commit_callbacks):
+    practise_full(django_capture_on_commit_callbacks, student, "no-cache", flip=True)
+    down = ConnectionError("cache unreachable")
+    with mock.patch.object(mastery_selectors.cache, "get", side_effect=down), \
+            mock.patch.object(mastery_selectors.cache, "set", side_effect=down), \
+            mock.patch.object(mastery_selectors.cache, "delete_many", side_effect=down):
+        html = signed_in.get(reverse("exercises:progress")).content.decode()
+        mastery_selectors.mastery_forget(user_ids=[student.pk])  # a regrade's forgetting does not fail either
+    assert 'data-key="sign_flipped"' in html and parse_spy.call_count == 1
