@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -256,6 +257,7 @@ async def http(
     status_line, _, rest = raw.partition(b"\r\n")
     headers, _, content = rest.partition(b"\r\n\r\n")
     status = int(status_line.split()[1])
+    REQUESTS[f"{method} {status}"] += 1
     if etag is not None:
         etag["value"] = next((line.split(b":", 1)[1].strip().decode() for line in headers.split(b"\r\n")
                               if line.lower().startswith(b"etag:")), "")
@@ -280,6 +282,7 @@ class Phase:
     started: float = 0.0
     ended: float = 0.0
     snapshots: list[tuple[dict[str, float], float, tuple[float, float]]] = field(default_factory=list)
+    requests: Counter[str] = field(default_factory=Counter)  # "METHOD status" → how many
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -296,6 +299,7 @@ def parse_time(value: str) -> float:
 
 
 POLL_EVERY = 1.0
+REQUESTS: Counter[str] = Counter()  # "METHOD status" → requests sent (reset per phase)
 
 
 async def wait_graded(port: int, submission_id: str, poll: float, give_up_at: float) -> dict | None:
@@ -353,6 +357,7 @@ async def run_students(services: Services, n: int, duration: float, think: float
     # Untimed: every student opens a variant and submits once, so that the timed phase measures
     # steady grading rather than the first generation of each network in each process.
     setups = [s for s in await asyncio.gather(*(student_setup(services.port, poll) for _ in range(n))) if s]
+    REQUESTS.clear()
     phase = Phase(started=time.time())
     phase.snapshots.append(services.snapshot())
     phase.errors = n - len(setups)
@@ -361,6 +366,7 @@ async def run_students(services: Services, n: int, duration: float, think: float
     await asyncio.gather(*(student(services.port, s, phase, stop_at, think, poll, rng) for s in setups))
     phase.ended = time.time()
     phase.snapshots.append(services.snapshot())
+    phase.requests = Counter(REQUESTS)
     return phase
 
 
@@ -485,6 +491,8 @@ def main() -> None:
                 f"  p95 ratio submit→graded / no-op: {p95_ratio:.2f}; graded/s ÷ no-op rate: {per['ratio']:.2f}\n"
                 f"  CPU ms per submission: workers {per['worker']:.2f} per graded (a no-op task "
                 f"{per['noop']:.2f}), web {per['web']:.2f} per accepted (its submit and status polls)\n"
+                f"  web requests: " + ", ".join(f"{k} × {v}" for k, v in sorted(phase.requests.items()))
+                + f"; web CPU {web / max(sum(phase.requests.values()), 1) * 1000:.2f} ms per request\n"
                 f"  CPU s during the students phase: "
                 + ", ".join(f"{k} {cpu1[k] - cpu0.get(k, 0):.1f}" for k in cpu1)
                 + f", load client {client1 - client0:.1f}; whole machine {busy:.0%} busy"

@@ -1,0 +1,155 @@
+"""Web benchmark: server CPU per request of the two calls a grading client makes (submit answers,
+read the verdict), one request at a time, beside a bare WSGI app's — the floor of gunicorn itself.
+
+Starts gunicorn (1 sync worker, bpcourse.wsgi) twice on 127.0.0.1, with the API's fast lane off
+and on (BPCOURSE_HOT_PATHS), against a database of its own (PostgreSQL `bpcourse_web_bench` on
+DATABASE_URL's server, else SQLite in var/bench-web/); each request on a fresh connection, as the
+load benchmark's clients. CPU is the worker's own (/proc), so the client does not count.
+
+    .venv/bin/python benchmarks/web.py [--requests 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+BARE_APP = 'def application(environ, start_response):\n    start_response("200 OK", [("Content-Type", "text/plain")])\n    return [b"ok"]\n'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+    payload = json.dumps(body).encode() if body is not None else b""
+    with socket.create_connection((HOST, port)) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\nContent-Type: "
+                     f"application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, content = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), content
+
+
+class Gunicorn:
+    """One sync worker; its CPU (arbiter and worker) read from /proc."""
+
+    def __init__(self, app: str, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), app, "-b", f"{HOST}:{self.port}", "-w", "1",
+                                      "--log-level", "warning"], cwd=ROOT, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((HOST, self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def cpu(self) -> float:
+        pids = [self.proc.pid, *map(int, Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split())]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def per_request_ms(self, call, n: int) -> float:
+        for _ in range(20):
+            call()
+        start = self.cpu()
+        for _ in range(n):
+            call()
+        return (self.cpu() - start) / n * 1000
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+def database(env: dict[str, str]) -> tuple[str, str | None]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parts = urlsplit(url)
+        admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "bpcourse_web_bench" WITH (FORCE)')
+            conn.execute('CREATE DATABASE "bpcourse_web_bench"')
+        return urlunsplit((parts.scheme, parts.netloc, "/bpcourse_web_bench", "", "")), admin
+    folder = ROOT / "var" / "bench-web"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return f"sqlite:///{folder / 'bench.sqlite3'}", None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1000)
+    args = parser.parse_args()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bpcourse.settings.dev", DJANGO_DEBUG="0",
+               DJANGO_LOG_LEVEL="WARNING", CONN_MAX_AGE="60", BPCOURSE_RATE_LIMITS="0", PYTHONUNBUFFERED="1")
+    env["DATABASE_URL"], admin = database(env)
+    subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
+                   check=True)
+    import graders
+
+    rows: list[tuple[str, float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "bare_wsgi.py").write_text(BARE_APP)
+            bare = Gunicorn("bare_wsgi:application", dict(env, PYTHONPATH=folder))
+            rows.append(("bare WSGI app (gunicorn's floor)", bare.per_request_ms(lambda: request(bare.port, "GET", "/"),
+                                                                                   args.requests)))
+            bare.stop()
+        for lane in ("0", "1"):
+            server = Gunicorn("bpcourse.wsgi", dict(env, BPCOURSE_HOT_PATHS=lane))
+            status, body = request(server.port, "POST", "/api/practice", {"template": "article-random"})
+            variant = json.loads(body)
+            values = graders.solve(graders.generate(variant["template"], variant["seed"])).values
+            answers = {key: repr(values[key]) for key in variant["part_keys"]}
+            submit_path = f"/api/variants/{variant['id']}/submissions"
+            status, body = request(server.port, "POST", submit_path, {"answers": answers})
+            status_path = f"/api/submissions/{json.loads(body)['id']}"
+            name = "fast lane" if lane == "1" else "full stack"
+            submit = server.per_request_ms(lambda: request(server.port, "POST", submit_path, {"answers": answers}),
+                                           args.requests)
+            read = server.per_request_ms(lambda: request(server.port, "GET", status_path), args.requests)
+            rows += [(f"submit, {name}", submit), (f"status read, {name}", read),
+                     (f"submit + one status read, {name}", submit + read)]
+            server.stop()
+    finally:
+        if admin:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute('DROP DATABASE IF EXISTS "bpcourse_web_bench" WITH (FORCE)')
+    floor = rows[0][1]
+    print(f"{'server CPU per request (1 sync worker, one at a time)':<52}{'ms':>8}{'× bare':>9}")
+    for name, ms in rows:
+        print(f"{name:<52}{ms:>8.2f}{ms / floor:>8.1f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
