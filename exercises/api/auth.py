@@ -37,14 +37,7 @@ def get_viewer(request: HttpRequest) -> Viewer:
     """Resolve the caller from a bearer token or the session; 401 for a bad token, 403 for CSRF."""
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _sep, raw = header.partition(" ")
-        if scheme.lower() != "bearer" or not raw.strip():
-            raise AuthenticationError(401, _("Use “Authorization: Bearer <your API token>”."))
-        token = api_token_get(raw_token=raw.strip())
-        if token is None:
-            raise AuthenticationError(401, _("Invalid or revoked API token."))
-        api_token_touch(token=token)
-        return Viewer(token.user, "", via_session=False)
+        return bearer_viewer(header)
     session = getattr(request, "session", None)
     has_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
     if has_cookie and request.method not in {"GET", "HEAD", "OPTIONS"}:
@@ -54,6 +47,18 @@ def get_viewer(request: HttpRequest) -> Viewer:
     user = getattr(request, "user", None) or AnonymousUser()
     session_key = (session.session_key or "") if session is not None and has_cookie else ""
     return Viewer(user, session_key, via_session=has_cookie)
+
+
+def bearer_viewer(header: str) -> Viewer:
+    """The owner of the API token in an `Authorization: Bearer …` header; 401 when it is none."""
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise AuthenticationError(401, _("Use “Authorization: Bearer <your API token>”."))
+    token = api_token_get(raw_token=raw.strip())
+    if token is None:
+        raise AuthenticationError(401, _("Invalid or revoked API token."))
+    api_token_touch(token=token)
+    return Viewer(token.user, "", via_session=False)
 
 
 def signed_in_user(request: HttpRequest) -> Any:

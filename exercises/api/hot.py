@@ -6,12 +6,11 @@ It is a WSGI wrapper around Django's application (bpcourse/wsgi.py). A request i
 same code as the API views (`submission_accept`, `submission_status_response`) under the
 middleware that shapes such an answer — security headers, CSP, language, framing — and skips the
 rest, which has nothing to do for it:
-  * sessions, authentication, CSRF: the lane takes only callers with neither a session cookie nor
-    an `Authorization` header for a submit (anonymous scripts: the owner is nobody), and only
-    callers without `Authorization` for a status read (a practice status is a capability: the
-    API serves it to whoever holds the id, signed in or not);
+  * sessions, CSRF: the lane takes a submit without a session cookie, by a token (its owner's) or
+    by nobody (anonymous scripts), and a status read by anyone (a practice status is a
+    capability: the API serves it to whoever holds the id);
   * time zones, messages, static files: a JSON answer uses none of them.
-Anything else — a token, a cookie on a write, a body that does not parse as the API's schema,
+Anything else — a bad token, a cookie on a write, a body that does not parse as the API's schema,
 answers that do not read, an unknown or homework id, a plain-HTTP request the site redirects to
 HTTPS — goes to the full stack unchanged (the body it read is handed on), which answers it as
 before: nothing is stored twice, because the lane stores only once it has decided to answer.
@@ -24,6 +23,7 @@ import io
 import logging
 import re
 from functools import cache
+from importlib import import_module
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,6 +31,7 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.core import signals
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.handlers.base import reset_urlconf
@@ -46,6 +47,7 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils.cache import patch_vary_headers
 from django.utils import translation
+from ninja.errors import AuthenticationError
 from pydantic import ValidationError as SchemaError
 
 from bpcourse.middleware import default_error_message
@@ -53,7 +55,7 @@ from bpcourse.middleware import default_error_message
 from ..grading.store import SubmissionFormatError
 from ..practice import selectors
 from ..web.ratelimit import RateLimited, client_ip, rate_limit_buckets, rate_limit_hit
-from .auth import RATE_COUNTED, Viewer
+from .auth import RATE_COUNTED, Viewer, bearer_viewer
 from .practice import submission_accept, submission_status_response
 from .schemas import SubmissionIn
 
@@ -109,43 +111,65 @@ class Declined(Exception):
     """The fast lane does not answer this request: the full stack does."""
 
 
+def _session_store(session_key: str) -> SessionBase:
+    """The session engine's store for a key (no database read: None as its key when malformed)."""
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+
+
 def _anonymous() -> Viewer:
     return Viewer(AnonymousUser(), "", via_session=False)
 
 
 def _status(request: HttpRequest, submission_id: str) -> HttpResponse:
-    """GET /api/submissions/<id> for a caller without a token."""
-    if "authorization" in request.headers:
+    """GET /api/submissions/<id>, for anyone (a bad token: the full stack's 401; a malformed
+    session cookie: the full stack, which deletes it)."""
+    cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if cookie is not None and _session_store(cookie).session_key is None:
         raise Declined
-    response = submission_status_response(request, submission_id=submission_id, viewer=_anonymous())
+    response = submission_status_response(request, submission_id=submission_id, viewer=_caller(request))
     if response is None:
         raise Declined  # the full stack's 404, in its words
     return response
 
 
+def _caller(request: HttpRequest) -> Viewer:
+    """Who calls, as the API's get_viewer says, for the callers the lane takes: a token's owner,
+    or nobody (a session is the full stack's, except on a status read, which ignores it)."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return _anonymous()
+    try:
+        return bearer_viewer(header)
+    except AuthenticationError as exc:
+        raise Declined from exc
+
+
 def _submit(request: HttpRequest, variant_id: str) -> HttpResponse:
-    """POST /api/variants/<id>/submissions for a caller without a session cookie or a token."""
-    if "authorization" in request.headers or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        raise Declined  # tokens and sessions (CSRF) are the full stack's
+    """POST /api/variants/<id>/submissions, by a token or by nobody, without a session cookie."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        raise Declined  # a session's write needs its CSRF check: the full stack's
     if request.content_type != "application/json":
         raise Declined
     try:
         payload = SubmissionIn.model_validate_json(request.body)
     except (SchemaError, RequestDataTooBig) as exc:
         raise Declined from exc
+    viewer = _caller(request)
     variant = selectors.variant_get_for_viewer(variant_id=variant_id, user=None, session_key=None,
                                                public_practice=True)
     if variant is None:
         raise Declined
+    user = viewer.signed_in_user
+    buckets = rate_limit_buckets(scope=SUBMIT_SCOPE, ip=client_ip(request), user_id=user.pk if user else None)
     try:
-        rate_limit_hit(scope=SUBMIT_SCOPE, buckets=rate_limit_buckets(scope=SUBMIT_SCOPE, ip=client_ip(request)))
+        rate_limit_hit(scope=SUBMIT_SCOPE, buckets=buckets)
     except RateLimited as exc:
         response = _json({"detail": exc.message}, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
     request.META[RATE_COUNTED] = SUBMIT_SCOPE  # if the full stack answers after all, it does not count again
     try:
-        body = submission_accept(request, variant=variant, viewer=_anonymous(), answers=payload.answers)
+        body = submission_accept(request, variant=variant, viewer=viewer, answers=payload.answers)
     except (SubmissionFormatError, ValidationError) as exc:  # stored nothing: the full stack says why (422)
         raise Declined from exc
     return _json(body, status=202)

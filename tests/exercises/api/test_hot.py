@@ -157,12 +157,30 @@ def test_unknown_and_homework_variants_are_the_full_stacks_404(answers, user):
     assert Submission.objects.count() == 0
 
 
-def test_a_session_cookie_or_a_token_sends_a_submit_to_the_full_stack(variant, answers):
+def test_a_session_cookie_sends_a_submit_to_the_full_stack_and_a_bad_token_gets_its_401(variant, answers):
     with_cookie = call("POST", submit_path(variant), {"answers": answers}, headers={"Cookie": "sessionid=abc"})
     assert not with_cookie.laned and with_cookie.status == 403  # a cookie's write needs its CSRF token
-    with_token = call("POST", submit_path(variant), {"answers": answers}, headers={"Authorization": "Bearer nope"})
-    assert not with_token.laned and with_token.status == 401
+    for header in ("Bearer nope", "Basic abc"):
+        lane = call("POST", submit_path(variant), {"answers": answers}, headers={"Authorization": header})
+        full = call("POST", submit_path(variant), {"answers": answers}, headers={"Authorization": header},
+                    lane=False)
+        assert not lane.laned and lane.status == full.status == 401 and lane.json() == full.json()
     assert Submission.objects.count() == 0
+
+
+def test_a_token_submit_takes_the_lane_and_belongs_to_the_tokens_owner(variant, answers, user):
+    from exercises.api import tokens
+
+    _token, raw = tokens.api_token_create(user=user)
+    auth = {"Authorization": f"Bearer {raw}"}
+    lane = call("POST", submit_path(variant), {"answers": answers}, headers=auth)
+    full = call("POST", submit_path(variant), {"answers": answers}, headers=auth, lane=False)
+    assert lane.laned and lane.status == full.status == 202
+    same_headers(lane, full)
+    owners = set(Submission.objects.values_list("user_id", "session_key"))
+    assert owners == {(user.pk, "")}
+    status = call("GET", f"/api/submissions/{lane.json()['id']}", headers={"Authorization": f"Bearer {raw}"})
+    assert status.laned and status.status == 200
 
 
 def test_a_signed_in_session_without_csrf_is_still_refused(variant, answers, user):
@@ -247,8 +265,21 @@ def test_unknown_ids_and_token_callers_get_the_full_stacks_answer(submitted):
     assert not unknown.laned and unknown.status == 404 and unknown.json() == {"detail": "Not found."}
     token = call("GET", f"/api/submissions/{submitted}", headers={"Authorization": "Bearer nope"})
     assert not token.laned and token.status == 401
+    assert token.json() == {"detail": "Invalid or revoked API token."}
     not_an_id = call("GET", "/api/submissions/not-a-uuid")
     assert not not_an_id.laned and not_an_id.status == 404
+
+
+def test_a_signed_in_browser_reads_a_status_through_the_lane_and_a_malformed_cookie_does_not(submitted, user):
+    client = Client()
+    client.force_login(user)
+    signed_in = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    lane = call("GET", f"/api/submissions/{submitted}", headers=signed_in)
+    full = call("GET", f"/api/submissions/{submitted}", headers=signed_in, lane=False)
+    assert lane.laned and lane.json() == full.json()
+    same_headers(lane, full)
+    junk = call("GET", f"/api/submissions/{submitted}", headers={"Cookie": "sessionid=abc"})
+    assert not junk.laned and junk.status == 200 and "sessionid=\"\"" in junk.headers["Set-Cookie"]
 
 
 def test_an_error_inside_the_lane_is_a_json_500(submitted):
