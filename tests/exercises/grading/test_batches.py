@@ -122,6 +122,22 @@ def test_a_batch_of_a_submission_already_graded_still_grades_the_queue():
     assert statuses(rest) == [Submission.Status.GRADED] * 2
 
 
+def test_rounds_that_only_name_the_kind_leave_that_submission_alone_and_take_the_others():
+    """A listener's rounds: whatever the limit (one included), at least one other each round."""
+    variant = practice_services.variant_create(template="article", seed="batch")
+    reference, *rest = [make_queued(variant) for _ in range(3)]
+    run = pipeline.submissions_grade(submission_id=reference.pk, limit=1, others_only=True)
+    assert run == pipeline.GradeRun(False, 2) and run.backlog  # two full rounds of one, then none
+    assert statuses([reference, *rest]) == [Submission.Status.QUEUED] + [Submission.Status.GRADED] * 2
+
+
+def test_a_round_short_of_its_size_is_no_backlog(monkeypatch):
+    monkeypatch.setattr(pipeline, "_per_submission_s", 0.001)  # rounds of 32
+    variant = practice_services.variant_create(template="article", seed="batch")
+    subs = [make_queued(variant) for _ in range(3)]
+    assert not pipeline.submissions_grade(submission_id=subs[0].pk, limit=32).backlog
+
+
 def test_a_batch_never_takes_submissions_of_another_kind(assignment, alice):
     homework_variant = homework_services.homework_variant(assignment=assignment, student=alice)
     with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):

@@ -1,0 +1,69 @@
+"""A grading task that stays to listen: after its batch it grades what its queue stores next,
+woken through Redis, so that under load a submit pokes a running task instead of sending one
+(the protocol and why nothing is lost: exercises.grading.wake)."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+
+from . import wake
+from .enqueue import enqueue_grading
+from .pipeline import GradeRun, submissions_grade
+
+logger = logging.getLogger(__name__)
+
+# The flag of a listener outlives the longest gap between two refreshes (a round, then a poll)
+# by this much; a killed listener's flag is gone this soon after, and submits send tasks again.
+FLAG_MARGIN_S = 2.0
+# The shortest round budget near the end of listening (a round still claims at least two).
+MIN_ROUND_S = 0.05
+
+
+def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: float, started: float) -> int:
+    """Listen on `queue` after a batch (whose task started at `started`, time.monotonic()):
+    grade the kind of `submission_id` as pokes arrive, until BPCOURSE_GRADING_LINGER_SECONDS
+    pass with none or half the soft time limit since `started`; the number stored. Returns 0 at
+    once when lingering is off, without Redis, or when another task is on its way or listening."""
+    idle = wake.linger_seconds()
+    if idle <= 0:
+        return 0
+    token = uuid.uuid4().hex
+    ttl_ms = int((seconds + FLAG_MARGIN_S) * 1000)
+    if not wake.listen_begin(queue, token, ttl_ms):
+        return 0
+    cap = started + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2  # well under the soft limit
+
+    def grade_round() -> GradeRun:
+        budget = min(seconds, max(MIN_ROUND_S, cap - time.monotonic()))
+        run = submissions_grade(submission_id=submission_id, limit=limit, seconds=budget, others_only=True)
+        if run.backlog and wake.helper_needed(queue, ttl_ms):  # use the other worker process too
+            enqueue_grading(submission_id, queue, helper=True)
+        return run
+
+    stored = rounds = 0
+    try:
+        run = grade_round()  # rows committed before the flag was taken (their pokes are gone)
+        stored, rounds = run.stored, 1
+        until = min(time.monotonic() + idle, cap)
+        while (left := until - time.monotonic()) > 0:
+            poked = wake.listen_wait(queue, token, ttl_ms, 0.0 if run.more else left)
+            if poked is None:  # another task started (or the flag lapsed): submits send tasks again
+                break
+            if not poked:
+                continue
+            run = grade_round()
+            stored, rounds = stored + run.stored, rounds + 1
+            until = min(time.monotonic() + idle, cap)
+    finally:
+        wake.listen_end(queue, token)
+    # A submit that found the flag set committed before it was cleared: this round sees its row.
+    run = submissions_grade(submission_id=submission_id, limit=limit, seconds=min(seconds, MIN_ROUND_S * 4),
+                            others_only=True)
+    if run.more:  # a backlog outlasts the listener: a task to go on (unless one is on its way)
+        enqueue_grading(submission_id, queue, coalesce=True)
+    logger.debug("grading listener on %s: %d round(s), %d stored", queue, rounds + 1, stored + run.stored)
+    return stored + run.stored
