@@ -20,7 +20,7 @@ def enqueue_grading(submission_id: str, queue: str | None = None, *, coalesce: b
     kind and leaves."""
     from .tasks import grade_submission  # the Celery idiom: tasks import the services, not back
 
-    if coalesce and not wake_needed(queue):
+    if coalesce and not wake_needed(queue, submission_id):
         return True
     try:
         if helper:

@@ -37,11 +37,19 @@ def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: 
         return 0
     cap = started + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2  # well under the soft limit
 
-    def grade_round() -> GradeRun:
-        budget = min(seconds, max(MIN_ROUND_S, cap - time.monotonic()))
-        run = submissions_grade(submission_id=submission_id, limit=limit, seconds=budget, others_only=True)
-        if run.backlog and wake.helper_needed(queue, ttl_ms):  # use the other worker process too
-            enqueue_grading(submission_id, queue, helper=True)
+    reference = submission_id  # names the kind; a poke names a fresher row (one never deleted)
+    limit = max(2, limit)  # a round by a poked row also looks at the rest of the queue
+
+    def grade_round(poked: str | bool | None = None, final: bool = False) -> GradeRun:
+        nonlocal reference
+        named = isinstance(poked, str) and _is_id(poked)
+        if named:
+            reference = str(poked)
+        budget = min(seconds, MIN_ROUND_S * 4 if final else max(MIN_ROUND_S, cap - time.monotonic()))
+        # A poked row is claimed with the others; the task's own row was graded by its batch.
+        run = submissions_grade(submission_id=reference, limit=limit, seconds=budget, others_only=not named)
+        if not final and run.backlog and wake.helper_needed(queue, ttl_ms):  # the other worker process too
+            enqueue_grading(reference, queue, helper=True)
         return run
 
     stored = rounds = 0
@@ -53,17 +61,24 @@ def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: 
             poked = wake.listen_wait(queue, token, ttl_ms, 0.0 if run.more else left)
             if poked is None:  # another task started (or the flag lapsed): submits send tasks again
                 break
-            if not poked:
+            if poked is False:
                 continue
-            run = grade_round()
+            run = grade_round(poked)
             stored, rounds = stored + run.stored, rounds + 1
             until = min(time.monotonic() + idle, cap)
     finally:
-        wake.listen_end(queue, token)
+        unread = wake.listen_end(queue, token)
     # A submit that found the flag set committed before it was cleared: this round sees its row.
-    run = submissions_grade(submission_id=submission_id, limit=limit, seconds=min(seconds, MIN_ROUND_S * 4),
-                            others_only=True)
+    run = grade_round(unread, final=True)
     if run.more:  # a backlog outlasts the listener: a task to go on (unless one is on its way)
-        enqueue_grading(submission_id, queue, coalesce=True)
+        enqueue_grading(reference, queue, coalesce=True)
     logger.debug("grading listener on %s: %d round(s), %d stored", queue, rounds + 1, stored + run.stored)
     return stored + run.stored
+
+
+def _is_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -47,11 +47,12 @@ HELPER_PREFIX = "bpcourse:grading-helper:"
 # enough that the listener's flag is refreshed long before it expires.
 POLL_S = 0.5
 
-# A submit: take F (a task must be sent) or poke the listener; P holds one element at most, so
+# A submit: take F (a task must be sent) or poke the listener with the submission's id (the
+# listener's next round claims by it: a row that surely exists). P holds one element at most, so
 # a queue without a listener never grows it.
 _SUBMIT = """
 if redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
-if redis.call('llen', KEYS[2]) == 0 then redis.call('rpush', KEYS[2], '1') end
+if redis.call('llen', KEYS[2]) == 0 then redis.call('rpush', KEYS[2], ARGV[2]) end
 redis.call('pexpire', KEYS[2], ARGV[1])
 return 0
 """
@@ -65,9 +66,10 @@ _REFRESH = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
+# A listener leaves: F goes if it is still its own; a poke left in P names a row for the final round.
 _RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return redis.call('lpop', KEYS[2])
 """
 _REDIS_ERRORS = (redis.RedisError, OSError)
 
@@ -102,16 +104,17 @@ def linger_seconds() -> float:
     return min(linger, settings.CELERY_TASK_SOFT_TIME_LIMIT / 4)
 
 
-def wake_needed(queue: str | None) -> bool:
+def wake_needed(queue: str | None, submission_id: str = "") -> bool:
     """Whether a submit must send a task to `queue` (True: no task is on its way or listening,
     and the flag now says one is; also True whenever the flag cannot be used). False: a listener,
-    if any, has been poked."""
+    if any, has been poked (with `submission_id`)."""
     client, ttl = notify_client(), _ttl_ms()
     if client is None or ttl <= 0:
         return True
     try:
         if linger_seconds() > 0:
-            return bool(_script(client, _SUBMIT)(keys=[_key(queue), _poke_key(queue)], args=[ttl]))
+            keys = [_key(queue), _poke_key(queue)]
+            return bool(_script(client, _SUBMIT)(keys=keys, args=[ttl, submission_id or "-"]))
         return bool(client.set(_key(queue), b"1", nx=True, px=ttl))
     except _REDIS_ERRORS as exc:
         logger.warning("grading wake flag unavailable (%s); sending a task", exc)
@@ -141,10 +144,10 @@ def listen_begin(queue: str | None, token: str, ttl_ms: int) -> bool:
         return False
 
 
-def listen_wait(queue: str | None, token: str, ttl_ms: int, timeout: float) -> bool | None:
+def listen_wait(queue: str | None, token: str, ttl_ms: int, timeout: float) -> str | bool | None:
     """Refresh the listener's F and wait up to `timeout` seconds for a poke (0: do not wait).
-    True: poked (or not waiting); False: no poke; None: F is no longer this listener's (another
-    task started, it expired, or Redis failed) — stop listening."""
+    The poking submission's id, or True (not waiting); False: no poke; None: F is no longer this
+    listener's (another task started, it expired, or Redis failed) — stop listening."""
     client = notify_client()
     if client is None:
         return None
@@ -154,21 +157,25 @@ def listen_wait(queue: str | None, token: str, ttl_ms: int, timeout: float) -> b
         if timeout <= 0:  # BLPOP 0 would block for ever
             return True
         # P holds one element at most: popping it drains it.
-        return client.blpop([_poke_key(queue)], timeout=max(0.01, min(timeout, POLL_S))) is not None
+        popped = client.blpop([_poke_key(queue)], timeout=max(0.01, min(timeout, POLL_S)))
+        return False if popped is None else popped[1].decode(errors="replace")
     except _REDIS_ERRORS as exc:
         logger.warning("grading listener stops (%s)", exc)
         return None
 
 
-def listen_end(queue: str | None, token: str) -> None:
-    """Clear F if it is still this listener's (call before its final claim round)."""
+def listen_end(queue: str | None, token: str) -> str | None:
+    """Clear F if it is still this listener's (call before its final claim round); the id of a
+    poke left unread, if any."""
     client = notify_client()
     if client is None:
-        return
+        return None
     try:
-        _script(client, _RELEASE)(keys=[_key(queue)], args=[token])
+        left = _script(client, _RELEASE)(keys=[_key(queue), _poke_key(queue)], args=[token])
     except _REDIS_ERRORS as exc:  # it expires by itself
         logger.warning("could not clear the grading listener's flag (%s)", exc)
+        return None
+    return left.decode(errors="replace") if left else None
 
 
 def helper_needed(queue: str | None, ttl_ms: int) -> bool:
