@@ -57,10 +57,15 @@ def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: 
         run = grade_round()  # rows committed before the flag was taken (their pokes are gone)
         stored, rounds = run.stored, 1
         until = min(time.monotonic() + idle, cap)
+        refreshed = time.monotonic()
         while (left := until - time.monotonic()) > 0:
-            poked = wake.listen_wait(queue, token, ttl_ms, 0.0 if run.more else left)
+            # The flag is refreshed (one round trip) once per poll interval, not on every poke.
+            refresh = time.monotonic() - refreshed >= wake.POLL_S
+            poked = wake.listen_wait(queue, token, ttl_ms, 0.0 if run.more else left, refresh=refresh)
             if poked is None:  # another task started (or the flag lapsed): submits send tasks again
                 break
+            if refresh:
+                refreshed = time.monotonic()
             if poked is False:
                 continue
             run = grade_round(poked)

@@ -144,15 +144,17 @@ def listen_begin(queue: str | None, token: str, ttl_ms: int) -> bool:
         return False
 
 
-def listen_wait(queue: str | None, token: str, ttl_ms: int, timeout: float) -> str | bool | None:
-    """Refresh the listener's F and wait up to `timeout` seconds for a poke (0: do not wait).
+def listen_wait(queue: str | None, token: str, ttl_ms: int, timeout: float, *,
+                refresh: bool = True) -> str | bool | None:
+    """Refresh the listener's F (unless told not to: the caller did lately) and wait up to
+    `timeout` seconds for a poke (0: do not wait).
     The poking submission's id, or True (not waiting); False: no poke; None: F is no longer this
     listener's (another task started, it expired, or Redis failed) — stop listening."""
     client = notify_client()
     if client is None:
         return None
     try:
-        if not _script(client, _REFRESH)(keys=[_key(queue)], args=[token, ttl_ms]):
+        if refresh and not _script(client, _REFRESH)(keys=[_key(queue)], args=[token, ttl_ms]):
             return None
         if timeout <= 0:  # BLPOP 0 would block for ever
             return True
