@@ -324,6 +324,29 @@ def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
     return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
 
 
+def claims_dead_wait(*, submission_id: str | uuid.UUID, older_than: float) -> float | None:
+    """Seconds until the oldest claim of the submission's kind that is older than `older_than`
+    seconds (longer than any live batch's round: a dead worker's) goes stale; None if none."""
+    try:
+        pk = _uuid(submission_id)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    kind = Submission.objects.filter(pk=pk).values_list("variant__kind", flat=True).first()
+    if kind is None:
+        return None
+    started = (
+        Submission.objects.filter(status=Submission.Status.GRADING, variant__kind=kind,
+                                  grading_started_at__lt=timezone.now() - timedelta(seconds=older_than))
+        .order_by("grading_started_at")
+        .values_list("grading_started_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return None
+    stale_at = started + timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
+    return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
+
+
 def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: float) -> float | None:
     """Like claim_takeover_wait, but a claim younger than `young` seconds (another task's batch,
     which ends within its budget) is first watched for up to `settle` seconds: None once finished."""

@@ -11,7 +11,7 @@ from django.db import InterfaceError, OperationalError
 
 from .enqueue import enqueue_grading
 from .linger import queue_listen
-from .pipeline import claim_settled_wait, submissions_grade
+from .pipeline import claim_settled_wait, claims_dead_wait, submissions_grade
 from .sweep import submission_sweep
 from .wake import helper_taken, wake_taken
 
@@ -56,6 +56,12 @@ def grade_submission(self: Task, submission_id: str, helper: bool = False) -> No
         enqueue_grading(str(submission_id), queue, coalesce=True)
     elif run.stored and not self.request.is_eager:  # (eager: inside a web request, never waits)
         queue_listen(submission_id=str(submission_id), queue=queue, limit=limit, seconds=seconds, started=started)
+    if (self.request.delivery_info or {}).get("redelivered") and self.request.retries < TAKEOVER_RETRIES:
+        # A copy of a killed task: the rows its batch or listener held in the dead claim may have
+        # no task of their own (coalesced submits, pokes), so it comes back when they go stale.
+        dead = claims_dead_wait(submission_id=submission_id, older_than=seconds)
+        if dead is not None:
+            raise self.retry(countdown=dead)
     if run.own_stored or helper:
         return
     wait = claim_settled_wait(submission_id=submission_id, young=seconds, settle=0.1 if limit > 1 else 0.0)
