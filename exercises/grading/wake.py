@@ -21,7 +21,9 @@ starts meanwhile deletes a listener's F: the listener notices at its next refres
 F is redelivered; an F whose task or listener was lost (kill -9) expires (the wake seconds for a
 sent task; a few seconds for a listener), and the rows poked meanwhile stay queued: the next
 task's claim takes them (tasks claim everything queued of their kind), as do redelivery and the
-sweep. This assumes one kind of variant per queue, as the registry has it.
+sweep. Rows a killed listener held mid-grade have no task of their own: its redelivered copy
+comes back for its kind's dead claims once they go stale (exercises.grading.tasks), and the
+sweep re-sends them. This assumes one kind of variant per queue, as the registry has it.
 
 A listener whose rounds come back full (a backlog) sends one extra task, a helper (throttled by a
 flag H of its own, so at most one is on its way), that grades a batch and leaves: it neither
