@@ -283,6 +283,6 @@ def test_listening_stays_well_under_the_soft_time_limit(queue, sent, settings, d
     with during("listen_wait", lambda: submit(variant, queue, django_capture_on_commit_callbacks), times=1000):
         run_task(str(first.pk), queue)
     took = time.monotonic() - started
-    assert django_settings.CELERY_TASK_SOFT_TIME_LIMIT / 2 <= took < django_settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.75
+    assert django_settings.CELERY_TASK_SOFT_TIME_LIMIT / 2 <= took < django_settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.8
     assert Submission.objects.filter(status=Submission.Status.QUEUED).count() == 0
     assert len(sent) == 1
