@@ -209,6 +209,17 @@ class Services:
         with psycopg.connect(self.database) as conn:
             return tuple(conn.execute(self.TWICE_SQL).fetchone())  # type: ignore[return-value]
 
+    def listeners_gone(self, timeout: float = 8.0) -> None:
+        """Wait until no grading task listens on the queue (exercises.grading.linger), so that the
+        no-op baseline that follows has both worker processes."""
+        import redis
+
+        client = redis.Redis.from_url(self.broker)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and client.get(f"bpcourse:grading-wake:{self.queue}") not in (None, b"1"):
+            time.sleep(0.05)
+        client.close()
+
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
@@ -455,12 +466,14 @@ def main() -> None:
               f"database {services.database.split('@')[-1]}")
         # Warm up: imports, connections, grader caches.
         asyncio.run(run_students(services, 4, 2.0, 0.1, 0.05))
+        services.listeners_gone()
         run_noop(services, 4, 1.0, 0.05)
         for n in args.students:
             phase = asyncio.run(run_students(services, n, args.duration, args.think, args.poll))
             (cpu0, client0, busy0), (cpu1, client1, busy1) = phase.snapshots
             busy = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)
             graded, lost = asyncio.run(drain(services, phase, 60))
+            services.listeners_gone()
             span = max(phase.ended - phase.started, 1e-9)
             noop_cpu0 = services.cpu_seconds()
             base = run_noop(services, n, args.duration, args.think)

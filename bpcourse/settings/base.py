@@ -245,6 +245,11 @@ BPCOURSE_GRADING_BATCH_SECONDS = env_float("BPCOURSE_GRADING_BATCH_SECONDS", 1.0
 # While a grading task of a queue waits to start, submits send none (exercises.grading.wake);
 # the flag that says so lasts at most this long. 0: every submit sends its own task.
 BPCOURSE_GRADING_WAKE_SECONDS = env_float("BPCOURSE_GRADING_WAKE_SECONDS", 10.0)
+# After its batch a grading task stays this long (with no new submission; at most a quarter of
+# the soft time limit, and half of it in all) as its queue's listener: submits poke it through
+# Redis instead of sending a task (exercises.grading.linger). 0: tasks leave at once. Needs Redis
+# and the wake flag above.
+BPCOURSE_GRADING_LINGER_SECONDS = env_float("BPCOURSE_GRADING_LINGER_SECONDS", 2.0)
 # A running regrade whose cursor has not moved this long gets its next step sent again (beat).
 BPCOURSE_REGRADE_STALE_SECONDS = env_float("BPCOURSE_REGRADE_STALE_SECONDS", 60.0)
 

@@ -6,27 +6,34 @@ import logging
 
 from django.db import transaction
 
-from .wake import wake_needed, wake_taken
+from .wake import helper_taken, wake_needed, wake_taken
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_grading(submission_id: str, queue: str | None = None, *, coalesce: bool = False) -> bool:
+def enqueue_grading(submission_id: str, queue: str | None = None, *, coalesce: bool = False,
+                    helper: bool = False) -> bool:
     """Send the grading task (to `queue`, else the default queue); on a broker failure log it
     and return False (the sweep retries). With `coalesce`, send none while a task of the queue
-    is waiting to start (exercises.grading.wake): that task will claim this submission too."""
+    is on its way or listening (exercises.grading.wake): that task will claim this submission
+    too. A `helper` task (sent by a listener with a backlog) grades others of the submission's
+    kind and leaves."""
     from .tasks import grade_submission  # the Celery idiom: tasks import the services, not back
 
-    if coalesce and not wake_needed(queue):
+    if coalesce and not wake_needed(queue, submission_id):
         return True
     try:
-        if queue:
+        if helper:
+            grade_submission.apply_async((submission_id,), {"helper": True}, queue=queue)
+        elif queue:
             grade_submission.apply_async((submission_id,), queue=queue)
         else:
             grade_submission.delay(submission_id)
     except Exception as exc:  # kombu/redis/OS errors alike: the submission is safe in the database
         if coalesce:
             wake_taken(queue)  # no task is on its way after all
+        if helper:
+            helper_taken(queue)  # nor a helper
         logger.warning(
             "broker unreachable (%s: %s): submission %s stays queued for the sweep",
             type(exc).__name__,

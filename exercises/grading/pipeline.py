@@ -324,6 +324,29 @@ def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
     return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
 
 
+def claims_dead_wait(*, submission_id: str | uuid.UUID, older_than: float) -> float | None:
+    """Seconds until the oldest claim of the submission's kind that is older than `older_than`
+    seconds (longer than any live batch's round: a dead worker's) goes stale; None if none."""
+    try:
+        pk = _uuid(submission_id)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    kind = Submission.objects.filter(pk=pk).values_list("variant__kind", flat=True).first()
+    if kind is None:
+        return None
+    started = (
+        Submission.objects.filter(status=Submission.Status.GRADING, variant__kind=kind,
+                                  grading_started_at__lt=timezone.now() - timedelta(seconds=older_than))
+        .order_by("grading_started_at")
+        .values_list("grading_started_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return None
+    stale_at = started + timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
+    return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
+
+
 def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: float) -> float | None:
     """Like claim_takeover_wait, but a claim younger than `young` seconds (another task's batch,
     which ends within its budget) is first watched for up to `settle` seconds: None once finished."""
@@ -342,11 +365,13 @@ def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: 
 @dataclass(frozen=True)
 class GradeRun:
     """What one call of submissions_grade did: whether it stored the named submission, how many
-    it stored in all, and whether it stopped for time while more may be waiting."""
+    it stored in all, whether it stopped for time while more may be waiting, and whether any
+    round found as many as it asked for (a backlog)."""
 
     own_stored: bool
     stored: int
     more: bool = False
+    backlog: bool = field(default=False, compare=False)  # a hint for listeners, not an outcome
 
 
 # Seconds one submission takes to grade and store in this process (moving average, None before
@@ -369,9 +394,12 @@ def _measured(per_submission: float) -> None:
     _per_submission_s = per_submission if previous is None else 0.7 * previous + 0.3 * per_submission
 
 
-def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds: float = 1.0) -> GradeRun:
+def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds: float = 1.0,
+                      others_only: bool = False) -> GradeRun:
     """Grade a queued submission once and, with `limit` > 1, other queued submissions of its kind
     in rounds of at most `limit`, while a round finds as many as it asked for and `seconds` last.
+    With `others_only` the submission only names the kind: rounds claim other submissions of it
+    (at least one each, whatever `limit`), as a listening task does (exercises.grading.linger).
 
     Repeated, redelivered or concurrent calls store nothing twice; unknown, deleted or malformed
     ids store nothing of their own.
@@ -382,11 +410,11 @@ def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds
         logger.warning("grading: dropped malformed submission id %r", submission_id)
         return GradeRun(False, 0)
     started = time.monotonic()
-    own: uuid.UUID | None = pk
-    own_stored, stored = False, 0
+    own: uuid.UUID | None = None if others_only else pk
+    own_stored, stored, backlog = False, 0, False
     while True:
         size = 1 if limit <= 1 else _batch_size(limit, seconds - (time.monotonic() - started))
-        others = 0 if limit <= 1 else (size - 1 if own is not None else size)
+        others = size if own is None and (others_only or limit > 1) else (0 if limit <= 1 else size - 1)
         token = uuid.uuid4()
         round_start = time.monotonic()
         try:
@@ -412,9 +440,10 @@ def submissions_grade(*, submission_id: str | uuid.UUID, limit: int = 1, seconds
         own = None
         claimed_others = sum(1 for c in claims if c.pk != pk)
         if others == 0 or claimed_others < others:
-            return GradeRun(own_stored, stored)
+            return GradeRun(own_stored, stored, backlog=backlog)
+        backlog = True
         if time.monotonic() - started >= seconds:
-            return GradeRun(own_stored, stored, more=True)
+            return GradeRun(own_stored, stored, more=True, backlog=True)
 
 
 def submission_grade(*, submission_id: str | uuid.UUID) -> bool:

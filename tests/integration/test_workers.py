@@ -185,3 +185,31 @@ def test_sweep_command_enqueues_forgotten_submissions(start_worker):
     wait_until(lambda: count(status=Submission.Status.GRADED) == 5, 30)
     assert {s.pk for s in subs} == set(Submission.objects.values_list("pk", flat=True))
     assert set(Submission.objects.values_list("enqueue_count", flat=True)) == {2}
+
+
+def test_kill_9_while_listening_then_a_submit_is_graded_anyway(start_worker, broker_url):
+    """A task stays as its queue's listener after its batch (exercises.grading.linger); killed
+    there, it leaves its flag set, so the next submit only pokes a listener that is gone. The row
+    stays queued and the killed task's redelivered copy claims it (no beat: no sweep)."""
+    from django.conf import settings
+
+    from exercises.grading import wake
+
+    client = redis.Redis.from_url(broker_url)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    worker = start_worker(concurrency=2)
+    variant = practice_services.variant_create(template="article", seed="listener-killed")
+    answers = full_answers(variant)
+    practice_services.submission_create(variant=variant, answers=answers)
+    wait_until(lambda: count(status=Submission.Status.GRADED) == 1, 30, 0.01, what="the first graded")
+    wait_until(lambda: (client.get(wake._key(queue)) or b"1") != b"1", 5, 0.005, what="a listener")
+    worker.kill9()
+    assert client.exists(wake._key(queue)), "the listener left before it could be killed"
+    late = practice_services.submission_create(variant=variant, answers=answers)
+    assert client.llen(queue) == 0  # it poked the dead listener: no task was sent
+    started = time.monotonic()
+    start_worker(concurrency=2)
+    wait_until(lambda: count(pk=late.pk, status=Submission.Status.GRADED) == 1, 30, 0.1, what="the late one graded")
+    assert_graded_exactly_once([variant], 2)
+    assert Submission.objects.get(pk=late.pk).enqueue_count == 1  # nothing was swept
+    print(f"\nkilled listener: the poked submission graded {time.monotonic() - started:.1f}s after a new worker")

@@ -122,6 +122,22 @@ def test_a_batch_of_a_submission_already_graded_still_grades_the_queue():
     assert statuses(rest) == [Submission.Status.GRADED] * 2
 
 
+def test_rounds_that_only_name_the_kind_leave_that_submission_alone_and_take_the_others():
+    """A listener's rounds: whatever the limit (one included), at least one other each round."""
+    variant = practice_services.variant_create(template="article", seed="batch")
+    reference, *rest = [make_queued(variant) for _ in range(3)]
+    run = pipeline.submissions_grade(submission_id=reference.pk, limit=1, others_only=True)
+    assert run == pipeline.GradeRun(False, 2) and run.backlog  # two full rounds of one, then none
+    assert statuses([reference, *rest]) == [Submission.Status.QUEUED] + [Submission.Status.GRADED] * 2
+
+
+def test_a_round_short_of_its_size_is_no_backlog(monkeypatch):
+    monkeypatch.setattr(pipeline, "_per_submission_s", 0.001)  # rounds of 32
+    variant = practice_services.variant_create(template="article", seed="batch")
+    subs = [make_queued(variant) for _ in range(3)]
+    assert not pipeline.submissions_grade(submission_id=subs[0].pk, limit=32).backlog
+
+
 def test_a_batch_never_takes_submissions_of_another_kind(assignment, alice):
     homework_variant = homework_services.homework_variant(assignment=assignment, student=alice)
     with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
@@ -191,6 +207,58 @@ def test_a_copy_meeting_an_old_claim_does_not_wait(settings):
         wait = pipeline.claim_settled_wait(submission_id=sub.pk, young=1.0, settle=0.1)
     sleep.assert_not_called()
     assert 0 < wait <= settings.BPCOURSE_GRADING_STALE_SECONDS
+
+
+def run_copy(submission_id: str, *, redelivered: bool) -> None:
+    task = tasks.grade_submission
+    task.push_request(is_eager=False, retries=0, delivery_info={"routing_key": "q", "redelivered": redelivered})
+    try:
+        task.run(submission_id)
+    finally:
+        task.pop_request()
+
+
+@pytest.mark.parametrize("redelivered", [True, False])
+def test_a_redelivered_copy_comes_back_for_dead_claims_of_its_kind_that_have_no_task(redelivered, settings):
+    """A killed listener's rows were poked, not sent: its redelivered copy, whose own row is long
+    graded, is the only task that knows of them."""
+    settings.BPCOURSE_GRADING_BATCH = 32
+    variant = practice_services.variant_create(template="article", seed="dead")
+    own = make_queued(variant)
+    assert pipeline.submission_grade(submission_id=own.pk)
+    held = make_queued(variant)
+    Submission.objects.filter(pk=held.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now() - timezone.timedelta(seconds=2)
+    )
+    with mock.patch.object(tasks.grade_submission, "retry", side_effect=RuntimeError("retry")) as retry:
+        if redelivered:
+            with pytest.raises(RuntimeError):
+                run_copy(str(own.pk), redelivered=True)
+            wait = retry.call_args.kwargs["countdown"]
+            assert settings.BPCOURSE_GRADING_STALE_SECONDS - 2 < wait <= settings.BPCOURSE_GRADING_STALE_SECONDS
+        else:  # a first delivery knows of no dead worker
+            run_copy(str(own.pk), redelivered=False)
+            retry.assert_not_called()
+
+
+def test_a_redelivered_copy_leaves_young_claims_and_other_kinds_alone(settings, assignment, alice):
+    settings.BPCOURSE_GRADING_BATCH = 32
+    variant = practice_services.variant_create(template="article", seed="dead")
+    own = make_queued(variant)
+    assert pipeline.submission_grade(submission_id=own.pk)
+    young = make_queued(variant)
+    Submission.objects.filter(pk=young.pk).update(status=Submission.Status.GRADING, grading_started_at=timezone.now())
+    homework_variant = homework_services.homework_variant(assignment=assignment, student=alice)
+    with mock.patch("exercises.grading.enqueue.enqueue_grading", return_value=True):
+        old = homework_services.homework_submit(
+            assignment=assignment, student=alice, answers=reference_answers(homework_variant, ["net_h1"])
+        )
+    Submission.objects.filter(pk=old.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now() - timezone.timedelta(seconds=2)
+    )
+    with mock.patch.object(tasks.grade_submission, "retry", side_effect=RuntimeError("retry")) as retry:
+        run_copy(str(own.pk), redelivered=True)
+    retry.assert_not_called()
 
 
 def test_the_task_grades_in_batches_of_the_configured_size(settings):
