@@ -14,7 +14,10 @@ Anything else — a bad token, a cookie on a write, a body that does not parse a
 answers that do not read, an unknown or homework id, a plain-HTTP request the site redirects to
 HTTPS — goes to the full stack unchanged (the body it read is handed on), which answers it as
 before: nothing is stored twice, because the lane stores only once it has decided to answer.
-BPCOURSE_HOT_PATHS = False turns the lane off.
+The lane also skips the database health check (a SELECT 1 before each request's first query):
+its first query is always a read, and a connection that fails it sends the request to the full
+stack, which reconnects; once the lane has begun to store, a database error is a 500, never a
+second try. BPCOURSE_HOT_PATHS = False turns the lane off.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from django.core.handlers.base import reset_urlconf
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -168,6 +172,7 @@ def _submit(request: HttpRequest, variant_id: str) -> HttpResponse:
         response["Retry-After"] = str(exc.retry_after)
         return response
     request.META[RATE_COUNTED] = SUBMIT_SCOPE  # if the full stack answers after all, it does not count again
+    request.lane_stores = True  # type: ignore[attr-defined]  # from here a database error is a 500, never a retry
     try:
         body = submission_accept(request, variant=variant, viewer=viewer, answers=payload.answers)
     except (SubmissionFormatError, ValidationError) as exc:  # stored nothing: the full stack says why (422)
@@ -205,8 +210,11 @@ def _answering(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[Ht
             return view(request, request.lane_id)  # type: ignore[attr-defined]
         except Declined:
             raise
-        except Exception as exc:  # as the full stack: logged, then a JSON 500
-            response = response_for_exception(request, exc)
+        except Exception as exc:
+            if isinstance(exc, OperationalError | InterfaceError) and not getattr(request, "lane_stores", False):
+                connection.close()  # a connection gone while idle: the full stack opens a new one
+                raise Declined from exc
+            response = response_for_exception(request, exc)  # as the full stack: logged, then a JSON 500
             return _json({"detail": default_error_message(response.status_code)}, status=response.status_code)
 
     handler: Callable[[HttpRequest], HttpResponse] = answer
@@ -227,6 +235,10 @@ class HotPaths:
             return self.application(environ, start_response)
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=self.__class__, environ=environ)
+        # No health check (a SELECT 1 before the first query): the lane's first query is a read,
+        # and a connection that fails it sends the request to the full stack, which reconnects.
+        for conn in connections.all(initialized_only=True):
+            conn.health_check_done = True
         view, request = route[0], WSGIRequest(environ)
         request.lane_id = route[1]  # type: ignore[attr-defined]
         try:

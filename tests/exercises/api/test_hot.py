@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.test import Client, override_settings
 
 import graders
@@ -286,4 +286,29 @@ def test_an_error_inside_the_lane_is_a_json_500(submitted):
     with mock.patch.object(hot, "submission_status_response", side_effect=RuntimeError("boom")):
         answer = call("GET", f"/api/submissions/{submitted}")
     assert answer.status == 500
+    assert answer.json() == {"detail": "Internal server error. Please try again later."}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_fails_the_lanes_first_read_sends_the_read_to_the_full_stack(submitted):
+    from exercises.practice import selectors
+
+    real, calls = selectors._submission_read, []
+
+    def gone_once(pk):  # noqa: ANN001, ANN202
+        calls.append(pk)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(pk)
+
+    with mock.patch.object(selectors, "_submission_read", side_effect=gone_once):
+        lane = call("GET", f"/api/submissions/{submitted}")
+    assert len(calls) == 2
+    assert not lane.laned and lane.status == 200 and lane.json()["id"] == submitted
+
+
+def test_a_database_error_once_the_lane_stores_is_a_500_never_a_second_try(variant, answers):
+    with mock.patch.object(hot, "submission_accept", side_effect=OperationalError("server closed")) as accept:
+        answer = call("POST", submit_path(variant), {"answers": answers})
+    assert answer.laned and answer.status == 500 and accept.call_count == 1
     assert answer.json() == {"detail": "Internal server error. Please try again later."}
