@@ -2,11 +2,12 @@
 read the verdict), one request at a time, beside a bare WSGI app's — the floor of gunicorn itself.
 
 Starts gunicorn (1 sync worker, bpcourse.wsgi) twice on 127.0.0.1, with the API's fast lane off
-and on (BPCOURSE_HOT_PATHS), against a database of its own (PostgreSQL `bpcourse_web_bench` on
-DATABASE_URL's server, else SQLite in var/bench-web/); each request on a fresh connection, as the
+and on (BPCOURSE_HOT_PATHS), and a bare WSGI app, measured in turns (rounds), against a database of its own (PostgreSQL `bpcourse_web_bench` on
+DATABASE_URL's server, else SQLite in var/bench-web/), with the Redis broker of REDIS_URL's server
+as deployed (database 12, a private queue; nothing consumes it); each request on a fresh connection, as the
 load benchmark's clients. CPU is the worker's own (/proc), so the client does not count.
 
-    .venv/bin/python benchmarks/web.py [--requests 1000]
+    .venv/bin/python benchmarks/web.py [--requests 300] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,6 +89,19 @@ class Gunicorn:
         self.proc.wait(timeout=20)
 
 
+def _client_calls(port: int, name: str, graders) -> dict[str, Callable[[], object]]:  # noqa: ANN001
+    """A fresh variant's submit (all parts right) and its status read, on one server."""
+    status, body = request(port, "POST", "/api/practice", {"template": "article-random"})
+    variant = json.loads(body)
+    values = graders.solve(graders.generate(variant["template"], variant["seed"])).values
+    answers = {key: repr(values[key]) for key in variant["part_keys"]}
+    submit_path = f"/api/variants/{variant['id']}/submissions"
+    status, body = request(port, "POST", submit_path, {"answers": answers})
+    status_path = f"/api/submissions/{json.loads(body)['id']}"
+    return {f"submit, {name}": lambda: request(port, "POST", submit_path, {"answers": answers}),
+            f"status read, {name}": lambda: request(port, "GET", status_path)}
+
+
 def database(env: dict[str, str]) -> tuple[str, str | None]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
@@ -105,47 +121,59 @@ def database(env: dict[str, str]) -> tuple[str, str | None]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="measurements per row (the median is shown)")
     args = parser.parse_args()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bpcourse.settings.dev", DJANGO_DEBUG="0",
                DJANGO_LOG_LEVEL="WARNING", CONN_MAX_AGE="60", BPCOURSE_RATE_LIMITS="0", PYTHONUNBUFFERED="1")
     env["DATABASE_URL"], admin = database(env)
+    # As deployed: the Redis broker and its wake flag (a submit sends a task only when none is on
+    # its way; nothing consumes them here), on a spare database and a private queue.
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    parts = urlsplit(redis_url)
+    broker = urlunsplit((parts.scheme, parts.netloc, "/12", "", ""))
+    queue = f"web-bench-{os.getpid()}"
+    env.update(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
+    env.pop("REDIS_URL", None)
     subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
                    check=True)
     import graders
 
-    rows: list[tuple[str, float]] = []
+    servers: dict[str, Gunicorn] = {}
+    samples: dict[str, list[float]] = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
             Path(folder, "bare_wsgi.py").write_text(BARE_APP)
-            bare = Gunicorn("bare_wsgi:application", dict(env, PYTHONPATH=folder))
-            rows.append(("bare WSGI app (gunicorn's floor)", bare.per_request_ms(lambda: request(bare.port, "GET", "/"),
-                                                                                   args.requests)))
-            bare.stop()
-        for lane in ("0", "1"):
-            server = Gunicorn("bpcourse.wsgi", dict(env, BPCOURSE_HOT_PATHS=lane))
-            status, body = request(server.port, "POST", "/api/practice", {"template": "article-random"})
-            variant = json.loads(body)
-            values = graders.solve(graders.generate(variant["template"], variant["seed"])).values
-            answers = {key: repr(values[key]) for key in variant["part_keys"]}
-            submit_path = f"/api/variants/{variant['id']}/submissions"
-            status, body = request(server.port, "POST", submit_path, {"answers": answers})
-            status_path = f"/api/submissions/{json.loads(body)['id']}"
-            name = "fast lane" if lane == "1" else "full stack"
-            submit = server.per_request_ms(lambda: request(server.port, "POST", submit_path, {"answers": answers}),
-                                           args.requests)
-            read = server.per_request_ms(lambda: request(server.port, "GET", status_path), args.requests)
-            rows += [(f"submit, {name}", submit), (f"status read, {name}", read),
-                     (f"submit + one status read, {name}", submit + read)]
-            server.stop()
+            servers["bare"] = Gunicorn("bare_wsgi:application", dict(env, PYTHONPATH=folder))
+            calls = {"bare WSGI app (gunicorn's floor)": lambda: request(servers["bare"].port, "GET", "/")}
+            for lane, name in (("0", "full stack"), ("1", "fast lane")):
+                server = servers[name] = Gunicorn("bpcourse.wsgi", dict(env, BPCOURSE_HOT_PATHS=lane))
+                calls.update(_client_calls(server.port, name, graders))
+            # Rounds take turns, so that the machine's drift touches every row alike: medians.
+            for _ in range(args.rounds):
+                for label, call in calls.items():
+                    server = servers["bare" if label.startswith("bare") else label.rsplit(", ", 1)[1]]
+                    samples.setdefault(label, []).append(server.per_request_ms(call, args.requests))
     finally:
+        for server in servers.values():
+            server.stop()
+        import redis
+
+        client = redis.Redis.from_url(broker)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}", f"bpcourse:grading-wake:{queue}",
+                      f"bpcourse:grading-poke:{queue}")
+        client.close()
         if admin:
             import psycopg
 
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute('DROP DATABASE IF EXISTS "bpcourse_web_bench" WITH (FORCE)')
+    rows = [(label, statistics.median(values)) for label, values in samples.items()]
+    for name in ("full stack", "fast lane"):
+        both = dict(rows)
+        rows.append((f"submit + one status read, {name}", both[f"submit, {name}"] + both[f"status read, {name}"]))
     floor = rows[0][1]
-    print(f"{'server CPU per request (1 sync worker, one at a time)':<52}{'ms':>8}{'× bare':>9}")
+    print(f"{'server CPU per request (1 sync worker, one at a time; median)':<52}{'ms':>8}{'× bare':>9}")
     for name, ms in rows:
         print(f"{name:<52}{ms:>8.2f}{ms / floor:>8.1f}×")
     return 0
