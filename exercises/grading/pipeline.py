@@ -17,6 +17,7 @@ import json
 import logging
 import time
 import uuid
+from functools import cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,32 +107,21 @@ class _Outcome:
     attempt_number: int | None = field(default=None, init=False)
 
 
-def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, others: int) -> list[_Claim]:
-    """Atomically take submissions queued (or stale in grading: a dead worker's claim) → grading:
-    `own` and up to `others` more of the same kind as `kind_of_id`'s variant, oldest first.
-
-    On PostgreSQL one statement claims and returns each variant's row and the frozen numbers (a
-    data-modifying WITH joined to both tables): one round trip before grading; other workers'
-    claims are skipped (FOR UPDATE SKIP LOCKED), never waited for. SQLite (in process, no round
-    trips) claims with UPDATE … RETURNING and the variants are read after.
-    """
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
+@cache
+def _claim_sql(vendor: str, with_own: bool, with_others: bool) -> str:
+    """The claim statement of _claim (built once per database and shape: its parameters are
+    the new status, time and token, then `own`'s, then the others')."""
     status, started, pk_col = _col("status"), _col("grading_started_at"), _col("id")
-    queued, grading = Submission.Status.QUEUED, Submission.Status.GRADING
     table, vtable, vpk = _qn(_S.db_table), _qn(Variant._meta.db_table), _qn(Variant._meta.pk.column)
-    postgres = connection.vendor == "postgresql"
-    params: list[Any] = [grading, _prep("grading_started_at", now), _prep("claim_token", token)]
+    postgres = vendor == "postgresql"
     where: list[str] = []
-    takeable_params = [queued, grading, _prep("grading_started_at", stale_before)]
 
-    def takeable(alias: str) -> str:  # queued, or a dead worker's claim (takeable_params)
+    def takeable(alias: str) -> str:  # queued, or a dead worker's claim
         return f"({alias}{status} = %s OR ({alias}{status} = %s AND {alias}{started} < %s))"
 
-    if own is not None:
+    if with_own:
         where.append(f"({pk_col} = %s AND {takeable('')})")
-        params += [_prep("id", own), *takeable_params]
-    if others > 0:
+    if with_others:
         kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
         picked = (
             f"SELECT s.{pk_col} FROM {table} s WHERE {takeable('s.')} AND s.{pk_col} <> %s "
@@ -142,7 +132,6 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
         # PostgreSQL: ARRAY(…) runs the locking sub-select once (IN (…) may re-run it and take more).
         picked = f"= ANY(ARRAY({picked} FOR UPDATE SKIP LOCKED))" if postgres else f"IN ({picked})"
         where.append(f"({pk_col} {picked} AND {takeable('')})")
-        params += [*takeable_params, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *takeable_params]
     sql = (
         f"UPDATE {table} SET {status} = %s, {started} = %s, {_col('claim_token')} = %s "
         f"WHERE {' OR '.join(where)} "
@@ -158,6 +147,28 @@ def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, other
             f"LEFT JOIN {vtable} v ON v.{vpk} = c.variant_id "
             f"LEFT JOIN {_qn(FrozenSpec._meta.db_table)} f ON f.{_qn(FrozenSpec._meta.pk.column)} = c.numbers_id"
         )
+    return sql
+
+
+def _claim(own: uuid.UUID | None, kind_of_id: uuid.UUID, token: uuid.UUID, others: int) -> list[_Claim]:
+    """Atomically take submissions queued (or stale in grading: a dead worker's claim) → grading:
+    `own` and up to `others` more of the same kind as `kind_of_id`'s variant, oldest first.
+
+    On PostgreSQL one statement claims and returns each variant's row and the frozen numbers (a
+    data-modifying WITH joined to both tables): one round trip before grading; other workers'
+    claims are skipped (FOR UPDATE SKIP LOCKED), never waited for. SQLite (in process, no round
+    trips) claims with UPDATE … RETURNING and the variants are read after.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
+    postgres = connection.vendor == "postgresql"
+    params: list[Any] = [Submission.Status.GRADING, _prep("grading_started_at", now), _prep("claim_token", token)]
+    takeable_params = [Submission.Status.QUEUED, Submission.Status.GRADING, _prep("grading_started_at", stale_before)]
+    if own is not None:
+        params += [_prep("id", own), *takeable_params]
+    if others > 0:
+        params += [*takeable_params, _prep("id", kind_of_id), _prep("id", kind_of_id), others, *takeable_params]
+    sql = _claim_sql(connection.vendor, own is not None, others > 0)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -199,6 +210,11 @@ def _release(token: uuid.UUID) -> None:
         logger.warning("could not release claim %s; the sweep will", token, exc_info=True)
 
 
+@cache
+def _count_sql(vendor: str) -> str:
+    return f"UPDATE {_qn(Variant._meta.db_table)} SET attempt_count = attempt_count + %s WHERE id = %s RETURNING attempt_count"
+
+
 def _number_attempts(graded: list[_Outcome]) -> None:
     """Increment each variant's attempt counter once for all its graded submissions (in the
     order they were made) and number them (call inside a transaction).
@@ -210,14 +226,11 @@ def _number_attempts(graded: list[_Outcome]) -> None:
     by_variant: dict[uuid.UUID, list[_Outcome]] = {}
     for outcome in sorted(graded, key=lambda o: o.claim.created_at):
         by_variant.setdefault(outcome.claim.variant_id, []).append(outcome)
-    table = _qn(Variant._meta.db_table)
+    sql = _count_sql(connection.vendor)
     with connection.cursor() as cursor:
         for variant_id, outcomes in sorted(by_variant.items(), key=lambda item: str(item[0])):  # one lock order
             pk = Variant._meta.pk.get_db_prep_value(variant_id, connection)
-            cursor.execute(
-                f"UPDATE {table} SET attempt_count = attempt_count + %s WHERE id = %s RETURNING attempt_count",
-                [len(outcomes), pk],
-            )
+            cursor.execute(sql, [len(outcomes), pk])
             row = cursor.fetchone()
             if row is None:  # the variant was deleted meanwhile (its submissions with it)
                 continue
@@ -231,16 +244,24 @@ class _LostClaims(Exception):
         self.pks = pks
 
 
+_STORED = ("status", "report", "score", "error_reason", "attempt_number", "graded_at", "claim_token")
+
+
+@cache
+def _store_sql(vendor: str) -> str:
+    """The statement that stores one outcome if this claim still holds it (_write)."""
+    assignments = ", ".join(f"{_col(name)} = %s" for name in _STORED)
+    return (
+        f"UPDATE {_qn(_S.db_table)} SET {assignments} "
+        f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
+    )
+
+
 def _write(outcomes: list[_Outcome], token: uuid.UUID) -> None:
     """Number the attempts, store every outcome, run each kind's after_graded: one transaction;
     _LostClaims (rolled back) names the submissions this claim no longer holds."""
     graded = [o for o in outcomes if o.status == Submission.Status.GRADED]
-    names = ("status", "report", "score", "error_reason", "attempt_number", "graded_at", "claim_token")
-    assignments = ", ".join(f"{_col(name)} = %s" for name in names)
-    sql = (
-        f"UPDATE {_qn(_S.db_table)} SET {assignments} "
-        f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
-    )
+    names, sql = _STORED, _store_sql(connection.vendor)
     now = timezone.now()
     lost: set[uuid.UUID] = set()
     with transaction.atomic():
