@@ -25,9 +25,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import import_module
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -49,8 +49,8 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
-from django.utils.cache import patch_vary_headers
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from ninja.errors import AuthenticationError
 from pydantic import ValidationError as SchemaError
 

@@ -17,9 +17,9 @@ import json
 import logging
 import time
 import uuid
-from functools import cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -33,16 +34,11 @@ def practice_record_report(*, variant_id: Any, report: Mapping[str, Any] | None)
     building cost more than the rest of storing a result."""
     parts: Mapping[str, Any] = (report or {}).get("parts") or {}
     meta = Variant._meta
-    table, qn = connection.ops.quote_name(meta.db_table), connection.ops.quote_name
     solved_field, wrong_field = meta.get_field("solved_parts"), meta.get_field("wrong_counts")
     pk = meta.pk.get_db_prep_value(variant_id, connection)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    read, write = _state_sql(connection.vendor, connection.features.has_select_for_update)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {qn(meta.get_field('kind').column)}, {qn(solved_field.column)}, {qn(wrong_field.column)} "
-            f"FROM {table} WHERE {qn(meta.pk.column)} = %s{lock}",
-            [pk],
-        )
+        cursor.execute(read, [pk])
         row = cursor.fetchone()
         if row is None or row[0] == Variant.Kind.HOMEWORK:
             return
@@ -54,12 +50,19 @@ def practice_record_report(*, variant_id: Any, report: Mapping[str, Any] | None)
                 solved.add(key)
             elif status in WRONG_STATUSES:
                 wrong[key] = int(wrong.get(key, 0)) + 1
-        cursor.execute(
-            f"UPDATE {table} SET {qn(solved_field.column)} = %s, {qn(wrong_field.column)} = %s "
-            f"WHERE {qn(meta.pk.column)} = %s",
-            [solved_field.get_db_prep_save(sorted(solved), connection),
-             wrong_field.get_db_prep_save(wrong, connection), pk],
-        )
+        cursor.execute(write, [solved_field.get_db_prep_save(sorted(solved), connection),
+                               wrong_field.get_db_prep_save(wrong, connection), pk])
+
+
+@cache
+def _state_sql(vendor: str, lockable: bool) -> tuple[str, str]:
+    """practice_record_report's read (locked) and write, built once per database."""
+    meta, qn = Variant._meta, connection.ops.quote_name
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    solved, wrong = qn(meta.get_field("solved_parts").column), qn(meta.get_field("wrong_counts").column)
+    lock = " FOR UPDATE" if lockable else ""
+    return (f"SELECT {qn(meta.get_field('kind').column)}, {solved}, {wrong} FROM {table} WHERE {pk} = %s{lock}",
+            f"UPDATE {table} SET {solved} = %s, {wrong} = %s WHERE {pk} = %s")
 
 
 def _json(value: Any) -> Any:
