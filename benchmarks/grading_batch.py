@@ -5,7 +5,8 @@ Makes a database of its own (PostgreSQL `bpcourse_batch_bench` on DATABASE_URL's
 temporary SQLite file), queues --count full submissions of the article network spread over
 --variants variants, and grades them (a) one `submission_grade` call each, as before batches,
 then, queued again, (b) with `submissions_grade(limit=--batch)` called for the first queued one
-until none is left. CPU (process_time, this process: Python, ORM, driver) and wall time per
+until none is left, and (c) one at a time, each queued alone and graded by a round as a listening
+task grades at low load (its CPU counts the rounds only). CPU (process_time, this process: Python, ORM, driver) and wall time per
 submission; the database server's own CPU is not counted. No broker: Celery's cost per task
 message is the load benchmark's no-op column.
 
@@ -103,13 +104,29 @@ def run(args: argparse.Namespace) -> None:
             stored += pipeline.submissions_grade(submission_id=first, limit=args.batch, seconds=60).stored
         return stored
 
+    def rounds_of_one() -> int:
+        """As a listener at low load: each submission is queued alone, then graded by a round."""
+        Submission.objects.update(status="graded")
+        stored = 0
+        for pk in ids:
+            Submission.objects.filter(pk=pk).update(status="queued", claim_token=None, grading_started_at=None)
+            cpu = time.process_time()
+            stored += pipeline.submissions_grade(submission_id=pk, limit=args.batch, seconds=60).stored
+            timed[0] += time.process_time() - cpu
+        return stored
+
+    timed = [0.0]
     print(f"{args.count} submissions over {args.variants} variants, {django.db.connection.vendor}")
     for round_ in range(args.rounds):
-        for name, grade in (("one call per submission", singly), (f"batches of {args.batch}", batched)):
+        for name, grade in (("one call per submission", singly), (f"batches of {args.batch}", batched),
+                            ("rounds of one (a listener)", rounds_of_one)):
             requeue()
+            timed[0] = 0.0
             cpu, wall = time.process_time(), time.perf_counter()
             stored = grade()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if grade is rounds_of_one:  # the grading rounds only, not the re-queueing between them
+                cpu = timed[0]
             assert stored == args.count, (name, stored)
             print(f"  round {round_ + 1}, {name:<24} CPU {cpu / stored * 1000:6.3f} ms, "
                   f"wall {wall / stored * 1000:6.3f} ms per submission")
