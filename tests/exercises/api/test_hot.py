@@ -49,7 +49,8 @@ def call(method: str, path: str, body: bytes | dict | None = None, *, lane: bool
         "CONTENT_LENGTH": str(len(payload)), "CONTENT_TYPE": "application/json",
     }
     for name, value in (headers or {}).items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else "HTTP_" + key] = value
     seen: dict[str, object] = {}
 
     def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
@@ -130,6 +131,17 @@ def test_a_body_the_schema_refuses_is_answered_by_the_full_stack(variant, body):
     assert lane.status == full.status and lane.status in {400, 422}
     assert lane.json() == full.json()
     assert Submission.objects.count() == 0
+
+
+def test_an_oversized_body_or_another_content_type_is_answered_by_the_full_stack(variant, answers):
+    big = {"answers": {"net_h1": "1" * 40_000}}
+    lane = call("POST", submit_path(variant), big)
+    full = call("POST", submit_path(variant), big, lane=False)
+    assert not lane.laned and lane.status == full.status == 413 and lane.json() == full.json()
+    assert Submission.objects.count() == 0
+    plain = call("POST", submit_path(variant), {"answers": answers}, headers={"Content-Type": "text/plain"})
+    assert not plain.laned and plain.status == 202  # django-ninja reads the JSON body all the same
+    assert Submission.objects.count() == 1
 
 
 def test_unreadable_answers_get_the_full_stacks_422_in_the_callers_language_and_store_nothing(variant):
