@@ -23,7 +23,6 @@ second try. BPCOURSE_HOT_PATHS = False turns the lane off.
 from __future__ import annotations
 
 import io
-import logging
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -63,7 +62,6 @@ from .auth import RATE_COUNTED, Viewer, bearer_viewer
 from .practice import submission_accept, submission_status_response
 from .schemas import SubmissionIn
 
-logger = logging.getLogger(__name__)
 
 SUBMIT_SCOPE = "practice_submit"
 NINJA_JSON = "application/json; charset=utf-8"
@@ -81,7 +79,8 @@ class _StaticPolicy(CSPMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if _StaticPolicy._built is None:
             response = super().process_response(request, response)
-            _StaticPolicy._built = {h: response[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in response}
+            if response.status_code < 400:  # django-csp leaves DEBUG's error pages without one
+                _StaticPolicy._built = {h: response[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in response}
             return response
         for header, value in _StaticPolicy._built.items():
             response.headers.setdefault(header, value)
