@@ -334,11 +334,15 @@ def claim_takeover_wait(*, submission_id: str | uuid.UUID) -> float | None:
         pk = _uuid(submission_id)
     except (TypeError, ValueError, AttributeError):
         return None
-    started = (
+    return _until_stale(
         Submission.objects.filter(pk=pk, status=Submission.Status.GRADING)
         .values_list("grading_started_at", flat=True)
         .first()
     )
+
+
+def _until_stale(started: datetime | None) -> float | None:
+    """Seconds (and half a second more) until a claim taken at `started` goes stale; None for no claim."""
     if started is None:
         return None
     stale_at = started + timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
@@ -355,17 +359,13 @@ def claims_dead_wait(*, submission_id: str | uuid.UUID, older_than: float) -> fl
     kind = Submission.objects.filter(pk=pk).values_list("variant__kind", flat=True).first()
     if kind is None:
         return None
-    started = (
+    return _until_stale(
         Submission.objects.filter(status=Submission.Status.GRADING, variant__kind=kind,
                                   grading_started_at__lt=timezone.now() - timedelta(seconds=older_than))
         .order_by("grading_started_at")
         .values_list("grading_started_at", flat=True)
         .first()
     )
-    if started is None:
-        return None
-    stale_at = started + timedelta(seconds=settings.BPCOURSE_GRADING_STALE_SECONDS)
-    return max(0.0, (stale_at - timezone.now()).total_seconds()) + 0.5
 
 
 def claim_settled_wait(*, submission_id: str | uuid.UUID, young: float, settle: float) -> float | None:

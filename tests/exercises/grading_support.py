@@ -24,3 +24,17 @@ def make_queued(variant: Variant | None = None, answers: dict[str, str] | None =
     variant = variant or practice_services.variant_create(template="article", seed="s")
     with no_enqueue():
         return practice_services.submission_create(variant=variant, answers=answers or reference_answers(variant), **kw)
+
+
+def redis_url_or_skip() -> str:
+    """The test broker's Redis URL, when it answers; else the test is skipped."""
+    import pytest
+    import redis
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except (redis.RedisError, OSError):
+        pytest.skip("no Redis reachable at the test broker URL")
+    return url

@@ -16,7 +16,7 @@ from exercises.grading import linger, pipeline, tasks, wake
 from exercises.models import Submission
 from exercises.practice import services as practice_services
 
-from tests.exercises.grading_support import make_queued, reference_answers
+from tests.exercises.grading_support import make_queued, reference_answers, redis_url_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queue(settings):
     """Lingering on, on a Redis of the tests' own, in a queue of this test's own."""
-    url = django_settings.CELERY_BROKER_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except (redis.RedisError, OSError):
-        pytest.skip("no Redis reachable at the test broker URL")
-    settings.BPCOURSE_NOTIFY_URL = url
+    settings.BPCOURSE_NOTIFY_URL = url = redis_url_or_skip()
     settings.BPCOURSE_GRADING_WAKE_SECONDS = 10
     settings.BPCOURSE_GRADING_LINGER_SECONDS = 0.3
     settings.BPCOURSE_GRADING_BATCH = 32
