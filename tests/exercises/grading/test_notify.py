@@ -7,23 +7,13 @@ import time
 import uuid
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 
 from exercises.grading import notify
-
-
-def redis_url() -> str:
-    url = django_settings.CELERY_BROKER_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except (redis.RedisError, OSError):
-        pytest.skip("no Redis reachable at the test broker URL")
-    return url
+from tests.exercises.grading_support import redis_url_or_skip
 
 
 def test_a_waiting_request_is_woken_by_the_announcement(settings):
-    settings.BPCOURSE_NOTIFY_URL = redis_url()
+    settings.BPCOURSE_NOTIFY_URL = redis_url_or_skip()
     submission_id = uuid.uuid4()
     finished = threading.Event()
     threading.Timer(0.2, lambda: (finished.set(), notify.verdicts_publish([submission_id]))).start()
@@ -33,21 +23,21 @@ def test_a_waiting_request_is_woken_by_the_announcement(settings):
 
 
 def test_a_verdict_stored_before_the_wait_began_is_not_missed(settings):
-    settings.BPCOURSE_NOTIFY_URL = redis_url()
+    settings.BPCOURSE_NOTIFY_URL = redis_url_or_skip()
     started = time.monotonic()
     assert notify.verdict_wait(submission_id=uuid.uuid4(), timeout=5, changed=lambda: True) is True
     assert time.monotonic() - started < 1
 
 
 def test_a_wait_without_an_announcement_ends_at_its_limit(settings):
-    settings.BPCOURSE_NOTIFY_URL = redis_url()
+    settings.BPCOURSE_NOTIFY_URL = redis_url_or_skip()
     started = time.monotonic()
     assert notify.verdict_wait(submission_id=uuid.uuid4(), timeout=0.2, changed=lambda: False) is False
     assert 0.2 <= time.monotonic() - started < 1.5
 
 
 def test_an_announcement_for_another_submission_does_not_end_the_wait(settings):
-    settings.BPCOURSE_NOTIFY_URL = redis_url()
+    settings.BPCOURSE_NOTIFY_URL = redis_url_or_skip()
     threading.Timer(0.05, lambda: notify.verdicts_publish([uuid.uuid4()])).start()
     reads: list[int] = []
     assert notify.verdict_wait(submission_id=uuid.uuid4(), timeout=0.3, changed=lambda: bool(reads.append(1))) is False
