@@ -198,6 +198,12 @@ def _route(environ: dict[str, Any]) -> tuple[Callable[[HttpRequest, str], HttpRe
     return None
 
 
+def _error_answer(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """As the full stack answers an exception (logged), as JSON."""
+    response = response_for_exception(request, exc)
+    return _json({"detail": default_error_message(response.status_code)}, status=response.status_code)
+
+
 @cache
 def _answering(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     """The view wrapped in the middleware that shapes its answer (each one's request and response
@@ -205,6 +211,7 @@ def _answering(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[Ht
     The id from the path is the request's `lane_id`."""
 
     def answer(request: HttpRequest) -> HttpResponse:
+        request.lane_ran = True  # type: ignore[attr-defined]  # from here on the full stack never answers it
         try:
             return view(request, request.lane_id)  # type: ignore[attr-defined]
         except Declined:
@@ -213,8 +220,7 @@ def _answering(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[Ht
             if isinstance(exc, OperationalError | InterfaceError) and not getattr(request, "lane_stores", False):
                 connection.close()  # a connection gone while idle: the full stack opens a new one
                 raise Declined from exc
-            response = response_for_exception(request, exc)  # as the full stack: logged, then a JSON 500
-            return _json({"detail": default_error_message(response.status_code)}, status=response.status_code)
+            return _error_answer(request, exc)
 
     handler: Callable[[HttpRequest], HttpResponse] = answer
     for middleware in reversed(_ANSWER_MIDDLEWARE):
@@ -244,6 +250,10 @@ class HotPaths:
             response = _answering(view)(request)
         except Declined:
             return self._hand_on(request, environ, start_response)
+        except Exception as exc:  # raised by a middleware (a host not allowed, …)
+            if not getattr(request, "lane_ran", False):  # before the view: the full stack says why
+                return self._hand_on(request, environ, start_response)
+            response = _error_answer(request, exc)
         finally:
             translation.deactivate()
             reset_urlconf(sender=None)

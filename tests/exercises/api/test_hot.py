@@ -231,6 +231,16 @@ def test_a_plain_http_request_gets_the_sites_https_redirect(variant, answers, se
     assert Submission.objects.count() == 0
 
 
+def test_a_host_the_site_does_not_serve_gets_the_full_stacks_400(variant, answers, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    for method, path, body in (("POST", submit_path(variant), {"answers": answers}),
+                               ("GET", "/api/submissions/00000000-0000-4000-8000-000000000000", None)):
+        lane = call(method, path, body, headers={"Host": "evil.example"})
+        full = call(method, path, body, headers={"Host": "evil.example"}, lane=False)
+        assert not lane.laned and lane.status == full.status == 400  # the site's own 400 page
+    assert Submission.objects.count() == 0
+
+
 def test_the_lane_can_be_turned_off(variant, answers):
     assert not call("POST", submit_path(variant), {"answers": answers}, lane=False).laned
 
