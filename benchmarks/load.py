@@ -1,8 +1,8 @@
 """Load benchmark: N simulated students submit full answers over HTTP; workers grade them.
 
 Starts everything it measures on 127.0.0.1 and stops it at the end:
-  gunicorn (bpcourse.wsgi, 2 sync workers as deployed; --gunicorn-threads N for gthread) + 2
-  Celery workers, the real Redis (REDIS_URL, a spare database and a private queue), a database of
+  gunicorn (bpcourse.wsgi, 2 sync workers, one per core: compose runs 3, --gunicorn-workers N;
+  --gunicorn-threads N for gthread) + 2 Celery workers, the real Redis (REDIS_URL, a spare database and a private queue), a database of
   its own (PostgreSQL `bpcourse_bench` on DATABASE_URL's server when DATABASE_URL is PostgreSQL,
   else a fresh SQLite file in var/bench/).
 
