@@ -67,6 +67,30 @@ def with_path(url: str, path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def bench_database(url: str, name: str, sqlite_folder: Path) -> tuple[str, str | None]:
+    """A fresh database for a benchmark: `name` on a local PostgreSQL `url`'s server, else a new
+    SQLite file in `sqlite_folder`; (its URL, the server's admin URL to drop it with, or None)."""
+    if url.startswith(("postgres://", "postgresql://")):
+        local_only(url)
+        import psycopg
+
+        admin = with_path(url, "/postgres")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return with_path(url, "/" + name), admin
+    shutil.rmtree(sqlite_folder, ignore_errors=True)
+    sqlite_folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{sqlite_folder / 'bench.sqlite3'}", None
+
+
+def drop_bench_database(admin: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class Services:
     """gunicorn + Celery workers, started and stopped by pid."""
 
@@ -97,21 +121,9 @@ class Services:
         self.env.pop("REDIS_URL", None)
 
     def _database(self) -> str:
-        url = self.args.database_url or os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://")):
-            local_only(url)
-            import psycopg
-
-            name = "bpcourse_bench"
-            admin = with_path(url, "/postgres")
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{name}"')
-            self.created_db = admin
-            return with_path(url, "/" + name)
-        shutil.rmtree(self.var, ignore_errors=True)
-        self.var.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{self.var / 'bench.sqlite3'}"
+        url, self.created_db = bench_database(self.args.database_url or os.environ.get("DATABASE_URL", ""),
+                                              "bpcourse_bench", self.var)
+        return url
 
     def start(self) -> None:
         logs = self.var / "logs"
@@ -239,10 +251,7 @@ class Services:
         except Exception:
             pass
         if self.created_db and not self.args.keep_db:
-            import psycopg
-
-            with psycopg.connect(self.created_db, autocommit=True) as conn:
-                conn.execute('DROP DATABASE IF EXISTS "bpcourse_bench" WITH (FORCE)')
+            drop_bench_database(self.created_db, "bpcourse_bench")
 
 
 # ---------------------------------------------------------------------------------- HTTP

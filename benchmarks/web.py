@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -25,19 +24,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
+
+from benchmarks.load import HOST, bench_database, drop_bench_database, free_port, with_path  # noqa: E402
+
+NAME = "bpcourse_web_bench"
 BARE_APP = 'def application(environ, start_response):\n    start_response("200 OK", [("Content-Type", "text/plain")])\n    return [b"ok"]\n'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
@@ -102,23 +97,6 @@ def _client_calls(port: int, name: str, graders) -> dict[str, Callable[[], objec
             f"status read, {name}": lambda: request(port, "GET", status_path)}
 
 
-def database(env: dict[str, str]) -> tuple[str, str | None]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute('DROP DATABASE IF EXISTS "bpcourse_web_bench" WITH (FORCE)')
-            conn.execute('CREATE DATABASE "bpcourse_web_bench"')
-        return urlunsplit((parts.scheme, parts.netloc, "/bpcourse_web_bench", "", "")), admin
-    folder = ROOT / "var" / "bench-web"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return f"sqlite:///{folder / 'bench.sqlite3'}", None
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
@@ -126,12 +104,11 @@ def main() -> int:
     args = parser.parse_args()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bpcourse.settings.dev", DJANGO_DEBUG="0",
                DJANGO_LOG_LEVEL="WARNING", CONN_MAX_AGE="60", BPCOURSE_RATE_LIMITS="0", PYTHONUNBUFFERED="1")
-    env["DATABASE_URL"], admin = database(env)
+    env["DATABASE_URL"], admin = bench_database(os.environ.get("DATABASE_URL", ""), NAME, ROOT / "var" / "bench-web")
     # As deployed: the Redis broker and its wake flag (a submit sends a task only when none is on
     # its way; nothing consumes them here), on a spare database and a private queue.
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    parts = urlsplit(redis_url)
-    broker = urlunsplit((parts.scheme, parts.netloc, "/12", "", ""))
+    broker = with_path(redis_url, "/12")
     queue = f"web-bench-{os.getpid()}"
     env.update(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
     env.pop("REDIS_URL", None)
@@ -164,10 +141,7 @@ def main() -> int:
                       f"bpcourse:grading-poke:{queue}")
         client.close()
         if admin:
-            import psycopg
-
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute('DROP DATABASE IF EXISTS "bpcourse_web_bench" WITH (FORCE)')
+            drop_bench_database(admin, NAME)
     rows = [(label, statistics.median(values)) for label, values in samples.items()]
     for name in ("full stack", "fast lane"):
         both = dict(rows)

@@ -31,6 +31,12 @@ def _step_name(key: str, t: int) -> str:
     mark = step_mark(t)
     if key.endswith("_new"):
         return (E_TOTAL if key == "E_total_new" else key[:-4]) + PLUS * t
+    return _derivative_name(key, mark) or name(key) + mark
+
+
+def _derivative_name(key: str, mark: str) -> str | None:
+    """A derivative's name, its step's mark on every quantity of that step (not on a weight or
+    bias); None when the key is no derivative."""
     if key.startswith("dE_dout_"):
         return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}out_{neuron(key[8:])}{mark}"
     if key.startswith("dout_dnet_"):
@@ -40,7 +46,7 @@ def _step_name(key: str, t: int) -> str:
         return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}net_{neuron(key[6:])}{mark}"
     if key.startswith("dE_d"):
         return f"{PARTIAL}{E_TOTAL}{mark}/{PARTIAL}{key[4:]}"
-    return name(key) + mark
+    return None
 
 
 def name(key: str) -> str:
@@ -58,15 +64,9 @@ def name(key: str) -> str:
         return E_TOTAL
     if key.startswith("E_"):
         return f"E_{neuron(key[2:])}"
-    if key.startswith("dE_dout_"):
-        return f"{PARTIAL}{E_TOTAL}/{PARTIAL}out_{neuron(key[8:])}"
-    if key.startswith("dout_dnet_"):
-        n = neuron(key[10:])
-        return f"{PARTIAL}out_{n}/{PARTIAL}net_{n}"
-    if key.startswith("delta_"):
-        return f"{PARTIAL}{E_TOTAL}/{PARTIAL}net_{neuron(key[6:])}"
-    if key.startswith("dE_d"):
-        return f"{PARTIAL}{E_TOTAL}/{PARTIAL}{key[4:]}"
+    derivative = _derivative_name(key, "")
+    if derivative is not None:
+        return derivative
     if key.endswith("_new"):
         return key[:-4] + PLUS
     if key == "eta":

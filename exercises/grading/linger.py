@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 
+from ..values import as_uuid
 from . import wake
 from .enqueue import enqueue_grading
 from .pipeline import GradeRun, submissions_grade
@@ -42,7 +43,7 @@ def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: 
 
     def grade_round(poked: str | bool | None = None, final: bool = False) -> GradeRun:
         nonlocal reference
-        named = isinstance(poked, str) and _is_id(poked)
+        named = isinstance(poked, str) and as_uuid(poked) is not None
         if named:
             reference = str(poked)
         budget = min(seconds, MIN_ROUND_S * 4 if final else max(MIN_ROUND_S, cap - time.monotonic()))
@@ -79,11 +80,3 @@ def queue_listen(*, submission_id: str, queue: str | None, limit: int, seconds: 
         enqueue_grading(reference, queue, coalesce=True)
     logger.debug("grading listener on %s: %d round(s), %d stored", queue, rounds + 1, stored + run.stored)
     return stored + run.stored
-
-
-def _is_id(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

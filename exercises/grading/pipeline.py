@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 import graders
 
 from ..models import FrozenSpec, Submission, Variant
+from ..rows import column, columns, quoted
 from .notify import verdicts_publish
 from .numbers import numbers_spec
 from .registry import VariantKind, kind_of
@@ -57,12 +58,8 @@ _S = Submission._meta
 _VARIANT_FIELDS = tuple(Variant._meta.concrete_fields)
 
 
-def _qn(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _col(name: str) -> str:
-    return _qn(_S.get_field(name).column)
+    return column(Submission, name)
 
 
 def _prep(name: str, value: Any) -> Any:
@@ -112,7 +109,7 @@ def _claim_sql(vendor: str, with_own: bool, with_others: bool) -> str:
     """The claim statement of _claim (built once per database and shape: its parameters are
     the new status, time and token, then `own`'s, then the others')."""
     status, started, pk_col = _col("status"), _col("grading_started_at"), _col("id")
-    table, vtable, vpk = _qn(_S.db_table), _qn(Variant._meta.db_table), _qn(Variant._meta.pk.column)
+    table, vtable, vpk = quoted(_S.db_table), quoted(Variant._meta.db_table), quoted(Variant._meta.pk.column)
     postgres = vendor == "postgresql"
     where: list[str] = []
 
@@ -122,7 +119,7 @@ def _claim_sql(vendor: str, with_own: bool, with_others: bool) -> str:
     if with_own:
         where.append(f"({pk_col} = %s AND {takeable('')})")
     if with_others:
-        kind, variant_col = _qn(Variant._meta.get_field("kind").column), _col("variant")
+        kind, variant_col = quoted(Variant._meta.get_field("kind").column), _col("variant")
         picked = (
             f"SELECT s.{pk_col} FROM {table} s WHERE {takeable('s.')} AND s.{pk_col} <> %s "
             f"AND EXISTS (SELECT 1 FROM {vtable} v WHERE v.{vpk} = s.{variant_col} AND v.{kind} = "
@@ -139,13 +136,12 @@ def _claim_sql(vendor: str, with_own: bool, with_others: bool) -> str:
         f"{_col('created_at')}"
     )
     if postgres:
-        columns = ", ".join(f"v.{_qn(f.column)}" for f in _VARIANT_FIELDS)
         sql = (
             f"WITH c (id, variant_id, answers, seed, numbers_id, created_at) AS ({sql}) "
             f"SELECT c.id, c.variant_id, c.answers, c.seed, c.numbers_id, c.created_at, "
-            f"f.{_qn(FrozenSpec._meta.get_field('spec').column)}, {columns} FROM c "
+            f"f.{column(FrozenSpec, 'spec')}, {columns(Variant, 'v')} FROM c "
             f"LEFT JOIN {vtable} v ON v.{vpk} = c.variant_id "
-            f"LEFT JOIN {_qn(FrozenSpec._meta.db_table)} f ON f.{_qn(FrozenSpec._meta.pk.column)} = c.numbers_id"
+            f"LEFT JOIN {quoted(FrozenSpec._meta.db_table)} f ON f.{quoted(FrozenSpec._meta.pk.column)} = c.numbers_id"
         )
     return sql
 
@@ -212,7 +208,7 @@ def _release(token: uuid.UUID) -> None:
 
 @cache
 def _count_sql(vendor: str) -> str:
-    return f"UPDATE {_qn(Variant._meta.db_table)} SET attempt_count = attempt_count + %s WHERE id = %s RETURNING attempt_count"
+    return f"UPDATE {quoted(Variant._meta.db_table)} SET attempt_count = attempt_count + %s WHERE id = %s RETURNING attempt_count"
 
 
 def _number_attempts(graded: list[_Outcome]) -> None:
@@ -252,7 +248,7 @@ def _store_sql(vendor: str) -> str:
     """The statement that stores one outcome if this claim still holds it (_write)."""
     assignments = ", ".join(f"{_col(name)} = %s" for name in _STORED)
     return (
-        f"UPDATE {_qn(_S.db_table)} SET {assignments} "
+        f"UPDATE {quoted(_S.db_table)} SET {assignments} "
         f"WHERE {_col('id')} = %s AND {_col('status')} = %s AND {_col('claim_token')} = %s"
     )
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from ..models import Variant
+from ..rows import column, table
 
 # Verdicts that count as "answered wrongly" (a follow-through answer is right by the student's
 # own earlier values: it counts neither way).
@@ -57,12 +58,11 @@ def practice_record_report(*, variant_id: Any, report: Mapping[str, Any] | None)
 @cache
 def _state_sql(vendor: str, lockable: bool) -> tuple[str, str]:
     """practice_record_report's read (locked) and write, built once per database."""
-    meta, qn = Variant._meta, connection.ops.quote_name
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    solved, wrong = qn(meta.get_field("solved_parts").column), qn(meta.get_field("wrong_counts").column)
+    v = Variant
+    pk, solved, wrong = column(v, "id"), column(v, "solved_parts"), column(v, "wrong_counts")
     lock = " FOR UPDATE" if lockable else ""
-    return (f"SELECT {qn(meta.get_field('kind').column)}, {solved}, {wrong} FROM {table} WHERE {pk} = %s{lock}",
-            f"UPDATE {table} SET {solved} = %s, {wrong} = %s WHERE {pk} = %s")
+    return (f"SELECT {column(v, 'kind')}, {solved}, {wrong} FROM {table(v)} WHERE {pk} = %s{lock}",
+            f"UPDATE {table(v)} SET {solved} = %s, {wrong} = %s WHERE {pk} = %s")
 
 
 def _json(value: Any) -> Any:
